@@ -1,0 +1,82 @@
+package org.spoollock.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.spoollock.lock.DotLock;
+import org.spoollock.lock.LockState;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code spoollock lock MAILBOX -- COMMAND...}: run a command while holding the mailbox's locks. */
+@Command(name = "lock", mixinStandardHelpOptions = true,
+        description = {"Take the mailbox's dot-lock, run COMMAND, release the lock.",
+                "Exits with COMMAND's status; 75 (EX_TEMPFAIL) if the lock was not had in time."})
+final class LockCommand implements Callable<Integer> {
+    @Mixin
+    LockOptionsMixin lockOptions;
+
+    @Option(names = "--timeout", paramLabel = "SECS",
+            description = "Give up after SECS seconds (default: the stale period plus 60 s, long enough to break a stale lock).")
+    Long timeoutSeconds;
+
+    @Parameters(index = "0", paramLabel = "MAILBOX", description = "The mailbox file, e.g. /var/mail/alice.")
+    Path mailbox;
+
+    @Parameters(index = "1..*", paramLabel = "COMMAND", arity = "1..*", description = "The command to run, after --.")
+    List<String> command;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        if (timeoutSeconds != null && timeoutSeconds < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must not be negative");
+        }
+        var options = lockOptions.dotLockOptions();
+        Duration timeout = timeoutSeconds != null ? Duration.ofSeconds(timeoutSeconds)
+                : options.staleAfter().plusSeconds(60);
+        DotLock lock = DotLock.acquire(mailbox, timeout, options);
+        Process child;
+        try {
+            child = new ProcessBuilder(command).inheritIO().start();
+        } catch (IOException e) {
+            lock.release();
+            throw new IOException("cannot run " + command.get(0) + ": " + Main.oneLine(e), e);
+        }
+        // A signal to us (Ctrl-C, kill) must not leave the lock behind or the child running unlocked.
+        Thread cleanup = new Thread(() -> {
+            if (child.isAlive()) {
+                child.destroy();
+                try {
+                    child.waitFor();
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            try {
+                lock.release();
+            } catch (IOException ignored) {
+                // exiting anyway
+            }
+        }, "spoollock-lock-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        int status = child.waitFor();
+        LockState end = lock.release();
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+        if (end != LockState.RELEASED) {
+            spec.commandLine().getErr().println("spoollock: warning: the lock on " + mailbox + " was "
+                    + (end == LockState.LOST ? "removed by someone else" : "replaced by another holder")
+                    + " while " + command.get(0) + " ran: its work was not protected");
+        }
+        return status;
+    }
+}

@@ -1,0 +1,104 @@
+package org.spoollock.cli;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.PrintWriter;
+
+import org.spoollock.lock.LockDirectoryNotWritableException;
+import org.spoollock.lock.LockSecurityException;
+import org.spoollock.lock.LockTimeoutException;
+import org.spoollock.posix.NativePosixUnavailableException;
+import org.spoollock.posix.PosixException;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The {@code spoollock} command line. */
+@Command(name = "spoollock", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Locks and stores Unix mail spools the way UW IMAP's c-client does.",
+        subcommands = {LockCommand.class, LocksCommand.class, DemoCommand.class},
+        exitCodeOnInvalidInput = ExitCodes.USAGE, exitCodeOnExecutionException = ExitCodes.SOFTWARE)
+public final class Main implements Runnable {
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces for errors.")
+    boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns its exit status (for tests and the demo). */
+    public static int run(String... args) {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "spoollock: %4$s: %5$s%6$s%n");
+        CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler(Main::usageError);
+        cl.setExecutionExceptionHandler(Main::failure);
+        return cl.execute(args);
+    }
+
+    private static int usageError(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println("spoollock: " + ex.getMessage());
+        err.println("try '" + cmd.getCommandSpec().qualifiedName() + " --help'");
+        return ExitCodes.USAGE;
+    }
+
+    private static int failure(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        boolean debug = parsed.hasMatchedOption("--debug")
+                || (parsed.subcommand() != null && parsed.subcommand().hasMatchedOption("--debug"));
+        err.println("spoollock: " + oneLine(ex));
+        if (debug) {
+            ex.printStackTrace(err);
+        }
+        err.flush();
+        return exitCodeFor(ex);
+    }
+
+    static String oneLine(Throwable ex) {
+        String m = ex.getMessage();
+        return m == null || m.isBlank() ? ex.getClass().getSimpleName() : m;
+    }
+
+    /** Each failure's sysexits code; documented in docs/errors.md. */
+    static int exitCodeFor(Throwable ex) {
+        if (ex instanceof LockTimeoutException || ex instanceof PosixException.NoLocksAvailableException
+                || ex instanceof PosixException.NoSpaceException || ex instanceof InterruptedIOException) {
+            return ExitCodes.TEMPFAIL;
+        }
+        if (ex instanceof LockDirectoryNotWritableException || ex instanceof LockSecurityException
+                || ex instanceof PosixException.PermissionDeniedException) {
+            return ExitCodes.NOPERM;
+        }
+        if (ex instanceof PosixException.NotFoundException || ex instanceof java.nio.file.NoSuchFileException) {
+            return ExitCodes.NOINPUT;
+        }
+        if (ex instanceof NativePosixUnavailableException) {
+            return ExitCodes.SOFTWARE;
+        }
+        if (ex instanceof IOException) {
+            return ExitCodes.IOERR;
+        }
+        return ExitCodes.SOFTWARE;
+    }
+
+    /** The version from the jar manifest, or "dev" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"spoollock " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package org.spoollock.lock;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+
+import org.spoollock.posix.Posix;
+import org.spoollock.posix.PosixException;
+import org.spoollock.posix.Stat;
+
+/**
+ * A held {@code <mailbox>.lock}, taken the way c-client takes it (hitching post, link, mode 0666) so
+ * c-client, liblockfile, procmail and Python's mailbox all see it, and kept better than they keep
+ * theirs: it names its holder, is renewed while held, can be checked, and says how it ended.
+ *
+ * <pre>{@code
+ * try (DotLock lock = DotLock.acquire(Path.of("/var/mail/alice"), Duration.ofSeconds(30))) {
+ *     ... append to /var/mail/alice ...
+ *     if (lock.check() != LockState.HELD) throw new IOException("lost the lock");
+ * }
+ * }</pre>
+ *
+ * <p>We keep the lock file's descriptor open while holding it: its inode cannot be reused while
+ * open, so "is the file at the lock name still ours" is an exact test. Release, renewal and
+ * stale-breaking all flock that inode briefly, which serialises them among spoollock processes:
+ * two of ours never both break one stale lock, and a renewal never races a break.
+ */
+public final class DotLock implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(DotLock.class.getName());
+
+    private final Posix posix;
+    private final String lockPath;
+    private final int fd;
+    private final Stat stat;
+    private final LockHolder holder;
+    private final InProcessGate gate;
+    private final ScheduledFuture<?> renewal;
+    private LockState state = LockState.HELD;
+
+    DotLock(Posix posix, String lockPath, int fd, Stat stat, LockHolder holder, InProcessGate gate, Duration renewEvery) {
+        this.posix = posix;
+        this.lockPath = lockPath;
+        this.fd = fd;
+        this.stat = stat;
+        this.holder = holder;
+        this.gate = gate;
+        this.renewal = Renewals.schedule(this::renewQuietly, renewEvery);
+    }
+
+    /** Takes the mailbox's dot-lock with c-client's defaults, waiting up to {@code timeout}. */
+    public static DotLock acquire(Path mailbox, Duration timeout) throws IOException {
+        return acquire(mailbox, timeout, DotLockOptions.defaults());
+    }
+
+    /**
+     * Takes the mailbox's dot-lock, waiting up to {@code timeout} (null: forever).
+     *
+     * @throws LockTimeoutException               still held by someone else at the deadline
+     * @throws LockInterruptedException           the thread was interrupted while waiting
+     * @throws LockSecurityException              a symlink or other non-file at the lock or hitching-post name
+     * @throws LockDirectoryNotWritableException the mailbox directory does not let us create the lock
+     */
+    public static DotLock acquire(Path mailbox, Duration timeout, DotLockOptions options) throws IOException {
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + Math.max(0, timeout.toNanos());
+        return new DotLockAcquirer(mailbox, options).acquire(deadline);
+    }
+
+    /** Takes the dot-lock if nobody holds it (breaking it if stale); never waits for a live holder. */
+    public static Optional<DotLock> tryAcquire(Path mailbox, DotLockOptions options) throws IOException {
+        try {
+            return Optional.of(new DotLockAcquirer(mailbox, options).acquire(Long.MIN_VALUE));
+        } catch (LockTimeoutException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Looks at a mailbox's dot-lock without taking it. */
+    public static DotLockStatus inspect(Path mailbox, DotLockOptions options) throws IOException {
+        return LockFiles.inspect(mailbox, options.staleAfter());
+    }
+
+    public String lockPath() {
+        return lockPath;
+    }
+
+    /** What this lock says about its holder (this process). */
+    public LockHolder holder() {
+        return holder;
+    }
+
+    /** The state as last seen; {@link #check()} looks again. */
+    public synchronized LockState state() {
+        return state;
+    }
+
+    /**
+     * Looks whether the lock name still holds our file: {@link LockState#HELD}, or
+     * {@link LockState#LOST} / {@link LockState#STOLEN} if someone broke it. After release, how it ended.
+     */
+    public synchronized LockState check() throws PosixException {
+        if (state == LockState.HELD) {
+            state = lookAtName();
+        }
+        return state;
+    }
+
+    /** Touches the lock now so nobody considers it stale; returns the state seen. Done automatically. */
+    public synchronized LockState renew() throws PosixException {
+        if (state != LockState.HELD) {
+            return state;
+        }
+        if (!posix.flock(fd, Posix.LOCK_EX | Posix.LOCK_NB, lockPath)) {
+            return state; // a breaker or inspector has it this instant; the next renewal will do
+        }
+        try {
+            state = lookAtName();
+            if (state == LockState.HELD) {
+                posix.touch(fd, lockPath);
+            }
+        } finally {
+            posix.flock(fd, Posix.LOCK_UN, lockPath);
+        }
+        return state;
+    }
+
+    private void renewQuietly() {
+        try {
+            LockState s = renew();
+            if (s != LockState.HELD) {
+                renewal.cancel(false);
+                LOG.log(System.Logger.Level.WARNING, "dot-lock {0} was {1} while held", lockPath,
+                        s == LockState.LOST ? "removed by someone else" : "replaced by another holder");
+            }
+        } catch (PosixException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not renew dot-lock " + lockPath, e);
+        }
+    }
+
+    private LockState lookAtName() throws PosixException {
+        Stat now = posix.lstatIfExists(lockPath);
+        if (now == null) {
+            return LockState.LOST;
+        }
+        return now.sameFile(stat) ? LockState.HELD : LockState.STOLEN;
+    }
+
+    /**
+     * Removes the lock if it is still ours and says how it ended: {@link LockState#RELEASED}, or
+     * LOST / STOLEN when someone else had removed or replaced it (their lock is left alone).
+     * Idempotent.
+     */
+    public synchronized LockState release() throws PosixException {
+        if (closed) {
+            return state;
+        }
+        if (renewal != null) {
+            renewal.cancel(false);
+        }
+        try {
+            if (state == LockState.HELD) {
+                // Serialise with any breaker looking at this inode, so we never unlink a lock that a
+                // breaker just put in our place.
+                boolean serialised = flockBriefly();
+                try {
+                    state = lookAtName();
+                    if (state == LockState.HELD) {
+                        posix.unlink(lockPath);
+                        state = LockState.RELEASED;
+                    }
+                } finally {
+                    if (serialised) {
+                        posix.flock(fd, Posix.LOCK_UN, lockPath);
+                    }
+                }
+            }
+            return state;
+        } finally {
+            closeOnce();
+        }
+    }
+
+    private boolean closed;
+
+    private void closeOnce() {
+        if (!closed) {
+            closed = true;
+            posix.closeQuietly(fd);
+            gate.leave();
+        }
+    }
+
+    /** flock LOCK_EX on our lock inode, waiting at most about a second for a breaker to finish. */
+    private boolean flockBriefly() throws PosixException {
+        for (int i = 0; i < 1000; i++) {
+            if (posix.flock(fd, Posix.LOCK_EX | Posix.LOCK_NB, lockPath)) {
+                return true;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** {@link #release()}; the outcome stays available from {@link #state()}. */
+    @Override
+    public void close() throws PosixException {
+        release();
+    }
+
+    @Override
+    public String toString() {
+        return "DotLock[" + lockPath + ", " + state() + "]";
+    }
+}

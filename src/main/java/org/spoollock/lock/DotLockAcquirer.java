@@ -1,0 +1,223 @@
+package org.spoollock.lock;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import org.spoollock.posix.Posix;
+import org.spoollock.posix.PosixException;
+import org.spoollock.posix.Stat;
+
+/**
+ * One acquisition of a dot-lock: c-client's NFS-safe creation, plus waiting with backoff, stale
+ * breaking measured on the file server's clock, and race-free breaking among spoollock processes.
+ */
+final class DotLockAcquirer {
+    private static final System.Logger LOG = System.getLogger(DotLock.class.getName());
+    /** How often, at most, a waiter re-reads an unchanged lock file to judge staleness. */
+    private static final long RECHECK_NANOS = 250_000_000L;
+
+    private final Posix posix = Posix.get();
+    private final Path mailbox;
+    private final DotLockOptions options;
+    private final String lockPath;
+
+    DotLockAcquirer(Path mailbox, DotLockOptions options) {
+        this.mailbox = mailbox;
+        this.options = options;
+        this.lockPath = LockFiles.lockPathOf(mailbox);
+    }
+
+    /** deadline: System.nanoTime() value, Long.MAX_VALUE for none, Long.MIN_VALUE for a single try. */
+    DotLock acquire(long deadline) throws IOException {
+        Path dir = LockFiles.directoryOf(mailbox);
+        String canonical = dir.resolve(Path.of(lockPath).getFileName()).toString();
+        InProcessGate gate = InProcessGate.forLock(canonical);
+        if (!gate.enter(deadline, lockPath)) {
+            throw timeout("another thread of this JVM holds it");
+        }
+        try {
+            return acquireFile(deadline, gate);
+        } catch (IOException | RuntimeException | Error e) {
+            gate.leave();
+            throw e;
+        }
+    }
+
+    private DotLock acquireFile(long deadline, InProcessGate gate) throws IOException {
+        LockHolder self = LockHolder.self();
+        String hitch = lockPath + "." + (System.currentTimeMillis() / 1000) + "." + posix.getpid() + "." + posix.hostname();
+        int fd = createHitchingPost(hitch, self);
+        int lockFd = -1;
+        try {
+            Stat mine = posix.fstat(fd, hitch);
+            Backoff backoff = new Backoff(options.maxPoll().toNanos());
+            long lastIno = -1;
+            long lastCtime = -1;
+            long lastJudged = 0;
+            while (true) {
+                lockFd = link(hitch, fd, mine, self);
+                if (lockFd >= 0) {
+                    Stat held = lockFd == fd ? mine : posix.fstat(lockFd, lockPath);
+                    return new DotLock(posix, lockPath, lockFd, held, self, gate, options.renewEvery());
+                }
+                Stat cur = posix.lstatIfExists(lockPath);
+                if (cur == null) {
+                    continue; // released between our link and lstat: try again at once
+                }
+                if (cur.isSymlink()) {
+                    throw new LockSecurityException("refusing to follow a symbolic link at lock name " + lockPath
+                            + " (remove it after checking who planted it)");
+                }
+                long now = System.nanoTime();
+                boolean changed = cur.ino() != lastIno || cur.ctimeNanos() != lastCtime;
+                if (changed || now - lastJudged >= RECHECK_NANOS) {
+                    lastIno = cur.ino();
+                    lastCtime = cur.ctimeNanos();
+                    lastJudged = now;
+                    if (breakIfStale(fd, hitch)) {
+                        continue;
+                    }
+                }
+                if (deadline == Long.MIN_VALUE || now - deadline >= 0) {
+                    throw timeout(null);
+                }
+                try {
+                    backoff.sleep(deadline);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new LockInterruptedException("interrupted while waiting for " + lockPath);
+                }
+            }
+        } finally {
+            // The hitching post's name goes in every case; its descriptor stays open only as our lock.
+            try {
+                posix.unlinkIfExists(hitch);
+            } catch (PosixException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not remove hitching post " + hitch, e);
+            }
+            if (lockFd != fd) {
+                posix.closeQuietly(fd);
+            }
+        }
+    }
+
+    /** Creates our hitching post with our identity in it, mode 0666 whatever the umask (as c-client). */
+    private int createHitchingPost(String hitch, LockHolder self) throws IOException {
+        int fd;
+        try {
+            fd = posix.open(hitch, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0666);
+        } catch (PosixException.PermissionDeniedException | PosixException.ReadOnlyFileSystemException e) {
+            Path dir = Path.of(hitch).toAbsolutePath().getParent();
+            throw new LockDirectoryNotWritableException("cannot create the dot-lock for " + mailbox + ": directory "
+                    + dir + " is not writable for this user (" + e.getReason() + "). Make it writable for"
+                    + " the users who deliver mail (c-client expects mode 1777, Debian uses 2775 root:mail"
+                    + " with setgid mail programs), or lock through the setgid dotlockfile helper.", e);
+        } catch (PosixException.AlreadyExistsException e) {
+            Stat st = posix.lstatIfExists(hitch);
+            throw new LockSecurityException("hitching-post name " + hitch + " is already taken by a "
+                    + (st == null ? "file that vanished" : st.typeName()) + "; it contains our PID, so someone"
+                    + " planted it: refusing to use it");
+        }
+        try {
+            posix.writeFully(fd, self.render(), hitch);
+            posix.fchmod(fd, 0666, hitch);
+            return fd;
+        } catch (IOException | RuntimeException e) {
+            posix.closeQuietly(fd);
+            throw e;
+        }
+    }
+
+    /**
+     * Links the hitching post to the lock name and returns the descriptor of our lock file, or -1
+     * when someone else holds the name. Success is a 0 from link, or evidence that the link happened
+     * although it reported failure (NFS retransmits): a link count of 2 on the hitching post, or the
+     * lock name now naming its inode. Where the filesystem has no hard links (link fails with EPERM,
+     * as on FAT) this falls back, as c-client does, to creating the lock name with O_EXCL.
+     */
+    private int link(String hitch, int fd, Stat mine, LockHolder self) throws IOException {
+        int rc;
+        try {
+            rc = posix.link(hitch, lockPath);
+        } catch (PosixException.PermissionDeniedException e) {
+            return createExclusive(self);
+        }
+        if (rc == 0 || posix.fstat(fd, hitch).nlink() == 2) {
+            return fd;
+        }
+        Stat cur = posix.lstatIfExists(lockPath);
+        return cur != null && cur.sameFile(mine) ? fd : -1;
+    }
+
+    private int createExclusive(LockHolder self) throws IOException {
+        int fd;
+        try {
+            fd = posix.open(lockPath, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0666);
+        } catch (PosixException.AlreadyExistsException e) {
+            return -1;
+        }
+        try {
+            posix.writeFully(fd, self.render(), lockPath);
+            posix.fchmod(fd, 0666, lockPath);
+            return fd;
+        } catch (IOException | RuntimeException e) {
+            posix.closeQuietly(fd);
+            posix.unlinkIfExists(lockPath);
+            throw e;
+        }
+    }
+
+    /**
+     * Breaks the current lock if it is stale: unchanged for the stale period on the file server's
+     * clock, or (when so configured) naming a dead process on this host. Returns true if it did.
+     * Race-free among spoollock processes: the breaker holds flock on the stale inode (opened, so it
+     * cannot be reused) and re-checks, under that flock, that the name still holds the same unchanged
+     * file before unlinking it. A second breaker then finds the name changed and backs off.
+     */
+    private boolean breakIfStale(int hitchFd, String hitch) throws IOException {
+        LockFiles.Observation o = LockFiles.observe(posix, lockPath);
+        if (o == null) {
+            return true; // gone already: retry the link at once
+        }
+        try {
+            // The hitching post is our private file: touching it reads the server's clock.
+            posix.touch(hitchFd, hitch);
+            long serverNow = posix.fstat(hitchFd, hitch).ctimeNanos();
+            DotLockStatus status = LockFiles.status(posix, lockPath, o, serverNow, options.staleAfter());
+            boolean dead = options.breakDeadHolders() && status.holderLiveness() == DotLockStatus.Liveness.DEAD;
+            boolean old = status.age().compareTo(options.staleAfter()) >= 0;
+            if (!dead && !old) {
+                return false;
+            }
+            if (!posix.flock(o.fd(), Posix.LOCK_EX | Posix.LOCK_NB, lockPath)) {
+                return false; // another breaker, or the holder renewing or releasing: look again later
+            }
+            Stat again = posix.fstat(o.fd(), lockPath);
+            if (again.ctimeNanos() != o.stat().ctimeNanos() && !dead) {
+                return false; // renewed meanwhile
+            }
+            Stat atName = posix.lstatIfExists(lockPath);
+            if (atName == null || !atName.sameFile(again)) {
+                return false; // already broken or released by someone else
+            }
+            posix.unlink(lockPath);
+            LOG.log(System.Logger.Level.WARNING, "broke {0} lock {1} held by {2} ({3} s old)",
+                    dead ? "abandoned" : "stale", lockPath, o.holder().describe(), status.age().toSeconds());
+            return true;
+        } finally {
+            posix.closeQuietly(o.fd()); // also drops the flock
+        }
+    }
+
+    private LockTimeoutException timeout(String why) {
+        DotLockStatus status = null;
+        try {
+            status = LockFiles.inspect(mailbox, options.staleAfter());
+        } catch (IOException e) {
+            // the message below still names the lock
+        }
+        String holderText = status != null && status.present() ? status.describe() : lockPath + " is held";
+        return new LockTimeoutException("timed out waiting for " + lockPath + ": " + holderText
+                + (why == null ? "" : " (" + why + ")"), status);
+    }
+}

@@ -1,0 +1,141 @@
+package org.spoollock.lock;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.spoollock.posix.Posix;
+import org.spoollock.posix.PosixException;
+import org.spoollock.posix.Stat;
+
+/** Reading and judging lock files; shared by acquisition, breaking and inspection. */
+final class LockFiles {
+    private LockFiles() {
+    }
+
+    /** The dot-lock's name for a mailbox: c-client's {@code <mailbox>.lock}. */
+    static String lockPathOf(Path mailbox) {
+        return mailbox.toString() + ".lock";
+    }
+
+    /** The directory that will hold the lock, resolved, with a clear error when it is missing. */
+    static Path directoryOf(Path mailbox) throws IOException {
+        Path dir = mailbox.toAbsolutePath().getParent();
+        if (dir == null) {
+            throw new LockException("mailbox path has no directory: " + mailbox);
+        }
+        try {
+            return dir.toRealPath();
+        } catch (NoSuchFileException e) {
+            throw new LockException("cannot lock " + mailbox + ": directory " + dir + " does not exist", e);
+        }
+    }
+
+    /** An open lock file: its descriptor (kept so the inode cannot be reused while we look), stat, holder. */
+    record Observation(int fd, Stat stat, LockHolder holder) {
+    }
+
+    /**
+     * Opens the file at the lock name without following links or blocking on FIFOs. Returns null
+     * when there is no lock; throws {@link LockSecurityException} for a link, directory or device.
+     */
+    static Observation observe(Posix posix, String lockPath) throws IOException {
+        int fd;
+        try {
+            fd = posix.open(lockPath, Posix.O_RDONLY | Posix.O_NOFOLLOW | Posix.O_NONBLOCK | Posix.O_CLOEXEC, 0);
+        } catch (PosixException.NotFoundException e) {
+            return null;
+        } catch (PosixException.SymlinkException e) {
+            throw new LockSecurityException("refusing to follow a symbolic link at lock name " + lockPath
+                    + " (remove it after checking who planted it)");
+        }
+        try {
+            Stat st = posix.fstat(fd, lockPath);
+            if (!st.isRegularFile()) {
+                throw new LockSecurityException("lock name " + lockPath + " is a " + st.typeName()
+                        + ", not a lock file; refusing to touch it");
+            }
+            byte[] data = posix.readAtMost(fd, LockHolder.MAX_READ, lockPath);
+            return new Observation(fd, st, LockHolder.parse(data));
+        } catch (IOException | RuntimeException e) {
+            posix.closeQuietly(fd);
+            throw e;
+        }
+    }
+
+    /** Whether the process a lock names is still running, as far as this host can tell. */
+    static DotLockStatus.Liveness liveness(Posix posix, LockHolder h) {
+        if (h.format() != LockHolder.Format.SPOOLLOCK || !h.host().equals(posix.hostname()) || h.pid() <= 0) {
+            return DotLockStatus.Liveness.UNKNOWN;
+        }
+        String boot = posix.bootId();
+        if (!h.bootId().isEmpty() && !boot.isEmpty() && !h.bootId().equals(boot)) {
+            return DotLockStatus.Liveness.DEAD; // written before this machine last booted
+        }
+        if (posix.processState(h.pid()) == Posix.ProcessState.GONE) {
+            return DotLockStatus.Liveness.DEAD;
+        }
+        OptionalLong start = posix.processStartTicks(h.pid());
+        if (h.startTicks().isPresent() && start.isPresent() && h.startTicks().getAsLong() != start.getAsLong()) {
+            return DotLockStatus.Liveness.DEAD; // the PID now belongs to another process
+        }
+        return DotLockStatus.Liveness.ALIVE;
+    }
+
+    /**
+     * The file server's "now" in epoch nanoseconds, read from the ctime of a file created in the
+     * directory, or null when the directory is not writable.
+     */
+    static Long serverNow(Posix posix, Path dir) {
+        String probe = dir.resolve(".spoollock-clock." + posix.getpid() + "."
+                + Long.toHexString(ThreadLocalRandom.current().nextLong())).toString();
+        int fd;
+        try {
+            fd = posix.open(probe, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0600);
+        } catch (PosixException e) {
+            return null;
+        }
+        try {
+            return posix.fstat(fd, probe).ctimeNanos();
+        } catch (PosixException e) {
+            return null;
+        } finally {
+            posix.closeQuietly(fd);
+            try {
+                posix.unlinkIfExists(probe);
+            } catch (PosixException ignored) {
+                // nothing more we can do; the name is unique to this call
+            }
+        }
+    }
+
+    /** A status from an observation, given the server's now (or null to use the local clock). */
+    static DotLockStatus status(Posix posix, String lockPath, Observation o, Long serverNowNanos, Duration staleAfter) {
+        boolean server = serverNowNanos != null;
+        long now = server ? serverNowNanos : System.currentTimeMillis() * 1_000_000L;
+        Duration age = Duration.ofNanos(Math.max(0, now - o.stat().ctimeNanos()));
+        return new DotLockStatus(lockPath, true, o.holder(), o.stat(), age, server, staleAfter,
+                liveness(posix, o.holder()));
+    }
+
+    /** Inspects a mailbox's dot-lock without taking it. */
+    static DotLockStatus inspect(Path mailbox, Duration staleAfter) throws IOException {
+        Posix posix = Posix.get();
+        String lockPath = lockPathOf(mailbox);
+        Observation o = observe(posix, lockPath);
+        if (o == null) {
+            return DotLockStatus.absent(lockPath, staleAfter);
+        }
+        try {
+            Path dir = mailbox.toAbsolutePath().getParent();
+            Long now = dir != null && Files.isDirectory(dir) ? serverNow(posix, dir) : null;
+            return status(posix, lockPath, o, now, staleAfter);
+        } finally {
+            posix.closeQuietly(o.fd());
+        }
+    }
+}

@@ -1,0 +1,455 @@
+package org.spoollock.posix;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+
+import jnr.constants.platform.Errno;
+import jnr.constants.platform.OpenFlags;
+import jnr.constants.platform.Signal;
+import jnr.posix.FileStat;
+import jnr.posix.NanosecondFileStat;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+import jnr.posix.POSIXHandler;
+
+/**
+ * The one place where spoollock calls the operating system. Every call retries on EINTR and turns
+ * any other errno into a typed {@link PosixException} naming the operation and the path.
+ *
+ * <p>jnr-posix silently falls back to a pure-Java emulation when its native library cannot be
+ * loaded; that emulation's flock and link do nothing useful, so locks built on it would exclude
+ * nobody. {@link #get()} therefore insists on the native implementation and fails loudly otherwise.
+ */
+public final class Posix {
+    public static final int O_RDONLY = OpenFlags.O_RDONLY.intValue();
+    public static final int O_WRONLY = OpenFlags.O_WRONLY.intValue();
+    public static final int O_RDWR = OpenFlags.O_RDWR.intValue();
+    public static final int O_CREAT = OpenFlags.O_CREAT.intValue();
+    public static final int O_EXCL = OpenFlags.O_EXCL.intValue();
+    public static final int O_TRUNC = OpenFlags.O_TRUNC.intValue();
+    public static final int O_APPEND = OpenFlags.O_APPEND.intValue();
+    public static final int O_NOFOLLOW = OpenFlags.O_NOFOLLOW.intValue();
+    public static final int O_NONBLOCK = OpenFlags.O_NONBLOCK.intValue();
+    public static final int O_CLOEXEC = OpenFlags.O_CLOEXEC.intValue();
+
+    /** flock(2) operations: the same numbers on Linux and the BSDs. */
+    public static final int LOCK_SH = 1;
+    public static final int LOCK_EX = 2;
+    public static final int LOCK_NB = 4;
+    public static final int LOCK_UN = 8;
+
+    public static final int SIGUSR2 = Signal.SIGUSR2.intValue();
+
+    /** What kill(pid, 0) says about a process. */
+    public enum ProcessState { ALIVE, ALIVE_OTHER_USER, GONE }
+
+    private static volatile Posix instance;
+
+    private final POSIX posix;
+    private final int pid;
+    private final String hostname;
+
+    private Posix(POSIX posix) {
+        if (posix == null || !posix.isNative()) {
+            throw new NativePosixUnavailableException(
+                    "jnr-posix could not load its native implementation on " + System.getProperty("os.name")
+                    + "/" + System.getProperty("os.arch") + "; refusing its pure-Java fallback, whose file locks"
+                    + " do nothing. Check that jnr-ffi's native stub (jffi) can be extracted and loaded"
+                    + " (a writable java.io.tmpdir without noexec, or -Djffi.boot.library.path).");
+        }
+        this.posix = posix;
+        this.pid = posix.getpid();
+        String h = posix.gethostname();
+        this.hostname = h == null || h.isEmpty() ? "localhost" : h.trim();
+    }
+
+    /** The native POSIX layer; throws {@link NativePosixUnavailableException} if it cannot be loaded. */
+    public static Posix get() {
+        Posix p = instance;
+        if (p == null) {
+            synchronized (Posix.class) {
+                p = instance;
+                if (p == null) {
+                    POSIX loaded;
+                    try {
+                        loaded = POSIXFactory.getNativePOSIX(new ThrowingHandler());
+                    } catch (RuntimeException | LinkageError e) {
+                        NativePosixUnavailableException ex = new NativePosixUnavailableException(
+                                "jnr-posix native implementation unavailable: " + e);
+                        ex.initCause(e);
+                        throw ex;
+                    }
+                    instance = p = new Posix(loaded);
+                }
+            }
+        }
+        return p;
+    }
+
+    /** For tests: wraps a given jnr POSIX, refusing a non-native one exactly as {@link #get()} does. */
+    static Posix wrap(POSIX posix) {
+        return new Posix(posix);
+    }
+
+    public int getpid() {
+        return pid;
+    }
+
+    /** gethostname(2), as c-client and liblockfile name this machine in lock files. */
+    public String hostname() {
+        return hostname;
+    }
+
+    public int open(String path, int flags, int mode) throws PosixException {
+        while (true) {
+            int fd = posix.open(path, flags, mode);
+            if (fd >= 0) {
+                return fd;
+            }
+            int e = posix.errno();
+            if (e != Errors.EINTR) {
+                throw PosixException.of("open", path, null, e);
+            }
+        }
+    }
+
+    /** close(2); errors on close are reported, except EINTR (the descriptor is gone on Linux). */
+    public void close(int fd, String path) throws PosixException {
+        if (posix.close(fd) < 0) {
+            int e = posix.errno();
+            if (e != Errors.EINTR) {
+                throw PosixException.of("close", path, null, e);
+            }
+        }
+    }
+
+    /** close(2) for cleanup paths, where a second error must not hide the first. */
+    public void closeQuietly(int fd) {
+        if (fd >= 0) {
+            posix.close(fd);
+        }
+    }
+
+    public Stat lstat(String path) throws PosixException {
+        FileStat st = posix.allocateStat();
+        while (posix.lstat(path, st) < 0) {
+            int e = posix.errno();
+            if (e != Errors.EINTR) {
+                throw PosixException.of("lstat", path, null, e);
+            }
+        }
+        return copy(st);
+    }
+
+    /** lstat, or null when the name does not exist. */
+    public Stat lstatIfExists(String path) throws PosixException {
+        FileStat st = posix.allocateStat();
+        while (posix.lstat(path, st) < 0) {
+            int e = posix.errno();
+            if (e == Errors.ENOENT) {
+                return null;
+            }
+            if (e != Errors.EINTR) {
+                throw PosixException.of("lstat", path, null, e);
+            }
+        }
+        return copy(st);
+    }
+
+    public Stat stat(String path) throws PosixException {
+        FileStat st = posix.allocateStat();
+        while (posix.stat(path, st) < 0) {
+            int e = posix.errno();
+            if (e != Errors.EINTR) {
+                throw PosixException.of("stat", path, null, e);
+            }
+        }
+        return copy(st);
+    }
+
+    public Stat fstat(int fd, String path) throws PosixException {
+        FileStat st = posix.allocateStat();
+        while (posix.fstat(fd, st) < 0) {
+            int e = posix.errno();
+            if (e != Errors.EINTR) {
+                throw PosixException.of("fstat", path, null, e);
+            }
+        }
+        return copy(st);
+    }
+
+    /**
+     * link(2). Returns 0 on success or the errno for EEXIST, leaving the caller to decide (an NFS
+     * link may have succeeded although it reports failure); any other error is thrown.
+     */
+    public int link(String existing, String newName) throws PosixException {
+        while (true) {
+            if (posix.link(existing, newName) == 0) {
+                return 0;
+            }
+            int e = posix.errno();
+            if (e == Errors.EEXIST) {
+                return e;
+            }
+            if (e != Errors.EINTR) {
+                throw PosixException.of("link", existing, newName, e);
+            }
+        }
+    }
+
+    public void unlink(String path) throws PosixException {
+        while (posix.unlink(path) < 0) {
+            int e = posix.errno();
+            if (e != Errors.EINTR) {
+                throw PosixException.of("unlink", path, null, e);
+            }
+        }
+    }
+
+    /** unlink(2); false when the name was already gone. */
+    public boolean unlinkIfExists(String path) throws PosixException {
+        while (posix.unlink(path) < 0) {
+            int e = posix.errno();
+            if (e == Errors.ENOENT) {
+                return false;
+            }
+            if (e != Errors.EINTR) {
+                throw PosixException.of("unlink", path, null, e);
+            }
+        }
+        return true;
+    }
+
+    public void rename(String from, String to) throws PosixException {
+        while (posix.rename(from, to) < 0) {
+            int e = posix.errno();
+            if (e != Errors.EINTR) {
+                throw PosixException.of("rename", from, to, e);
+            }
+        }
+    }
+
+    public void fsync(int fd, String path) throws PosixException {
+        while (posix.fsync(fd) < 0) {
+            int e = posix.errno();
+            if (e != Errors.EINTR) {
+                throw PosixException.of("fsync", path, null, e);
+            }
+        }
+    }
+
+    public void fchmod(int fd, int mode, String path) throws PosixException {
+        while (posix.fchmod(fd, mode) < 0) {
+            int e = posix.errno();
+            if (e != Errors.EINTR) {
+                throw PosixException.of("fchmod", path, null, e);
+            }
+        }
+    }
+
+    public void ftruncate(int fd, long length, String path) throws PosixException {
+        while (posix.ftruncate(fd, length) < 0) {
+            int e = posix.errno();
+            if (e != Errors.EINTR) {
+                throw PosixException.of("ftruncate", path, null, e);
+            }
+        }
+    }
+
+    /** Sets atime and mtime to now, which also moves ctime to the file server's now. */
+    public void touch(int fd, String path) throws PosixException {
+        while (posix.futimens(fd, (long[]) null, (long[]) null) < 0) {
+            int e = posix.errno();
+            if (e != Errors.EINTR) {
+                throw PosixException.of("futimens", path, null, e);
+            }
+        }
+    }
+
+    /**
+     * flock(2). With LOCK_NB, returns false when another holder conflicts; blocking calls return true
+     * or throw. EINTR is retried.
+     */
+    public boolean flock(int fd, int operation, String path) throws PosixException {
+        while (posix.flock(fd, operation) < 0) {
+            int e = posix.errno();
+            if ((operation & LOCK_NB) != 0 && (e == Errors.EWOULDBLOCK || e == Errors.EAGAIN)) {
+                return false;
+            }
+            if (e != Errors.EINTR) {
+                throw PosixException.of("flock", path, null, e);
+            }
+        }
+        return true;
+    }
+
+    /** Writes all of {@code data} at the descriptor's position. */
+    public void writeFully(int fd, byte[] data, String path) throws PosixException {
+        int off = 0;
+        while (off < data.length) {
+            byte[] chunk = off == 0 ? data : java.util.Arrays.copyOfRange(data, off, data.length);
+            int n = posix.write(fd, chunk, chunk.length);
+            if (n < 0) {
+                int e = posix.errno();
+                if (e == Errors.EINTR) {
+                    continue;
+                }
+                throw PosixException.of("write", path, null, e);
+            }
+            off += n;
+        }
+    }
+
+    /** Reads at most {@code max} bytes from offset 0 (pread: the descriptor's position is untouched). */
+    public byte[] readAtMost(int fd, int max, String path) throws PosixException {
+        byte[] out = new byte[max];
+        byte[] chunk = new byte[max];
+        int total = 0;
+        while (total < max) {
+            int n = posix.pread(fd, chunk, max - total, total);
+            if (n < 0) {
+                int e = posix.errno();
+                if (e == Errors.EINTR) {
+                    continue;
+                }
+                throw PosixException.of("read", path, null, e);
+            }
+            if (n == 0) {
+                break;
+            }
+            System.arraycopy(chunk, 0, out, total, n);
+            total += n;
+        }
+        return java.util.Arrays.copyOf(out, total);
+    }
+
+    /** kill(pid, 0): whether a process with that PID exists. */
+    public ProcessState processState(long pid) {
+        if (pid <= 0) {
+            return ProcessState.GONE;
+        }
+        if (posix.kill(pid, 0) == 0) {
+            return ProcessState.ALIVE;
+        }
+        return posix.errno() == Errors.EPERM ? ProcessState.ALIVE_OTHER_USER : ProcessState.GONE;
+    }
+
+    /** kill(2) with a signal; false when no such process. */
+    public boolean kill(long pid, int signal) throws PosixException {
+        if (posix.kill(pid, signal) == 0) {
+            return true;
+        }
+        int e = posix.errno();
+        if (e == Errors.ESRCH) {
+            return false;
+        }
+        throw PosixException.of("kill", "pid " + pid, null, e);
+    }
+
+    /**
+     * The process's start time in clock ticks after boot (field 22 of /proc/PID/stat): with the boot
+     * id it tells a live holder from a new process that reused its PID. Empty when unknown.
+     */
+    public OptionalLong processStartTicks(long pid) {
+        try {
+            String s = Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.UTF_8);
+            // The command name (field 2) is in parentheses and may contain spaces and ')'.
+            int close = s.lastIndexOf(')');
+            if (close < 0) {
+                return OptionalLong.empty();
+            }
+            String[] fields = s.substring(close + 2).split(" ");
+            // fields[0] is field 3 (state), so field 22 is fields[19].
+            return fields.length > 19 ? OptionalLong.of(Long.parseLong(fields[19])) : OptionalLong.empty();
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** The kernel's boot id, which changes at every boot; empty when /proc does not have it. */
+    public String bootId() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/random/boot_id"), StandardCharsets.US_ASCII).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static Stat copy(FileStat st) {
+        long a, m, c;
+        if (st instanceof NanosecondFileStat) {
+            NanosecondFileStat n = (NanosecondFileStat) st;
+            a = st.atime() * 1_000_000_000L + n.aTimeNanoSecs();
+            m = st.mtime() * 1_000_000_000L + n.mTimeNanoSecs();
+            c = st.ctime() * 1_000_000_000L + n.cTimeNanoSecs();
+        } else {
+            a = st.atime() * 1_000_000_000L;
+            m = st.mtime() * 1_000_000_000L;
+            c = st.ctime() * 1_000_000_000L;
+        }
+        return new Stat(st.dev(), st.ino(), st.nlink(), st.mode(), st.uid(), st.gid(), st.st_size(), a, m, c);
+    }
+
+    /** jnr reports some failures through its handler; we call only the errno-returning forms. */
+    private static final class ThrowingHandler implements POSIXHandler {
+        @Override
+        public void error(Errno error, String extraData) {
+            throw new IllegalStateException("jnr-posix: " + error + " " + extraData);
+        }
+
+        @Override
+        public void error(Errno error, String methodName, String extraData) {
+            throw new IllegalStateException("jnr-posix " + methodName + ": " + error + " " + extraData);
+        }
+
+        @Override
+        public void unimplementedError(String methodName) {
+            throw new UnsupportedOperationException("jnr-posix does not implement " + methodName + " here");
+        }
+
+        @Override
+        public void warn(WARNING_ID id, String message, Object... data) {
+        }
+
+        @Override
+        public boolean isVerbose() {
+            return false;
+        }
+
+        @Override
+        public File getCurrentWorkingDirectory() {
+            return new File(System.getProperty("user.dir"));
+        }
+
+        @Override
+        public String[] getEnv() {
+            return System.getenv().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        }
+
+        @Override
+        public InputStream getInputStream() {
+            return System.in;
+        }
+
+        @Override
+        public PrintStream getOutputStream() {
+            return System.out;
+        }
+
+        @Override
+        public int getPID() {
+            return (int) ProcessHandle.current().pid();
+        }
+
+        @Override
+        public PrintStream getErrorStream() {
+            return System.err;
+        }
+    }
+}
