@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Python's mailbox module as a locking peer (dot-lock by link + fcntl.lockf, never breaks stale locks).
+
+  pylock.py try MBOX                 lock once without waiting: exit 0 and unlock if got, 1 if held
+  pylock.py hold MBOX                lock (retrying), print "locked", hold until stdin closes
+  pylock.py run MBOX CMD [ARGS...]   lock (retrying every 10 ms), run CMD, unlock; exit with CMD's status
+"""
+import mailbox, subprocess, sys, time
+
+def lock(mb, wait):
+    while True:
+        try:
+            mb.lock()
+            return True
+        except mailbox.ExternalClashError:
+            if not wait:
+                return False
+            time.sleep(0.01)
+
+def main():
+    op, path = sys.argv[1], sys.argv[2]
+    mb = mailbox.mbox(path, create=False)
+    if op == "try":
+        if not lock(mb, False):
+            return 1
+        mb.unlock()
+        return 0
+    lock(mb, True)
+    try:
+        if op == "hold":
+            print("locked", flush=True)
+            sys.stdin.read()
+            return 0
+        return subprocess.call(sys.argv[3:])
+    finally:
+        mb.unlock()
+        mb.close()
+
+sys.exit(main())

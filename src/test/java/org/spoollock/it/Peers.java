@@ -1,0 +1,218 @@
+package org.spoollock.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The real peers, run as separate processes: c-client (through spooltest/bin/cclient-dotlock, built
+ * against libc-client), procmail's lockfile, liblockfile's dotlockfile, Python's mailbox, and
+ * spoollock's own CLI. c-client creates nothing as root, so peers run as the unprivileged test user
+ * (spooltest/run setup creates it) in directories under that user's home.
+ */
+final class Peers {
+    static final String USER = System.getenv().getOrDefault("SPOOLTEST_USER", "spooltest");
+    static final Path TOP = Path.of(System.getProperty("spoollock.top", ".")).toAbsolutePath().normalize();
+    static final Path HOME = Path.of("/home", USER);
+    static final Path IT_ROOT = HOME.resolve("it");
+    /** Jar, libraries, C helpers and scripts, copied where the test user can read them. */
+    static final Path DIST = stage();
+    static final String JAVA = ProcessHandle.current().info().command().orElse("java");
+    static final boolean ROOT = "root".equals(System.getProperty("user.name"));
+
+    private Peers() {
+    }
+
+    private static Path stage() {
+        try {
+            Path jar = TOP.resolve("target/spoollock.jar");
+            Path cbin = TOP.resolve("spooltest/bin/cclient-dotlock");
+            if (!Files.isRegularFile(jar) || !Files.isExecutable(cbin) || !Files.isDirectory(HOME)) {
+                fail("interop tests need the packaged jar, the C helpers and the test user: run spooltest/run test"
+                        + " (missing: " + (Files.isRegularFile(jar) ? "" : jar + " ")
+                        + (Files.isExecutable(cbin) ? "" : cbin + " ") + (Files.isDirectory(HOME) ? "" : HOME) + ")");
+            }
+            Files.createDirectories(IT_ROOT);
+            chown(IT_ROOT);
+            Path dist = Files.createTempDirectory(IT_ROOT, "dist-");
+            Files.copy(jar, dist.resolve("spoollock.jar"));
+            Path lib = Files.createDirectories(dist.resolve("lib"));
+            try (Stream<Path> s = Files.list(TOP.resolve("target/lib"))) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    Files.copy(p, lib.resolve(p.getFileName()));
+                }
+            }
+            try (Stream<Path> s = Files.list(TOP.resolve("spooltest/bin"))) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    Files.copy(p, dist.resolve(p.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+            for (String script : List.of("probe.sh", "pylock.py")) {
+                Files.copy(TOP.resolve("spooltest").resolve(script), dist.resolve(script), StandardCopyOption.COPY_ATTRIBUTES);
+            }
+            run(List.of("chmod", "-R", "a+rX", dist.toString()), 10);
+            return dist;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A fresh directory owned by the test user, with an empty mailbox file "mbox" in it. */
+    static Path newDir(String name) throws IOException {
+        Path dir = Files.createTempDirectory(IT_ROOT, name + "-");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxr-x"));
+        Path mbox = dir.resolve("mbox");
+        Files.write(mbox, new byte[0]);
+        Files.setPosixFilePermissions(mbox, PosixFilePermissions.fromString("rw-rw-rw-"));
+        chown(dir);
+        chown(mbox);
+        return dir;
+    }
+
+    static void chown(Path p) {
+        if (ROOT) {
+            run(List.of("chown", USER + ":" + USER, p.toString()), 10);
+        }
+    }
+
+    /** The command line, run as the test user when we are root. */
+    static List<String> asUser(String... cmd) {
+        List<String> l = new ArrayList<>();
+        if (ROOT) {
+            l.addAll(List.of("runuser", "-u", USER, "--"));
+        }
+        l.addAll(Arrays.asList(cmd));
+        return l;
+    }
+
+    static List<String> asUser(List<String> cmd) {
+        return asUser(cmd.toArray(String[]::new));
+    }
+
+    /** spoollock's CLI as a separate JVM. */
+    static List<String> ours(String... args) {
+        List<String> l = new ArrayList<>(List.of(JAVA, "-cp", DIST.resolve("spoollock.jar") + ":" + DIST.resolve("lib") + "/*",
+                "org.spoollock.cli.Main"));
+        l.addAll(Arrays.asList(args));
+        return l;
+    }
+
+    static String cclient() {
+        return DIST.resolve("cclient-dotlock").toString();
+    }
+
+    static String probe() {
+        return DIST.resolve("probe.sh").toString();
+    }
+
+    static String pylock() {
+        return DIST.resolve("pylock.py").toString();
+    }
+
+    /** A finished process: exit status and what it printed. */
+    record Result(int status, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + status + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    /** Runs to completion within the limit (a hang is a test failure, not a wait). */
+    static Result run(List<String> cmd, int limitSeconds) {
+        try {
+            Path out = Files.createTempFile("peer-out", ".txt");
+            Path err = Files.createTempFile("peer-err", ".txt");
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().put("_JAVA_SR_SIGNUM", "39");
+            Process p = pb.start();
+            if (!p.waitFor(limitSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                fail("did not finish within " + limitSeconds + " s: " + cmd);
+            }
+            Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+            Files.delete(out);
+            Files.delete(err);
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A peer that holds a lock until told to let go: started, then waited for until it prints
+     * "locked". Closing it (or {@link #release()}) closes its stdin, which makes it unlock.
+     */
+    static final class Holder implements AutoCloseable {
+        final Process process;
+        private final Path err;
+
+        Holder(List<String> cmd) throws IOException, InterruptedException {
+            err = Files.createTempFile("holder-err", ".txt");
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
+            pb.environment().put("_JAVA_SR_SIGNUM", "39");
+            process = pb.start();
+            var in = process.getInputStream();
+            StringBuilder line = new StringBuilder();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!line.toString().contains("locked")) {
+                int c = in.read();
+                if (c < 0 || System.nanoTime() > deadline) {
+                    process.destroyForcibly();
+                    fail("holder " + cmd + " never said 'locked'; stderr: " + stderr());
+                }
+                line.append((char) c);
+            }
+        }
+
+        String stderr() throws IOException {
+            return Files.readString(err, StandardCharsets.UTF_8);
+        }
+
+        /**
+         * SIGKILL to the holder itself and everything under it (runuser forks the real program), so
+         * nothing gets to unlock: what it held stays behind, as after a crash.
+         */
+        void kill9() throws InterruptedException {
+            List<ProcessHandle> below = process.descendants().toList();
+            below.forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            process.waitFor();
+            for (ProcessHandle d : below) {
+                d.onExit().join();
+            }
+        }
+
+        /** Tells the holder to unlock and waits for it to exit. */
+        int release() throws IOException, InterruptedException {
+            process.getOutputStream().close();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "holder did not exit after stdin closed");
+            return process.exitValue();
+        }
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            if (process.isAlive()) {
+                release();
+            }
+            Files.deleteIfExists(err);
+        }
+    }
+}
