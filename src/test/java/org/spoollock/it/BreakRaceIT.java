@@ -1,0 +1,77 @@
+package org.spoollock.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.spoollock.lock.LockHolder;
+
+/**
+ * c-client breaks a stale lock by unlink-then-create, so two breakers can both believe they hold it.
+ * Among spoollock processes exactly one must win: N processes race for each of many stale locks,
+ * half of them abandoned by a dead holder on this host, half simply old (c-client's empty locks).
+ */
+class BreakRaceIT {
+    private static final int RACERS = 4;
+    private static final int ROUNDS = 24;
+
+    @Test
+    void exactlyOneOfManyBreakersWinsEachRound() throws Exception {
+        Path dir = Files.createTempDirectory("break-race-");
+        LockHolder self = LockHolder.self();
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        String deadHolder = gone.pid() + "\nspoollock host=" + self.host() + " start=1 boot=" + self.bootId() + "\n";
+        for (int r = 0; r < ROUNDS; r++) {
+            Files.writeString(dir.resolve("mbox-" + r + ".lock"), r % 2 == 0 ? deadHolder : "", StandardCharsets.US_ASCII);
+        }
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<Process> racers = new ArrayList<>();
+        for (int i = 0; i < RACERS; i++) {
+            racers.add(new ProcessBuilder(Peers.JAVA, "-cp", cp, BreakRacer.class.getName(), dir.toString(),
+                    Integer.toString(ROUNDS), Integer.toString(i)).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("racer-" + i + ".log").toFile()).start());
+        }
+        waitFor(dir, "ready-", RACERS, 60);
+        Thread.sleep(2500); // the empty locks are now older than the racers' 2 s stale time
+        for (int r = 0; r < ROUNDS; r++) {
+            Files.writeString(dir.resolve("go-" + r), "");
+            waitFor(dir, "result-" + r + "-", RACERS, 30);
+            int winners = 0;
+            for (int i = 0; i < RACERS; i++) {
+                winners += Files.readString(dir.resolve("result-" + r + "-" + i)).equals("won") ? 1 : 0;
+            }
+            assertEquals(1, winners, "round " + r + (r % 2 == 0 ? " (dead holder)" : " (old lock)") + ": winners");
+        }
+        Files.writeString(dir.resolve("finish"), "");
+        for (int i = 0; i < RACERS; i++) {
+            Process p = racers.get(i);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), "racer " + i + ": " + Files.readString(dir.resolve("racer-" + i + ".log")));
+        }
+        try (var s = Files.list(dir)) {
+            assertEquals(0, s.filter(p -> p.getFileName().toString().contains(".lock")).count(),
+                    "locks or hitching posts left behind");
+        }
+    }
+
+    private static void waitFor(Path dir, String prefix, int count, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            try (var s = Files.list(dir)) {
+                if (s.filter(p -> p.getFileName().toString().startsWith(prefix)).count() >= count) {
+                    return;
+                }
+            }
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + count + " files " + prefix + "*");
+            Thread.sleep(2);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package org.spoollock.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.spoollock.lock.DotLock;
+import org.spoollock.lock.DotLockOptions;
+import org.spoollock.lock.LockState;
+
+/**
+ * One of several processes racing to break the same stale locks (run by {@link BreakRaceIT}).
+ * Args: DIR ROUNDS ID. For each round r it waits for DIR/go-r, then tries once to take
+ * DIR/mbox-r (breaking its stale lock) and writes DIR/result-r-ID as "won" or "lost". Locks it won
+ * stay held until DIR/finish appears; then it releases them and exits 0 only if each release was clean.
+ */
+public final class BreakRacer {
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        int rounds = Integer.parseInt(args[1]);
+        String id = args[2];
+        DotLockOptions opts = DotLockOptions.defaults().withStaleAfter(Duration.ofSeconds(2));
+        List<DotLock> won = new ArrayList<>();
+        Files.writeString(dir.resolve("ready-" + id), "");
+        for (int r = 0; r < rounds; r++) {
+            Path go = dir.resolve("go-" + r);
+            while (!Files.exists(go)) {
+                Thread.onSpinWait();
+            }
+            Optional<DotLock> lock = DotLock.tryAcquire(dir.resolve("mbox-" + r), opts);
+            lock.ifPresent(won::add);
+            Files.writeString(dir.resolve("result-" + r + "-" + id), lock.isPresent() ? "won" : "lost");
+        }
+        while (!Files.exists(dir.resolve("finish"))) {
+            Thread.sleep(5);
+        }
+        int bad = 0;
+        for (DotLock l : won) {
+            LockState end = l.release();
+            if (end != LockState.RELEASED) {
+                System.err.println(l.lockPath() + " ended " + end);
+                bad++;
+            }
+        }
+        System.exit(bad == 0 ? 0 : 1);
+    }
+}
