@@ -1,0 +1,126 @@
+package org.spoollock.posix;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import jnr.posix.POSIXFactory;
+
+class PosixTest {
+    private final Posix posix = Posix.get();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void refusesJnrsPureJavaFallback() {
+        NativePosixUnavailableException e = assertThrows(NativePosixUnavailableException.class,
+                () -> Posix.wrap(POSIXFactory.getJavaPOSIX()));
+        assertTrue(e.getMessage().contains("pure-Java fallback"), e.getMessage());
+    }
+
+    @Test
+    void errnoBecomesATypedExceptionNamingOperationAndPath() throws Exception {
+        String missing = dir.resolve("nope/file").toString();
+        PosixException e = assertThrows(PosixException.NotFoundException.class,
+                () -> posix.open(missing, Posix.O_RDONLY, 0));
+        assertEquals("open", e.operation());
+        assertEquals(missing, e.getFile());
+        assertTrue(e.getMessage().startsWith("open " + missing + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains("ENOENT"), e.getMessage());
+
+        String f = dir.resolve("f").toString();
+        posix.closeQuietly(posix.open(f, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL, 0600));
+        PosixException exists = assertThrows(PosixException.AlreadyExistsException.class,
+                () -> posix.open(f, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL, 0600));
+        assertTrue(exists.getMessage().contains("EEXIST"));
+
+        Path link = dir.resolve("link");
+        Files.createSymbolicLink(link, Path.of(f));
+        assertThrows(PosixException.SymlinkException.class,
+                () -> posix.open(link.toString(), Posix.O_RDONLY | Posix.O_NOFOLLOW, 0));
+
+        PosixException rename = assertThrows(PosixException.NotFoundException.class,
+                () -> posix.rename(missing, f + "2"));
+        assertEquals(f + "2", rename.getOtherFile());
+        assertTrue(rename.getMessage().contains(missing + " -> " + f + "2"), rename.getMessage());
+    }
+
+    @Test
+    void linkReportsEexistAndStatSeesTheSecondName() throws Exception {
+        String a = dir.resolve("a").toString();
+        String b = dir.resolve("b").toString();
+        int fd = posix.open(a, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL | Posix.O_CLOEXEC, 0644);
+        try {
+            assertEquals(0, posix.link(a, b));
+            assertEquals(2, posix.fstat(fd, a).nlink());
+            assertTrue(posix.lstat(a).sameFile(posix.lstat(b)));
+            assertTrue(posix.link(a, b) != 0, "second link must report EEXIST");
+            assertTrue(posix.unlinkIfExists(b));
+            assertFalse(posix.unlinkIfExists(b));
+            assertNull(posix.lstatIfExists(b));
+            assertEquals(1, posix.fstat(fd, a).nlink());
+        } finally {
+            posix.closeQuietly(fd);
+        }
+    }
+
+    @Test
+    void flockExcludesAnotherDescriptorAndNonBlockingSaysSo() throws Exception {
+        String f = dir.resolve("box").toString();
+        int fd1 = posix.open(f, Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC, 0600);
+        int fd2 = posix.open(f, Posix.O_RDWR | Posix.O_CLOEXEC, 0600);
+        try {
+            assertTrue(posix.flock(fd1, Posix.LOCK_EX | Posix.LOCK_NB, f));
+            assertFalse(posix.flock(fd2, Posix.LOCK_SH | Posix.LOCK_NB, f));
+            assertTrue(posix.flock(fd1, Posix.LOCK_UN, f));
+            assertTrue(posix.flock(fd2, Posix.LOCK_SH | Posix.LOCK_NB, f));
+        } finally {
+            posix.closeQuietly(fd1);
+            posix.closeQuietly(fd2);
+        }
+    }
+
+    @Test
+    void writeReadTruncateAndTouchMoveCtime() throws Exception {
+        String f = dir.resolve("w").toString();
+        int fd = posix.open(f, Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC, 0600);
+        try {
+            posix.writeFully(fd, "12345\nhello".getBytes(), f);
+            assertEquals("12345\nhello", new String(posix.readAtMost(fd, 100, f)));
+            assertEquals("123", new String(posix.readAtMost(fd, 3, f)));
+            posix.ftruncate(fd, 5, f);
+            posix.fsync(fd, f);
+            assertEquals(5, posix.fstat(fd, f).size());
+            long before = posix.fstat(fd, f).ctimeNanos();
+            Thread.sleep(20);
+            posix.touch(fd, f);
+            assertTrue(posix.fstat(fd, f).ctimeNanos() > before, "touch must move ctime");
+        } finally {
+            posix.closeQuietly(fd);
+        }
+    }
+
+    @Test
+    void processIdentity() throws Exception {
+        long self = ProcessHandle.current().pid();
+        assertEquals(self, posix.getpid());
+        assertEquals(Posix.ProcessState.ALIVE, posix.processState(self));
+        assertTrue(posix.processStartTicks(self).isPresent());
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        assertEquals(Posix.ProcessState.GONE, posix.processState(p.pid()));
+        assertFalse(posix.processStartTicks(p.pid()).isPresent());
+        assertFalse(posix.kill(p.pid(), 0));
+        assertFalse(posix.hostname().isBlank());
+        assertEquals(36, posix.bootId().length());
+    }
+}
