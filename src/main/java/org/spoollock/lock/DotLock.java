@@ -37,15 +37,19 @@ public final class DotLock implements AutoCloseable {
     private final LockHolder holder;
     private final InProcessGate gate;
     private final ScheduledFuture<?> renewal;
+    /** Removes the lock where we cannot unlink in the spool directory; null when we can. */
+    private final DotlockfileHelper helper;
     private LockState state = LockState.HELD;
 
-    DotLock(Posix posix, String lockPath, int fd, Stat stat, LockHolder holder, InProcessGate gate, Duration renewEvery) {
+    DotLock(Posix posix, String lockPath, int fd, Stat stat, LockHolder holder, InProcessGate gate, Duration renewEvery,
+            DotlockfileHelper helper) {
         this.posix = posix;
         this.lockPath = lockPath;
         this.fd = fd;
         this.stat = stat;
         this.holder = holder;
         this.gate = gate;
+        this.helper = helper;
         this.renewal = Renewals.schedule(this::renewQuietly, renewEvery);
     }
 
@@ -151,7 +155,7 @@ public final class DotLock implements AutoCloseable {
      * LOST / STOLEN when someone else had removed or replaced it (their lock is left alone).
      * Idempotent.
      */
-    public synchronized LockState release() throws PosixException {
+    public synchronized LockState release() throws IOException {
         if (closed) {
             return state;
         }
@@ -166,7 +170,11 @@ public final class DotLock implements AutoCloseable {
                 try {
                     state = lookAtName();
                     if (state == LockState.HELD) {
-                        posix.unlink(lockPath);
+                        if (helper == null) {
+                            posix.unlink(lockPath);
+                        } else {
+                            helper.unlock(lockPath);
+                        }
                         state = LockState.RELEASED;
                     }
                 } finally {
@@ -209,7 +217,7 @@ public final class DotLock implements AutoCloseable {
 
     /** {@link #release()}; the outcome stays available from {@link #state()}. */
     @Override
-    public void close() throws PosixException {
+    public void close() throws IOException {
         release();
     }
 

@@ -2,6 +2,7 @@ package org.spoollock.lock;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 import org.spoollock.posix.Posix;
 import org.spoollock.posix.PosixException;
@@ -46,7 +47,15 @@ final class DotLockAcquirer {
     private DotLock acquireFile(long deadline, InProcessGate gate) throws IOException {
         LockHolder self = LockHolder.self();
         String hitch = lockPath + "." + (System.currentTimeMillis() / 1000) + "." + posix.getpid() + "." + posix.hostname();
-        int fd = createHitchingPost(hitch, self);
+        int fd;
+        try {
+            fd = createHitchingPost(hitch, self);
+        } catch (LockDirectoryNotWritableException e) {
+            if (options.helper() == null) {
+                throw e;
+            }
+            return acquireThroughHelper(deadline, gate, new DotlockfileHelper(options.helper()));
+        }
         int lockFd = -1;
         try {
             Stat mine = posix.fstat(fd, hitch);
@@ -58,7 +67,7 @@ final class DotLockAcquirer {
                 lockFd = link(hitch, fd, mine, self);
                 if (lockFd >= 0) {
                     Stat held = lockFd == fd ? mine : posix.fstat(lockFd, lockPath);
-                    return new DotLock(posix, lockPath, lockFd, held, self, gate, options.renewEvery());
+                    return new DotLock(posix, lockPath, lockFd, held, self, gate, options.renewEvery(), null);
                 }
                 Stat cur = posix.lstatIfExists(lockPath);
                 if (cur == null) {
@@ -101,6 +110,36 @@ final class DotLockAcquirer {
         }
     }
 
+    /**
+     * Where we cannot create files in the spool directory, the setgid helper creates and removes the
+     * lock. We still keep a read-only descriptor of it: we own the file, so renewal (touch) and the
+     * validity checks work as for our own locks. The helper is a process per attempt, so polling is
+     * slower: 50 ms doubling to 1 s.
+     */
+    private DotLock acquireThroughHelper(long deadline, InProcessGate gate, DotlockfileHelper helper) throws IOException {
+        long sleepMs = 50;
+        try {
+            while (true) {
+                if (helper.tryLock(lockPath)) {
+                    LockFiles.Observation o = LockFiles.observe(posix, lockPath);
+                    if (o == null) {
+                        throw new LockException(options.helper() + " reported success but " + lockPath + " does not exist");
+                    }
+                    return new DotLock(posix, lockPath, o.fd(), o.stat(), o.holder(), gate, options.renewEvery(), helper);
+                }
+                if (deadline == Long.MIN_VALUE || System.nanoTime() - deadline >= 0) {
+                    throw timeout(null);
+                }
+                long left = deadline == Long.MAX_VALUE ? sleepMs : TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                Thread.sleep(Math.max(1, Math.min(sleepMs, left)));
+                sleepMs = Math.min(1000, sleepMs * 2);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LockInterruptedException("interrupted while waiting for " + lockPath);
+        }
+    }
+
     /** Creates our hitching post with our identity in it, mode 0666 whatever the umask (as c-client). */
     private int createHitchingPost(String hitch, LockHolder self) throws IOException {
         int fd;
@@ -111,7 +150,8 @@ final class DotLockAcquirer {
             throw new LockDirectoryNotWritableException("cannot create the dot-lock for " + mailbox + ": directory "
                     + dir + " is not writable for this user (" + e.getReason() + "). Make it writable for"
                     + " the users who deliver mail (c-client expects mode 1777, Debian uses 2775 root:mail"
-                    + " with setgid mail programs), or lock through the setgid dotlockfile helper.", e);
+                    + " with setgid mail programs), or lock through liblockfile's setgid dotlockfile"
+                    + " (DotLockOptions.withHelper, CLI --helper /usr/bin/dotlockfile).", e);
         } catch (PosixException.AlreadyExistsException e) {
             Stat st = posix.lstatIfExists(hitch);
             throw new LockSecurityException("hitching-post name " + hitch + " is already taken by a "

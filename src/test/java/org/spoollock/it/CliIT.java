@@ -25,6 +25,8 @@ class CliIT {
         assertTrue(bad.err().contains("--help"));
         Peers.Result none = Peers.run(Peers.ours(), 60);
         assertEquals(64, none.status(), none.toString());
+        Peers.Result stale = Peers.run(Peers.ours("locks", "--stale-after", "0", "/tmp/x"), 60);
+        assertEquals(64, stale.status(), stale.toString());
     }
 
     @Test
@@ -51,6 +53,45 @@ class CliIT {
         assertTrue(r.err().contains("directory " + dir) && r.err().contains("not writable"), r.err());
         Peers.Result debug = Peers.run(Peers.asUser(Peers.ours("lock", "--debug", mbox.toString(), "--", "true")), 60);
         assertTrue(debug.err().contains("\tat org.spoollock"), "--debug shows the stack trace: " + debug.err());
+    }
+
+    @Test
+    void anUnwritableSpoolCanBeLockedThroughSetgidDotlockfile() throws Exception {
+        // Debian's /var/mail: 2775 root:mail, and the user is not in group mail. setgid dotlockfile
+        // only locks the user's own mailbox there, so this test uses the real spool.
+        Path mbox = Path.of("/var/mail", Peers.USER);
+        Path lock = Path.of(mbox + ".lock");
+        Files.deleteIfExists(lock);
+        Files.write(mbox, new byte[0]);
+        Peers.run(List.of("chown", Peers.USER + ":mail", mbox.toString()), 10);
+        try {
+            Peers.Result plain = Peers.run(Peers.asUser(Peers.ours("lock", mbox.toString(), "--", "true")), 60);
+            assertEquals(77, plain.status(), plain.toString());
+            assertTrue(plain.err().contains("--helper"), "the error should point at the helper: " + plain.err());
+
+            Peers.Result r = Peers.run(Peers.asUser(Peers.ours("lock", "--helper", "/usr/bin/dotlockfile", mbox.toString(),
+                    "--", "sh", "-c", "cat \"$0\"", lock.toString())), 60);
+            assertEquals(0, r.status(), r.toString());
+            assertTrue(r.out().trim().matches("[0-9]+"), "dotlockfile -p writes our PID: " + r.out());
+            assertFalse(Files.exists(lock), "the helper did not remove the lock");
+
+            // A dotlockfile holder excludes us, and we exclude dotlockfile.
+            try (Peers.Holder h = new Peers.Holder(Peer.LIBLOCKFILE.hold(mbox))) {
+                Peers.Result t = Peers.run(Peers.asUser(Peers.ours("lock", "--timeout", "1", "--helper",
+                        "/usr/bin/dotlockfile", mbox.toString(), "--", "true")), 60);
+                assertEquals(75, t.status(), t.toString());
+            }
+            try (Peers.Holder ours = new Peers.Holder(Peers.asUser(Peers.ours("lock", "--helper", "/usr/bin/dotlockfile",
+                    mbox.toString(), "--", "sh", "-c", "echo locked; cat >/dev/null")))) {
+                Peers.Result t = Peers.run(Peer.LIBLOCKFILE.tryOnce(mbox), 60);
+                assertTrue(t.status() != 0, "dotlockfile took the lock we held through it: " + t);
+                assertEquals(0, ours.release());
+            }
+            assertFalse(Files.exists(lock));
+        } finally {
+            Files.deleteIfExists(lock);
+            Files.deleteIfExists(mbox);
+        }
     }
 
     @Test
