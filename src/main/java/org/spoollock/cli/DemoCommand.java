@@ -51,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         for (int i = 1; i <= writers; i++) {
             String script = "echo \"writer " + i + " begins\" >> \"$0\"; sleep 0.3; echo \"writer " + i + " ends\" >> \"$0\"";
-            ProcessBuilder pb = new ProcessBuilder(java, "-cp", cp, Main.class.getName(), "lock", "--timeout", "60",
+            ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp, Main.class.getName(), "lock", "--timeout", "60",
                     inbox.toString(), "--", "sh", "-c", script, inbox.toString());
             pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT);
             Process p = pb.start();

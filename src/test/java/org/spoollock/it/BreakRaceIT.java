@@ -35,7 +35,7 @@ class BreakRaceIT {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<Process> racers = new ArrayList<>();
         for (int i = 0; i < RACERS; i++) {
-            racers.add(new ProcessBuilder(Peers.JAVA, "-cp", cp, BreakRacer.class.getName(), dir.toString(),
+            racers.add(new ProcessBuilder(Peers.JAVA, "--enable-native-access=ALL-UNNAMED", "-cp", cp, BreakRacer.class.getName(), dir.toString(),
                     Integer.toString(ROUNDS), Integer.toString(i)).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("racer-" + i + ".log").toFile()).start());
         }

@@ -103,7 +103,7 @@ final class Peers {
 
     /** spoollock's CLI as a separate JVM. */
     static List<String> ours(String... args) {
-        List<String> l = new ArrayList<>(List.of(JAVA, "-cp", DIST.resolve("spoollock.jar") + ":" + DIST.resolve("lib") + "/*",
+        List<String> l = new ArrayList<>(List.of(JAVA, "--enable-native-access=ALL-UNNAMED", "-cp", DIST.resolve("spoollock.jar") + ":" + DIST.resolve("lib") + "/*",
                 "org.spoollock.cli.Main"));
         l.addAll(Arrays.asList(args));
         return l;
