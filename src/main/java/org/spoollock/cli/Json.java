@@ -17,6 +17,11 @@ final class Json {
         return this;
     }
 
+    /** A JSON array of already-encoded values. */
+    static String array(java.util.List<String> encoded) {
+        return "[" + String.join(",", encoded) + "]";
+    }
+
     static String quote(String s) {
         StringBuilder q = new StringBuilder("\"");
         for (int i = 0; i < s.length(); i++) {

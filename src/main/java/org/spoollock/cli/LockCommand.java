@@ -6,7 +6,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import org.spoollock.lock.DotLock;
+import org.spoollock.lock.MailboxLock;
+import org.spoollock.lock.MailboxLockOptions;
 import org.spoollock.lock.LockState;
 
 import picocli.CommandLine;
@@ -17,11 +18,17 @@ import picocli.CommandLine.Parameters;
 
 /** {@code spoollock lock MAILBOX -- COMMAND...}: run a command while holding the mailbox's locks. */
 @Command(name = "lock", mixinStandardHelpOptions = true,
-        description = {"Take the mailbox's dot-lock, run COMMAND, release the lock.",
-                "Exits with COMMAND's status; 75 (EX_TEMPFAIL) if the lock was not had in time."})
+        description = {"Take the mailbox's locks in c-client's order (dot-lock, flock, POSIX), run COMMAND, release them.",
+                "Exclusive unless --shared. Exits with COMMAND's status; 75 (EX_TEMPFAIL) if the locks were not had in time."})
 final class LockCommand implements Callable<Integer> {
     @Mixin
     LockOptionsMixin lockOptions;
+
+    @Option(names = "--shared", description = "Take shared (read) locks; the dot-lock is held only while they are taken.")
+    boolean shared;
+
+    @Option(names = "--create", description = "Create the mailbox (mode 0600) if it does not exist.")
+    boolean create;
 
     @Option(names = "--timeout", paramLabel = "SECS",
             description = "Give up after SECS seconds (default: the stale period plus 60 s, long enough to break a stale lock).")
@@ -41,10 +48,14 @@ final class LockCommand implements Callable<Integer> {
         if (timeoutSeconds != null && timeoutSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must not be negative");
         }
-        var options = lockOptions.dotLockOptions();
+        MailboxLockOptions options = lockOptions.mailboxLockOptions().withCreateMissing(create);
         Duration timeout = timeoutSeconds != null ? Duration.ofSeconds(timeoutSeconds)
-                : options.staleAfter().plusSeconds(60);
-        DotLock lock = DotLock.acquire(mailbox, timeout, options);
+                : options.dotLock().staleAfter().plusSeconds(60);
+        MailboxLock lock = MailboxLock.acquire(mailbox, shared ? MailboxLock.Mode.SHARED : MailboxLock.Mode.EXCLUSIVE,
+                timeout, options);
+        for (String w : lock.fileSystem().warnings()) {
+            spec.commandLine().getErr().println("spoollock: warning: " + w);
+        }
         Process child;
         try {
             child = new ProcessBuilder(command).inheritIO().start();
@@ -53,6 +64,7 @@ final class LockCommand implements Callable<Integer> {
             throw new IOException("cannot run " + command.get(0) + ": " + Main.oneLine(e), e);
         }
         // A signal to us (Ctrl-C, kill) must not leave the lock behind or the child running unlocked.
+        // The child does not inherit our lock descriptors (O_CLOEXEC), so it cannot keep them alive.
         Thread cleanup = new Thread(() -> {
             if (child.isAlive()) {
                 child.destroy();
@@ -74,7 +86,8 @@ final class LockCommand implements Callable<Integer> {
         Runtime.getRuntime().removeShutdownHook(cleanup);
         if (end != LockState.RELEASED) {
             spec.commandLine().getErr().println("spoollock: warning: the lock on " + mailbox + " was "
-                    + (end == LockState.LOST ? "removed by someone else" : "replaced by another holder")
+                    + (end == LockState.LOST ? "removed by someone else (dot-lock), or the mailbox was replaced"
+                    : "replaced by another holder")
                     + " while " + command.get(0) + " ran: its work was not protected");
         }
         return status;

@@ -2,7 +2,12 @@ package org.spoollock.cli;
 
 import java.time.Duration;
 
+import java.util.Set;
+
 import org.spoollock.lock.DotLockOptions;
+import org.spoollock.lock.LockMethod;
+import org.spoollock.lock.LockProfile;
+import org.spoollock.lock.MailboxLockOptions;
 
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -20,6 +25,13 @@ final class LockOptionsMixin {
                     + " setgid helper (liblockfile's dotlockfile, e.g. /usr/bin/dotlockfile), as c-client uses mlock.")
     String helper;
 
+    @Option(names = "--profile", paramLabel = "P", description = "Lock methods by peer: cclient (dotlock+flock, default),"
+            + " dovecot (dotlock+POSIX), all (dotlock+flock+POSIX).")
+    String profile;
+
+    @Option(names = "--methods", paramLabel = "LIST", description = "Explicit lock methods, e.g. dotlock,flock,ofd.")
+    String methods;
+
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
 
@@ -28,5 +40,23 @@ final class LockOptionsMixin {
             throw new ParameterException(mixee.commandLine(), "--stale-after must be at least 1 second");
         }
         return DotLockOptions.defaults().withStaleAfter(Duration.ofSeconds(staleAfterSeconds)).withHelper(helper);
+    }
+
+    Set<LockMethod> lockMethods() {
+        if (profile != null && methods != null) {
+            throw new ParameterException(mixee.commandLine(), "give --profile or --methods, not both");
+        }
+        try {
+            if (methods != null) {
+                return LockProfile.parseMethods(methods);
+            }
+            return (profile == null ? LockProfile.CCLIENT : LockProfile.parse(profile)).methods();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(mixee.commandLine(), e.getMessage());
+        }
+    }
+
+    MailboxLockOptions mailboxLockOptions() {
+        return MailboxLockOptions.defaults().withDotLock(dotLockOptions()).withMethods(lockMethods());
     }
 }

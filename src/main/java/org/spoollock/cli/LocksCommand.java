@@ -3,11 +3,18 @@ package org.spoollock.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import org.spoollock.lock.DotLock;
 import org.spoollock.lock.DotLockStatus;
+import org.spoollock.lock.FileSystemInfo;
+import org.spoollock.lock.KernelLocks;
 import org.spoollock.lock.LockHolder;
+import org.spoollock.lock.LockMethod;
+import org.spoollock.posix.Posix;
+import org.spoollock.posix.Stat;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,7 +24,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code spoollock locks MAILBOX}: who holds the mailbox now. */
 @Command(name = "locks", mixinStandardHelpOptions = true,
-        description = "Show what holds the mailbox's locks now: holder, age, stale or not, holder alive or not.")
+        description = "Show what holds the mailbox's locks now: the dot-lock (holder, age, stale, alive), flock and POSIX"
+                + " locks (from /proc/locks), and which lock methods work on its filesystem.")
 final class LocksCommand implements Callable<Integer> {
     @Mixin
     LockOptionsMixin lockOptions;
@@ -34,14 +42,45 @@ final class LocksCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         DotLockStatus s = DotLock.inspect(mailbox, lockOptions.dotLockOptions());
+        Set<LockMethod> methods = lockOptions.lockMethods();
+        FileSystemInfo fs = FileSystemInfo.of(mailbox, methods);
+        Stat st = Posix.get().lstatIfExists(mailbox.toString());
+        List<KernelLocks.Entry> kernel = st == null ? List.of() : KernelLocks.on(st);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(toJson(s));
+            Json fsJson = new Json().field("type", fs.type())
+                    .raw("effective", Json.array(fs.effective().stream().map(m -> Json.quote(name(m))).toList()))
+                    .raw("skipped", Json.array(fs.skipped().stream().map(m -> Json.quote(name(m))).toList()))
+                    .raw("warnings", Json.array(fs.warnings().stream().map(Json::quote).toList()));
+            Json locks = new Json().field("exists", st != null);
+            locks.raw("kernelLocks", Json.array(kernel.stream().map(e -> new Json()
+                    .field("kind", e.kind().toLowerCase(java.util.Locale.ROOT))
+                    .field("exclusive", e.exclusive()).field("pid", e.pid() > 0 ? e.pid() : null)
+                    .field("waiting", e.blocked()).toString()).toList()));
+            out.println(toJson(s, locks.toString(), fsJson.toString()));
         } else {
             out.println("dot-lock " + describe(s));
+            if (st == null) {
+                out.println("mailbox  " + mailbox + ": does not exist");
+            } else if (kernel.isEmpty()) {
+                out.println("mailbox  " + mailbox + ": no flock or POSIX locks");
+            } else {
+                for (KernelLocks.Entry e : kernel) {
+                    out.println("mailbox  " + mailbox + ": " + e.describe());
+                }
+            }
+            out.println("filesystem " + fs.type() + ": effective " + fs.effective().stream().map(LocksCommand::name).toList()
+                    + (fs.skipped().isEmpty() ? "" : ", skipped " + fs.skipped().stream().map(LocksCommand::name).toList()));
+            for (String w : fs.warnings()) {
+                out.println("warning: " + w);
+            }
         }
         out.flush();
         return ExitCodes.OK;
+    }
+
+    private static String name(LockMethod m) {
+        return m.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     static String describe(DotLockStatus s) {
@@ -64,7 +103,7 @@ final class LocksCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    static String toJson(DotLockStatus s) {
+    static String toJson(DotLockStatus s, String mailboxLocks, String fileSystem) {
         Json j = new Json().field("mailbox", s.lockPath().substring(0, s.lockPath().length() - ".lock".length()));
         Json d = new Json().field("path", s.lockPath()).field("present", s.present());
         if (s.present()) {
@@ -84,6 +123,6 @@ final class LocksCommand implements Callable<Integer> {
                         default -> null;
                     });
         }
-        return j.raw("dotlock", d.toString()).toString();
+        return j.raw("dotlock", d.toString()).raw("mailboxLocks", mailboxLocks).raw("filesystem", fileSystem).toString();
     }
 }

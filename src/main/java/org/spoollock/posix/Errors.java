@@ -11,6 +11,8 @@ final class Errors {
     static final int EPERM = Errno.EPERM.intValue();
     static final int EWOULDBLOCK = Errno.EWOULDBLOCK.intValue();
     static final int EAGAIN = Errno.EAGAIN.intValue();
+    static final int EACCES = Errno.EACCES.intValue();
+    static final int ENOLCK = Errno.ENOLCK.intValue();
 
     private Errors() {
     }

@@ -1,0 +1,56 @@
+package org.spoollock.lock;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What the filesystem holding a mailbox does with each lock method, so that spoollock never
+ * silently takes a lock that excludes nobody.
+ *
+ * @param type      the mount's type from /proc/mounts (via FileStore.type()), e.g. ext4, nfs4, fuse.sshfs
+ * @param effective the requested methods that exclude other hosts' and processes' locks here
+ * @param skipped   the requested methods not taken here
+ * @param warnings  one sentence per method that is weaker or skipped here
+ */
+public record FileSystemInfo(String type, Set<LockMethod> effective, Set<LockMethod> skipped, List<String> warnings) {
+
+    public boolean isNfs() {
+        return type.startsWith("nfs");
+    }
+
+    /** Looks at the filesystem of an existing path (the mailbox, or its directory if it is missing). */
+    public static FileSystemInfo of(Path path, Set<LockMethod> requested) throws IOException {
+        Path p = Files.exists(path) ? path : path.toAbsolutePath().getParent();
+        String type = Files.getFileStore(p).type().toLowerCase(Locale.ROOT);
+        Set<LockMethod> effective = EnumSet.noneOf(LockMethod.class);
+        Set<LockMethod> skipped = EnumSet.noneOf(LockMethod.class);
+        List<String> warnings = new ArrayList<>();
+        for (LockMethod m : requested) {
+            if (m == LockMethod.FLOCK && type.startsWith("nfs")) {
+                // Linux NFS turns flock into a whole-file POSIX lock on the server: it would conflict
+                // with our own OFD lock on the same file, and c-client skips flock on NFS anyway.
+                skipped.add(m);
+                warnings.add("flock skipped on " + type + " (c-client skips it there too; the kernel would map it"
+                        + " onto a POSIX lock): the dot-lock" + (requested.contains(LockMethod.OFD) ? " and the POSIX lock" : "")
+                        + " exclude other hosts");
+            } else if ((m == LockMethod.FLOCK || m == LockMethod.OFD) && type.startsWith("fuse")) {
+                effective.add(m);
+                warnings.add(m.name().toLowerCase(Locale.ROOT) + " on " + type + " is local to this host: it does not exclude"
+                        + " other clients of the same files; only the dot-lock does");
+            } else if ((m == LockMethod.FLOCK || m == LockMethod.OFD) && (type.equals("cifs") || type.equals("smb3"))) {
+                effective.add(m);
+                warnings.add(m.name().toLowerCase(Locale.ROOT) + " on " + type + " depends on the server and mount options;"
+                        + " rely on the dot-lock");
+            } else {
+                effective.add(m);
+            }
+        }
+        return new FileSystemInfo(type, effective, skipped, List.copyOf(warnings));
+    }
+}

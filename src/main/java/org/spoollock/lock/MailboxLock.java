@@ -1,0 +1,354 @@
+package org.spoollock.lock;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.StampedLock;
+import java.util.stream.Collectors;
+
+import org.spoollock.posix.Posix;
+import org.spoollock.posix.PosixException;
+import org.spoollock.posix.RecordLocks;
+import org.spoollock.posix.Stat;
+
+/**
+ * A mailbox locked in c-client's order: the dot-lock, then flock on the mailbox, then (optionally)
+ * a whole-file POSIX lock. All or nothing, under one deadline; released in reverse.
+ *
+ * <pre>{@code
+ * try (MailboxLock lock = MailboxLock.acquire(mbox, MailboxLock.Mode.EXCLUSIVE, Duration.ofSeconds(30),
+ *         MailboxLockOptions.defaults())) {
+ *     ... append to mbox through lock.fd() or a channel of your own ...
+ * }
+ * }</pre>
+ *
+ * <p>Shared locks hold the dot-lock only while the shared layers are taken (as c-client holds it
+ * only while it parses), so a long-held read lock never makes c-client wait, and c-client's
+ * 5-minute seizure of a dot-lock never hits a reader. Writers hold every layer until release.
+ *
+ * <p>There is no upgrade from shared to exclusive: flock upgrades release the shared lock before
+ * taking the exclusive one, a window in which another process can get in. Release and re-acquire,
+ * and re-read what you read. A thread holding a shared lock that asks for an exclusive one on the
+ * same mailbox gets a {@link LockException} saying so, not a deadlock.
+ *
+ * <p>Threads of one JVM contending for one mailbox queue on an in-memory read-write lock first, so
+ * they neither poll the filesystem nor trip over one another's descriptors.
+ */
+public final class MailboxLock implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(MailboxLock.class.getName());
+    private static final ConcurrentHashMap<String, StampedLock> IN_JVM = new ConcurrentHashMap<>();
+    /** Per thread: how many shared locks it holds on each mailbox, to refuse upgrades instead of deadlocking. */
+    private static final ThreadLocal<Map<String, Integer>> SHARED_BY_THREAD = ThreadLocal.withInitial(ConcurrentHashMap::new);
+    /** c-client sleeps 5 s after ENOLCK before trying again. */
+    private static final long ENOLCK_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    /** Shared to read, exclusive to write. */
+    public enum Mode { SHARED, EXCLUSIVE }
+
+    private final Posix posix;
+    private final Path mailbox;
+    private final Mode mode;
+    private final String key;
+    private final StampedLock inJvm;
+    private final long stamp;
+    private final int fd;
+    private final Stat stat;
+    private final Set<LockMethod> held;
+    private final FileSystemInfo fileSystem;
+    private final Map<String, Integer> sharedOfAcquirer;
+    private DotLock dotLock;
+    private LockState state = LockState.HELD;
+    private boolean closed;
+
+    private MailboxLock(Posix posix, Path mailbox, Mode mode, String key, StampedLock inJvm, long stamp, int fd, Stat stat,
+                        Set<LockMethod> held, FileSystemInfo fs, DotLock dotLock, Map<String, Integer> sharedOfAcquirer) {
+        this.posix = posix;
+        this.mailbox = mailbox;
+        this.mode = mode;
+        this.key = key;
+        this.inJvm = inJvm;
+        this.stamp = stamp;
+        this.fd = fd;
+        this.stat = stat;
+        this.held = held;
+        this.fileSystem = fs;
+        this.dotLock = dotLock;
+        this.sharedOfAcquirer = sharedOfAcquirer;
+    }
+
+    /**
+     * Takes every requested layer, waiting at most {@code timeout} in all (null: forever).
+     *
+     * @throws LockTimeoutException     a layer stayed held by someone else; the message names the layer and holders
+     * @throws LockInterruptedException the thread was interrupted; nothing is left held
+     * @throws LockException            the mailbox is missing (and not to be created), or an upgrade was attempted
+     * @throws LockSecurityException    a symlink or non-file at the mailbox or lock name
+     */
+    public static MailboxLock acquire(Path mailbox, Mode mode, Duration timeout, MailboxLockOptions options)
+            throws IOException {
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + Math.max(0, timeout.toNanos());
+        Posix posix = Posix.get();
+        FileSystemInfo fs = FileSystemInfo.of(mailbox, options.methods());
+        for (String w : fs.warnings()) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: {1}", mailbox, w);
+        }
+        String key = LockFiles.directoryOf(mailbox).resolve(mailbox.getFileName()).toString();
+        if (mode == Mode.EXCLUSIVE && SHARED_BY_THREAD.get().containsKey(key)) {
+            throw new LockException("this thread holds a shared lock on " + mailbox + " and asked for an exclusive one:"
+                    + " upgrades are not supported (a flock upgrade lets another process in between); release, re-acquire"
+                    + " and re-read");
+        }
+        StampedLock inJvm = IN_JVM.computeIfAbsent(key, k -> new StampedLock());
+        long stamp = inJvmLock(inJvm, mode, deadline, mailbox);
+        DotLock dot = null;
+        int fd = -1;
+        Set<LockMethod> held = EnumSet.noneOf(LockMethod.class);
+        try {
+            if (fs.effective().contains(LockMethod.DOTLOCK)) {
+                dot = DotLock.acquire(mailbox, remaining(deadline), options.dotLock());
+                held.add(LockMethod.DOTLOCK);
+            }
+            fd = openMailbox(posix, mailbox, mode, options.createMissing());
+            final int f = fd;
+            Stat st = posix.fstat(fd, mailbox.toString());
+            if (fs.effective().contains(LockMethod.FLOCK)) {
+                waitFor(() -> posix.flock(f, (mode == Mode.EXCLUSIVE ? Posix.LOCK_EX : Posix.LOCK_SH) | Posix.LOCK_NB,
+                        mailbox.toString()), "flock", mailbox, st, deadline);
+                held.add(LockMethod.FLOCK);
+            }
+            if (fs.effective().contains(LockMethod.OFD)) {
+                RecordLocks records = RecordLocks.get();
+                waitFor(() -> records.tryLock(f, mode == Mode.EXCLUSIVE, mailbox.toString()), "POSIX lock", mailbox, st,
+                        deadline);
+                held.add(LockMethod.OFD);
+            }
+            if (mode == Mode.SHARED) {
+                if (dot != null) {
+                    dot.release(); // readers hold the dot-lock only while taking the shared layers
+                    dot = null;
+                }
+                SHARED_BY_THREAD.get().merge(key, 1, Integer::sum);
+            }
+            return new MailboxLock(posix, mailbox, mode, key, inJvm, stamp, fd, st, held, fs, dot, SHARED_BY_THREAD.get());
+        } catch (IOException | RuntimeException | Error e) {
+            undo(posix, fd, dot, mailbox);
+            inJvm.unlock(stamp);
+            throw e;
+        }
+    }
+
+    private static long inJvmLock(StampedLock lock, Mode mode, long deadline, Path mailbox) throws IOException {
+        try {
+            long wait = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, deadline - System.nanoTime());
+            long s = mode == Mode.EXCLUSIVE ? lock.tryWriteLock(wait, TimeUnit.NANOSECONDS)
+                    : lock.tryReadLock(wait, TimeUnit.NANOSECONDS);
+            if (s == 0) {
+                throw new LockTimeoutException("timed out waiting for " + mailbox + ": another thread of this JVM holds it",
+                        null);
+            }
+            return s;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LockInterruptedException("interrupted while waiting for " + mailbox + " (held in this JVM)");
+        }
+    }
+
+    private static int openMailbox(Posix posix, Path mailbox, Mode mode, boolean create) throws IOException {
+        String path = mailbox.toString();
+        int flags = (mode == Mode.EXCLUSIVE ? Posix.O_RDWR : Posix.O_RDONLY) | Posix.O_NOFOLLOW | Posix.O_NONBLOCK
+                | Posix.O_CLOEXEC | (create ? Posix.O_CREAT : 0);
+        int fd;
+        try {
+            fd = posix.open(path, flags, 0600);
+        } catch (PosixException.NotFoundException e) {
+            throw new LockException("mailbox " + mailbox + " does not exist (create it, or ask for it to be created)", e);
+        } catch (PosixException.SymlinkException e) {
+            throw new LockSecurityException("mailbox " + mailbox + " is a symbolic link; refusing to follow it (a link in"
+                    + " a spool directory can point a delivery at any file)");
+        }
+        try {
+            Stat st = posix.fstat(fd, path);
+            if (!st.isRegularFile()) {
+                throw new LockSecurityException("mailbox " + mailbox + " is a " + st.typeName() + ", not a file");
+            }
+            return fd;
+        } catch (IOException | RuntimeException e) {
+            posix.closeQuietly(fd);
+            throw e;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Attempt {
+        boolean tryOnce() throws PosixException;
+    }
+
+    /** Polls a non-blocking lock call with backoff until it succeeds or the deadline passes. */
+    private static void waitFor(Attempt attempt, String layer, Path mailbox, Stat st, long deadline) throws IOException {
+        Backoff backoff = new Backoff(TimeUnit.MILLISECONDS.toNanos(8));
+        PosixException lastNolck = null;
+        while (true) {
+            try {
+                if (attempt.tryOnce()) {
+                    return;
+                }
+            } catch (PosixException.NoLocksAvailableException e) {
+                // ENOLCK (an NFS lock manager out of locks or unreachable): c-client warns, pauses 5 s, retries.
+                LOG.log(System.Logger.Level.WARNING, "{0}: no {1} available ({2}); retrying", mailbox, layer, e.getReason());
+                lastNolck = e;
+                if (sleepUntil(Math.min(deadline, System.nanoTime() + ENOLCK_PAUSE_NANOS), mailbox)) {
+                    continue;
+                }
+            }
+            if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0) {
+                if (lastNolck != null) {
+                    throw new LockException("no " + layer + " available on " + mailbox + " until the deadline: "
+                            + lastNolck.getReason() + " (on NFS: is the lock manager, rpc.statd/lockd, running?)", lastNolck);
+                }
+                String holders = KernelLocks.on(st).stream().filter(e -> !e.blocked()).map(KernelLocks.Entry::describe)
+                        .collect(Collectors.joining(", "));
+                throw new LockTimeoutException("timed out waiting for the " + layer + " on " + mailbox
+                        + (holders.isEmpty() ? "" : ": held by " + holders), null);
+            }
+            try {
+                backoff.sleep(deadline);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LockInterruptedException("interrupted while waiting for the " + layer + " on " + mailbox);
+            }
+        }
+    }
+
+    /** Sleeps until the given nanoTime; false if that is already past. */
+    private static boolean sleepUntil(long until, Path mailbox) throws LockInterruptedException {
+        long left = until - System.nanoTime();
+        if (left <= 0) {
+            return false;
+        }
+        try {
+            TimeUnit.NANOSECONDS.sleep(left);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LockInterruptedException("interrupted while waiting for " + mailbox);
+        }
+    }
+
+    private static Duration remaining(long deadline) {
+        return deadline == Long.MAX_VALUE ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+
+    /** Undoes a partial acquisition: closing the descriptor drops flock and OFD locks with it. */
+    private static void undo(Posix posix, int fd, DotLock dot, Path mailbox) {
+        posix.closeQuietly(fd);
+        if (dot != null) {
+            try {
+                dot.release();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not release the dot-lock of " + mailbox, e);
+            }
+        }
+    }
+
+    public Path mailbox() {
+        return mailbox;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    /** The layers actually held (the dot-lock only while held: readers drop it once the rest is taken). */
+    public synchronized Set<LockMethod> heldMethods() {
+        Set<LockMethod> s = EnumSet.noneOf(LockMethod.class);
+        s.addAll(held);
+        if (dotLock == null) {
+            s.remove(LockMethod.DOTLOCK);
+        }
+        return Collections.unmodifiableSet(s);
+    }
+
+    /** The filesystem and what each method does there. */
+    public FileSystemInfo fileSystem() {
+        return fileSystem;
+    }
+
+    /** The open mailbox descriptor the locks are held on (O_RDWR for exclusive, O_RDONLY for shared). */
+    public int fd() {
+        return fd;
+    }
+
+    /**
+     * Checks every layer: the dot-lock is still ours, and the mailbox name still leads to the file
+     * our flock and POSIX locks are on (a mailbox replaced by rename leaves them on the old file).
+     */
+    public synchronized LockState check() throws IOException {
+        if (state != LockState.HELD) {
+            return state;
+        }
+        if (dotLock != null && dotLock.check() != LockState.HELD) {
+            return state = dotLock.state();
+        }
+        Stat now = posix.lstatIfExists(mailbox.toString());
+        if (now == null || !now.sameFile(stat)) {
+            state = LockState.LOST;
+        }
+        return state;
+    }
+
+    /** Releases in reverse order and says how it ended (the worst of the layers). Idempotent. */
+    public synchronized LockState release() throws IOException {
+        if (closed) {
+            return state;
+        }
+        closed = true;
+        LockState outcome = check();
+        try {
+            if (held.contains(LockMethod.OFD)) {
+                RecordLocks.get().unlock(fd, mailbox.toString());
+            }
+            if (held.contains(LockMethod.FLOCK)) {
+                posix.flock(fd, Posix.LOCK_UN, mailbox.toString());
+            }
+        } finally {
+            posix.closeQuietly(fd);
+            try {
+                if (dotLock != null) {
+                    LockState d = dotLock.release();
+                    if (outcome == LockState.HELD) {
+                        outcome = d;
+                    }
+                }
+            } finally {
+                if (mode == Mode.SHARED) {
+                    sharedOfAcquirer.computeIfPresent(key, (k, n) -> n > 1 ? n - 1 : null);
+                }
+                inJvm.unlock(stamp);
+            }
+        }
+        state = outcome == LockState.HELD ? LockState.RELEASED : outcome;
+        return state;
+    }
+
+    @Override
+    public void close() throws IOException {
+        release();
+    }
+
+    /** The kernel's view of who else holds flock/POSIX locks on this mailbox (for diagnostics). */
+    public List<KernelLocks.Entry> kernelLocks() {
+        return KernelLocks.on(stat);
+    }
+
+    @Override
+    public String toString() {
+        return "MailboxLock[" + mailbox + ", " + mode + ", " + heldMethods() + ", " + state + "]";
+    }
+}
