@@ -4,8 +4,10 @@
   pylock.py try MBOX                 lock once without waiting: exit 0 and unlock if got, 1 if held
   pylock.py hold MBOX                lock (retrying), print "locked", hold until stdin closes
   pylock.py run MBOX CMD [ARGS...]   lock (retrying every 10 ms), run CMD, unlock; exit with CMD's status
+  pylock.py lockf-try MBOX           fcntl.lockf(LOCK_EX|LOCK_NB) alone, as lockf-only peers lock: exit 0 if got, 1 if held
+  pylock.py lockf-hold MBOX          fcntl.lockf(LOCK_EX) alone, print "locked", hold until stdin closes
 """
-import mailbox, subprocess, sys, time
+import fcntl, mailbox, subprocess, sys, time
 
 def lock(mb, wait):
     while True:
@@ -17,8 +19,21 @@ def lock(mb, wait):
                 return False
             time.sleep(0.01)
 
+def lockf(path, op):
+    with open(path, "rb+") as f:
+        try:
+            fcntl.lockf(f, fcntl.LOCK_EX | (fcntl.LOCK_NB if op == "lockf-try" else 0))
+        except OSError:
+            return 1
+        if op == "lockf-hold":
+            print("locked", flush=True)
+            sys.stdin.read()
+        return 0
+
 def main():
     op, path = sys.argv[1], sys.argv[2]
+    if op.startswith("lockf-"):
+        return lockf(path, op)
     mb = mailbox.mbox(path, create=False)
     if op == "try":
         if not lock(mb, False):

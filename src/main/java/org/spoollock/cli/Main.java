@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import org.spoollock.lock.LockDirectoryNotWritableException;
 import org.spoollock.lock.LockSecurityException;
 import org.spoollock.lock.LockTimeoutException;
+import org.spoollock.lock.NoSuchMailboxException;
 import org.spoollock.posix.NativePosixUnavailableException;
 import org.spoollock.posix.PosixException;
 
@@ -81,7 +82,8 @@ public final class Main implements Runnable {
                 || ex instanceof PosixException.PermissionDeniedException) {
             return ExitCodes.NOPERM;
         }
-        if (ex instanceof PosixException.NotFoundException || ex instanceof java.nio.file.NoSuchFileException) {
+        if (ex instanceof PosixException.NotFoundException || ex instanceof java.nio.file.NoSuchFileException
+                || ex instanceof NoSuchMailboxException) {
             return ExitCodes.NOINPUT;
         }
         if (ex instanceof NativePosixUnavailableException) {

@@ -27,7 +27,12 @@ public record FileSystemInfo(String type, Set<LockMethod> effective, Set<LockMet
     /** Looks at the filesystem of an existing path (the mailbox, or its directory if it is missing). */
     public static FileSystemInfo of(Path path, Set<LockMethod> requested) throws IOException {
         Path p = Files.exists(path) ? path : path.toAbsolutePath().getParent();
-        String type = Files.getFileStore(p).type().toLowerCase(Locale.ROOT);
+        return classify(Files.getFileStore(p).type(), requested);
+    }
+
+    /** What each requested method does on a filesystem of the given type (as /proc/mounts names it). */
+    public static FileSystemInfo classify(String fsType, Set<LockMethod> requested) {
+        String type = fsType.toLowerCase(Locale.ROOT);
         Set<LockMethod> effective = EnumSet.noneOf(LockMethod.class);
         Set<LockMethod> skipped = EnumSet.noneOf(LockMethod.class);
         List<String> warnings = new ArrayList<>();

@@ -168,7 +168,8 @@ public final class MailboxLock implements AutoCloseable {
         try {
             fd = posix.open(path, flags, 0600);
         } catch (PosixException.NotFoundException e) {
-            throw new LockException("mailbox " + mailbox + " does not exist (create it, or ask for it to be created)", e);
+            throw new NoSuchMailboxException("mailbox " + mailbox + " does not exist (create it first, or ask for it to"
+                    + " be created: MailboxLockOptions.withCreateMissing, CLI --create)", e);
         } catch (PosixException.SymlinkException e) {
             throw new LockSecurityException("mailbox " + mailbox + " is a symbolic link; refusing to follow it (a link in"
                     + " a spool directory can point a delivery at any file)");

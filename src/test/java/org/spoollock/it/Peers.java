@@ -164,21 +164,52 @@ final class Peers {
         final Process process;
         private final Path err;
 
+        private final StringBuilder said = new StringBuilder();
+
+        /** Starts the holder and waits (up to 30 s) until it says "locked". */
         Holder(List<String> cmd) throws IOException, InterruptedException {
+            this(cmd, true);
+        }
+
+        /** Starts the holder; with wait, fails the test unless it says "locked" within 30 s. */
+        Holder(List<String> cmd, boolean wait) throws IOException, InterruptedException {
             err = Files.createTempFile("holder-err", ".txt");
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
             pb.environment().put("_JAVA_SR_SIGNUM", "39");
             process = pb.start();
-            var in = process.getInputStream();
-            StringBuilder line = new StringBuilder();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!line.toString().contains("locked")) {
-                int c = in.read();
-                if (c < 0 || System.nanoTime() > deadline) {
-                    process.destroyForcibly();
-                    fail("holder " + cmd + " never said 'locked'; stderr: " + stderr());
+            Thread reader = new Thread(() -> {
+                try {
+                    var in = process.getInputStream();
+                    for (int c; (c = in.read()) >= 0; ) {
+                        synchronized (said) {
+                            said.append((char) c);
+                            said.notifyAll();
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the process went away
                 }
-                line.append((char) c);
+            }, "holder-stdout");
+            reader.setDaemon(true);
+            reader.start();
+            if (wait && !awaitLocked(30)) {
+                process.destroyForcibly();
+                fail("holder " + cmd + " never said 'locked'; stderr: " + stderr());
+            }
+        }
+
+        /** Whether the holder said "locked" within the given seconds. */
+        boolean awaitLocked(double seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + (long) (seconds * 1e9);
+            synchronized (said) {
+                while (!said.toString().contains("locked")) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(said, left);
+                }
+                return true;
             }
         }
 
