@@ -15,6 +15,7 @@ import org.spoollock.lock.LockHolder;
 import org.spoollock.lock.LockMethod;
 import org.spoollock.posix.Posix;
 import org.spoollock.posix.Stat;
+import org.spoollock.session.SessionStatus;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,6 +34,10 @@ final class LocksCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Option(names = "--session-dir", paramLabel = "DIR", defaultValue = "/tmp",
+            description = "Where session locks live (default: ${DEFAULT-VALUE}, as c-client).")
+    Path sessionDir;
+
     @Parameters(index = "0", paramLabel = "MAILBOX")
     Path mailbox;
 
@@ -46,6 +51,7 @@ final class LocksCommand implements Callable<Integer> {
         FileSystemInfo fs = FileSystemInfo.of(mailbox, methods);
         Stat st = Posix.get().lstatIfExists(mailbox.toString());
         List<KernelLocks.Entry> kernel = st == null ? List.of() : KernelLocks.on(st);
+        SessionStatus session = st == null ? null : SessionStatus.of(mailbox, sessionDir);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Json fsJson = new Json().field("type", fs.type())
@@ -57,7 +63,11 @@ final class LocksCommand implements Callable<Integer> {
                     .field("kind", e.kind().toLowerCase(java.util.Locale.ROOT))
                     .field("exclusive", e.exclusive()).field("pid", e.pid() > 0 ? e.pid() : null)
                     .field("waiting", e.blocked()).toString()).toList()));
-            out.println(toJson(s, locks.toString(), fsJson.toString()));
+            String sessionJson = session == null ? "null" : new Json().field("path", session.name())
+                    .field("present", session.present()).field("held", session.held())
+                    .field("pid", session.pid() > 0 ? session.pid() : null)
+                    .field("pidAlive", session.pid() > 0 ? session.pidAlive() : null).toString();
+            out.println(toJson(s, locks.toString(), fsJson.toString()).replaceFirst("}$", ",\"session\":" + sessionJson + "}"));
         } else {
             out.println("dot-lock " + describe(s));
             if (st == null) {
@@ -68,6 +78,9 @@ final class LocksCommand implements Callable<Integer> {
                 for (KernelLocks.Entry e : kernel) {
                     out.println("mailbox  " + mailbox + ": " + e.describe());
                 }
+            }
+            if (session != null) {
+                out.println("session  " + session.describe());
             }
             out.println("filesystem " + fs.type() + ": effective " + fs.effective().stream().map(LocksCommand::name).toList()
                     + (fs.skipped().isEmpty() ? "" : ", skipped " + fs.skipped().stream().map(LocksCommand::name).toList()));

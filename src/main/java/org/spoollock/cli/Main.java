@@ -19,7 +19,7 @@ import picocli.CommandLine.ScopeType;
 /** The {@code spoollock} command line. */
 @Command(name = "spoollock", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Locks and stores Unix mail spools the way UW IMAP's c-client does.",
-        subcommands = {LockCommand.class, LocksCommand.class, DemoCommand.class},
+        subcommands = {LockCommand.class, LocksCommand.class, OpenCommand.class, DemoCommand.class},
         exitCodeOnInvalidInput = ExitCodes.USAGE, exitCodeOnExecutionException = ExitCodes.SOFTWARE)
 public final class Main implements Runnable {
 
@@ -41,6 +41,8 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns its exit status (for tests and the demo). */
     public static int run(String... args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "spoollock: %4$s: %5$s%6$s%n");
+        // The CLI prints what happens itself; the library's INFO lines would say it twice.
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         CommandLine cl = new CommandLine(new Main());
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler(Main::failure);

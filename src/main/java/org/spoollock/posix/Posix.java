@@ -262,6 +262,28 @@ public final class Posix {
         }
     }
 
+    /** Sets the access and modification times (nanoseconds since the epoch). */
+    public void setTimes(int fd, long atimeNanos, long mtimeNanos, String path) throws PosixException {
+        long[] a = {atimeNanos / 1_000_000_000L, atimeNanos % 1_000_000_000L};
+        long[] m = {mtimeNanos / 1_000_000_000L, mtimeNanos % 1_000_000_000L};
+        while (posix.futimens(fd, a, m) < 0) {
+            int e = posix.errno();
+            if (e != Errors.EINTR) {
+                throw PosixException.of("futimens", path, null, e);
+            }
+        }
+    }
+
+    /** chmod(2) by name, as c-client sets lock protection ("don't use fchmod()"). */
+    public void chmod(String path, int mode) throws PosixException {
+        while (posix.chmod(path, mode) < 0) {
+            int e = posix.errno();
+            if (e != Errors.EINTR) {
+                throw PosixException.of("chmod", path, null, e);
+            }
+        }
+    }
+
     /** Sets atime and mtime to now, which also moves ctime to the file server's now. */
     public void touch(int fd, String path) throws PosixException {
         while (posix.futimens(fd, (long[]) null, (long[]) null) < 0) {
