@@ -1,0 +1,180 @@
+package org.spoollock.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.spoollock.lock.LockSecurityException;
+import org.spoollock.posix.Posix;
+import org.spoollock.posix.Stat;
+
+class SessionLockTest {
+    @TempDir
+    Path dir;
+
+    private final List<String> events = new CopyOnWriteArrayList<>();
+
+    private SessionLockOptions opts() {
+        return SessionLockOptions.defaults().withDirectory(dir.resolve("tmp"))
+                .withListener((l, e, d) -> events.add(l.mailbox().getFileName() + " " + e));
+    }
+
+    private Path mailbox(String name) throws Exception {
+        Files.createDirectories(dir.resolve("tmp"));
+        Path m = dir.resolve(name);
+        Files.writeString(m, "");
+        return m;
+    }
+
+    /** Another process of ours asking for the mailbox, as a requester would. */
+    private Process requester(Path mbox, int askFor) throws Exception {
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+                "org.spoollock.cli.Main", "open", "--session-dir", dir.resolve("tmp").toString(),
+                "--ask-for", Integer.toString(askFor), "--hold", "0", mbox.toString()).redirectErrorStream(true);
+        pb.environment().put("_JAVA_SR_SIGNUM", "39");
+        return pb.start();
+    }
+
+    private static String firstLine(Process p) throws Exception {
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().findFirst().orElse("");
+    }
+
+    @Test
+    void nameAndContentsAreCClients() throws Exception {
+        Path m = mailbox("mbox");
+        Stat st = Posix.get().stat(m.toString());
+        SessionOpen open = SessionLock.openReadWrite(m, opts());
+        try (SessionLock lock = open.lock()) {
+            assertTrue(open.readWrite());
+            String expected = dir.resolve("tmp").resolve("." + Long.toHexString(st.dev()) + "." + Long.toHexString(st.ino())).toString();
+            assertEquals(expected, lock.name());
+            assertFalse(lock.wasRead(), "armed: atime not past mtime");
+            assertEquals(SessionLockFile.peekPid(Posix.get(), lock.name()), ProcessHandle.current().pid());
+            assertFalse(lock.wasRead(), "an O_NOATIME peek must not look like a request");
+            assertEquals(Long.toString(ProcessHandle.current().pid()), Files.readString(Path.of(lock.name())),
+                    "the PID as decimal text, no newline");
+            assertTrue(lock.wasRead(), "an ordinary read, as a requester's, moves atime past mtime");
+            lock.rearm();
+            assertFalse(lock.wasRead(), "re-armed");
+            assertEquals(0666, Posix.get().lstat(lock.name()).permissions());
+        }
+        assertFalse(Files.exists(Path.of(SessionLockFile.nameFor(m, dir.resolve("tmp")))), "removed on release");
+    }
+
+    @Test
+    void aSilentSessionWritesNoPidAndASecondOpenIsReadOnlyAtOnce() throws Exception {
+        Path m = mailbox("mbox");
+        try (SessionLock silent = SessionLock.openReadWrite(m, opts().withSilent(true)).lock()) {
+            assertEquals("", Files.readString(Path.of(silent.name())));
+            long t0 = System.nanoTime();
+            SessionOpen second = SessionLock.openReadWrite(m, opts());
+            assertFalse(second.readWrite());
+            assertNull(second.lock());
+            assertTrue(second.reason().contains("silent"), second.reason());
+            assertFalse(second.asked());
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "should not have waited for a silent holder");
+        }
+    }
+
+    @Test
+    void symlinkAndHardLinkAttacksAreRefused() throws Exception {
+        Path m = mailbox("mbox");
+        Path name = Path.of(SessionLockFile.nameFor(m, dir.resolve("tmp")));
+        Path target = dir.resolve("victim");
+        Files.writeString(target, "keep");
+        Files.createSymbolicLink(name, target);
+        LockSecurityException sym = assertThrows(LockSecurityException.class, () -> SessionLock.openReadWrite(m, opts()));
+        assertTrue(sym.getMessage().contains("symbolic link"), sym.getMessage());
+        Files.delete(name);
+        Files.createLink(name, target);
+        LockSecurityException hard = assertThrows(LockSecurityException.class, () -> SessionLock.openReadWrite(m, opts()));
+        assertTrue(hard.getMessage().contains("hard link"), hard.getMessage());
+        assertEquals("keep", Files.readString(target));
+    }
+
+    @Test
+    void aStraySignalMakesNobodyGiveAnythingUp() throws Exception {
+        List<SessionLock> held = new ArrayList<>();
+        for (String n : List.of("a", "b")) {
+            held.add(SessionLock.openReadWrite(mailbox(n), opts()).lock());
+        }
+        long before = KissOfDeath.ignoredSignals();
+        assertEquals(0, new ProcessBuilder("kill", "-USR2", Long.toString(ProcessHandle.current().pid())).start().waitFor());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (KissOfDeath.ignoredSignals() == before && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(before + 1, KissOfDeath.ignoredSignals(), "the signal should have been seen and ignored");
+        for (SessionLock l : held) {
+            assertEquals(SessionLock.State.HELD, l.state());
+            l.close();
+        }
+        assertEquals(List.of(), events);
+    }
+
+    @Test
+    void ofManyMailboxesOnlyTheWantedOneIsGivenUp() throws Exception {
+        List<SessionLock> held = new ArrayList<>();
+        for (String n : List.of("a", "b", "c")) {
+            held.add(SessionLock.openReadWrite(mailbox(n), opts()).lock());
+        }
+        Process asker = requester(dir.resolve("b"), 10);
+        assertEquals("read-write", firstLine(asker), "the requester did not get b");
+        assertEquals(SessionLock.State.HELD, held.get(0).state());
+        assertEquals(SessionLock.State.GAVE_UP, held.get(1).state());
+        assertEquals(SessionLock.State.HELD, held.get(2).state());
+        assertEquals(List.of("b REQUESTED", "b GAVE_UP"), events);
+        held.forEach(SessionLock::close);
+    }
+
+    @Test
+    void refuseAndIdlePoliciesKeepTheMailbox() throws Exception {
+        Path m = mailbox("mbox");
+        try (SessionLock lock = SessionLock.openReadWrite(m, opts().withPolicy(KissPolicy.refuse())).lock()) {
+            assertEquals("read-only", firstLine(requester(m, 1)));
+            assertEquals(SessionLock.State.HELD, lock.state());
+            assertEquals(List.of("mbox REQUESTED", "mbox KEPT"), events);
+        }
+        events.clear();
+        try (SessionLock lock = SessionLock.openReadWrite(m, opts().withPolicy(KissPolicy.whenIdle(Duration.ofMinutes(5)))).lock()) {
+            lock.markActivity();
+            assertEquals("read-only", firstLine(requester(m, 1)), "a busy ipop3d-style holder keeps the mailbox");
+            assertEquals(List.of("mbox REQUESTED", "mbox KEPT"), events);
+        }
+        events.clear();
+        try (SessionLock lock = SessionLock.openReadWrite(m, opts().withPolicy(KissPolicy.whenIdle(Duration.ofMillis(200)))).lock()) {
+            Thread.sleep(400);
+            assertEquals("read-write", firstLine(requester(m, 10)), "an idle holder gives the mailbox up");
+            assertEquals(SessionLock.State.GAVE_UP, lock.state());
+        }
+    }
+
+    @Test
+    void policiesParse() {
+        assertEquals(KissPolicy.Kind.YIELD, KissPolicy.parse("yield").kind());
+        assertEquals(Duration.ofSeconds(300), KissPolicy.parse("idle:300").idleFor());
+        assertEquals(KissPolicy.Kind.REFUSE, KissPolicy.parse("Refuse").kind());
+        assertThrows(IllegalArgumentException.class, () -> KissPolicy.parse("idle:"));
+        assertThrows(IllegalArgumentException.class, () -> KissPolicy.parse("kill"));
+        assertEquals(1234, SessionLockFile.parsePid("1234".getBytes()));
+        assertEquals(1234, SessionLockFile.parsePid("  1234\0junk".getBytes()));
+        assertEquals(0, SessionLockFile.parsePid("".getBytes()));
+        assertEquals(0, SessionLockFile.parsePid("x12".getBytes()));
+    }
+}
