@@ -109,6 +109,26 @@ final class Peers {
         return l;
     }
 
+    /** spoollock's CLI on a given JVM (java binary), optionally without _JAVA_SR_SIGNUM. */
+    static List<String> oursOn(String java, boolean srSignum, String... args) {
+        List<String> l = new ArrayList<>();
+        l.add("env");
+        if (!srSignum) {
+            l.add("-u");
+            l.add("_JAVA_SR_SIGNUM");
+        }
+        List<String> cmd = new ArrayList<>(ours(args));
+        cmd.set(0, java);
+        l.addAll(cmd);
+        return l;
+    }
+
+    /** c-client's mail_open() holding a mailbox read-write, as imapd does (see spooltest/c/cclient-open.c). */
+    static List<String> cclientOpen(Path mbox, String mode) {
+        return asUser("env", "HOME=" + HOME, "sh", "-c", "cd && exec \"$0\" \"$1\" \"$2\"",
+                DIST.resolve("cclient-open").toString(), HOME.relativize(mbox).toString(), mode);
+    }
+
     static String cclient() {
         return DIST.resolve("cclient-dotlock").toString();
     }
@@ -200,9 +220,14 @@ final class Peers {
 
         /** Whether the holder said "locked" within the given seconds. */
         boolean awaitLocked(double seconds) throws InterruptedException {
+            return awaitOutput("locked", seconds);
+        }
+
+        /** Whether the holder printed this text within the given seconds. */
+        boolean awaitOutput(String text, double seconds) throws InterruptedException {
             long deadline = System.nanoTime() + (long) (seconds * 1e9);
             synchronized (said) {
-                while (!said.toString().contains("locked")) {
+                while (!said.toString().contains(text)) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         return false;
