@@ -39,6 +39,16 @@ class BreakRaceIT {
                     Integer.toString(ROUNDS), Integer.toString(i)).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("racer-" + i + ".log").toFile()).start());
         }
+        try {
+            race(dir, racers);
+        } finally {
+            for (Process p : racers) { // a failed round must not leave racers spinning forever
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private void race(Path dir, List<Process> racers) throws Exception {
         waitFor(dir, "ready-", RACERS, 60);
         Thread.sleep(2500); // the empty locks are now older than the racers' 2 s stale time
         for (int r = 0; r < ROUNDS; r++) {
