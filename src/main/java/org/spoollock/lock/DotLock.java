@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ScheduledFuture;
 
 import org.spoollock.posix.Posix;
 import org.spoollock.posix.PosixException;
@@ -35,14 +34,22 @@ public final class DotLock implements AutoCloseable {
     private final int fd;
     private final Stat stat;
     private final LockHolder holder;
+    /** Exactly what our lock file holds, with a token unique to this acquisition. */
+    private final byte[] content;
     private final InProcessGate gate;
-    private final ScheduledFuture<?> renewal;
+    private final Duration renewEvery;
+    private final long staleAfterNanos;
+    /** When we last created or touched the lock (System.nanoTime, which keeps counting while we are stopped). */
+    private volatile long lastTouch = System.nanoTime();
     /** Removes the lock where we cannot unlink in the spool directory; null when we can. */
     private final DotlockfileHelper helper;
     private LockState state = LockState.HELD;
 
-    DotLock(Posix posix, String lockPath, int fd, Stat stat, LockHolder holder, InProcessGate gate, Duration renewEvery,
-            DotlockfileHelper helper) {
+    DotLock(Posix posix, String lockPath, int fd, Stat stat, LockHolder holder, byte[] content, InProcessGate gate,
+            DotLockOptions options, DotlockfileHelper helper) {
+        this.content = content;
+        Duration renewEvery = options.renewEvery();
+        this.staleAfterNanos = options.staleAfter().toNanos();
         this.posix = posix;
         this.lockPath = lockPath;
         this.fd = fd;
@@ -50,7 +57,8 @@ public final class DotLock implements AutoCloseable {
         this.holder = holder;
         this.gate = gate;
         this.helper = helper;
-        this.renewal = Renewals.schedule(this::renewQuietly, renewEvery);
+        this.renewEvery = renewEvery;
+        Renewals.add(this, renewEvery);
     }
 
     /** Takes the mailbox's dot-lock with c-client's defaults, waiting up to {@code timeout}. */
@@ -122,6 +130,7 @@ public final class DotLock implements AutoCloseable {
             state = lookAtName();
             if (state == LockState.HELD) {
                 posix.touch(fd, lockPath);
+                lastTouch = System.nanoTime();
             }
         } finally {
             posix.flock(fd, Posix.LOCK_UN, lockPath);
@@ -129,11 +138,15 @@ public final class DotLock implements AutoCloseable {
         return state;
     }
 
-    private void renewQuietly() {
+    Duration renewEvery() {
+        return renewEvery;
+    }
+
+    void renewQuietly() {
         try {
             LockState s = renew();
             if (s != LockState.HELD) {
-                renewal.cancel(false);
+                Renewals.remove(this);
                 LOG.log(System.Logger.Level.WARNING, "dot-lock {0} was {1} while held", lockPath,
                         s == LockState.LOST ? "removed by someone else" : "replaced by another holder");
             }
@@ -142,12 +155,36 @@ public final class DotLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the lock name still holds our file: the same inode, or (where a filesystem numbers
+     * inodes per path, as sshfs does) a regular file with exactly our contents, acquisition token
+     * included. Anything else there is someone else's lock.
+     */
     private LockState lookAtName() throws PosixException {
         Stat now = posix.lstatIfExists(lockPath);
         if (now == null) {
             return LockState.LOST;
         }
-        return now.sameFile(stat) ? LockState.HELD : LockState.STOLEN;
+        if (now.sameFile(stat)) {
+            return LockState.HELD;
+        }
+        if (!now.isRegularFile() || now.size() != content.length) {
+            return LockState.STOLEN;
+        }
+        int other;
+        try {
+            other = posix.open(lockPath, Posix.O_RDONLY | Posix.O_NOFOLLOW | Posix.O_NONBLOCK | Posix.O_CLOEXEC, 0);
+        } catch (PosixException.NotFoundException e) {
+            return LockState.LOST;
+        } catch (PosixException.SymlinkException e) {
+            return LockState.STOLEN;
+        }
+        try {
+            return java.util.Arrays.equals(posix.readAtMost(other, content.length + 1, lockPath), content)
+                    ? LockState.HELD : LockState.STOLEN;
+        } finally {
+            posix.closeQuietly(other);
+        }
     }
 
     /**
@@ -159,23 +196,24 @@ public final class DotLock implements AutoCloseable {
         if (closed) {
             return state;
         }
-        if (renewal != null) {
-            renewal.cancel(false);
-        }
+        Renewals.remove(this);
         try {
             if (state == LockState.HELD) {
                 // Serialise with any breaker looking at this inode, so we never unlink a lock that a
-                // breaker just put in our place.
-                boolean serialised = flockBriefly();
+                // breaker just put in our place. spoollock breakers only break locks that are stale or
+                // whose holder is dead; a lock we touched within half the stale period is neither, so
+                // the flock (two system calls) is needed only when we have held it long, or were stopped.
+                boolean serialised = System.nanoTime() - lastTouch >= staleAfterNanos / 2 && flockBriefly();
                 try {
                     state = lookAtName();
                     if (state == LockState.HELD) {
+                        boolean removed = true;
                         if (helper == null) {
-                            posix.unlink(lockPath);
+                            removed = posix.unlinkIfExists(lockPath);
                         } else {
                             helper.unlock(lockPath);
                         }
-                        state = LockState.RELEASED;
+                        state = removed ? LockState.RELEASED : LockState.LOST;
                     }
                 } finally {
                     if (serialised) {

@@ -30,9 +30,10 @@ final class DotLockAcquirer {
 
     /** deadline: System.nanoTime() value, Long.MAX_VALUE for none, Long.MIN_VALUE for a single try. */
     DotLock acquire(long deadline) throws IOException {
-        Path dir = LockFiles.directoryOf(mailbox);
-        String canonical = dir.resolve(Path.of(lockPath).getFileName()).toString();
-        InProcessGate gate = InProcessGate.forLock(canonical);
+        // Keyed by the path as given, not resolved (that would cost a readlink per component on every
+        // acquisition): two spellings of one directory get two gates, which is still correct, since
+        // their hitching posts differ too and the file system arbitrates between them.
+        InProcessGate gate = InProcessGate.forLock(Path.of(lockPath).toAbsolutePath().normalize().toString());
         if (!gate.enter(deadline, lockPath)) {
             throw timeout("another thread of this JVM holds it");
         }
@@ -46,10 +47,11 @@ final class DotLockAcquirer {
 
     private DotLock acquireFile(long deadline, InProcessGate gate) throws IOException {
         LockHolder self = LockHolder.self();
+        byte[] content = self.render(Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()));
         String hitch = lockPath + "." + (System.currentTimeMillis() / 1000) + "." + posix.getpid() + "." + posix.hostname();
         int fd;
         try {
-            fd = createHitchingPost(hitch, self);
+            fd = createHitchingPost(hitch, content);
         } catch (LockDirectoryNotWritableException e) {
             if (options.helper() == null) {
                 throw e;
@@ -64,10 +66,10 @@ final class DotLockAcquirer {
             long lastCtime = -1;
             long lastJudged = 0;
             while (true) {
-                lockFd = link(hitch, fd, mine, self);
+                lockFd = link(hitch, fd, mine, content);
                 if (lockFd >= 0) {
                     Stat held = lockFd == fd ? mine : posix.fstat(lockFd, lockPath);
-                    return new DotLock(posix, lockPath, lockFd, held, self, gate, options.renewEvery(), null);
+                    return new DotLock(posix, lockPath, lockFd, held, self, content, gate, options, null);
                 }
                 Stat cur = posix.lstatIfExists(lockPath);
                 if (cur == null) {
@@ -125,7 +127,8 @@ final class DotLockAcquirer {
                     if (o == null) {
                         throw new LockException(options.helper() + " reported success but " + lockPath + " does not exist");
                     }
-                    return new DotLock(posix, lockPath, o.fd(), o.stat(), o.holder(), gate, options.renewEvery(), helper);
+                    byte[] written = posix.readAtMost(o.fd(), LockHolder.MAX_READ, lockPath);
+                    return new DotLock(posix, lockPath, o.fd(), o.stat(), o.holder(), written, gate, options, helper);
                 }
                 if (deadline == Long.MIN_VALUE || System.nanoTime() - deadline >= 0) {
                     throw timeout(null);
@@ -141,7 +144,7 @@ final class DotLockAcquirer {
     }
 
     /** Creates our hitching post with our identity in it, mode 0666 whatever the umask (as c-client). */
-    private int createHitchingPost(String hitch, LockHolder self) throws IOException {
+    private int createHitchingPost(String hitch, byte[] content) throws IOException {
         int fd;
         try {
             fd = posix.open(hitch, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0666);
@@ -152,6 +155,9 @@ final class DotLockAcquirer {
                     + " the users who deliver mail (c-client expects mode 1777, Debian uses 2775 root:mail"
                     + " with setgid mail programs), or lock through liblockfile's setgid dotlockfile"
                     + " (DotLockOptions.withHelper, CLI --helper /usr/bin/dotlockfile).", e);
+        } catch (PosixException.NotFoundException e) {
+            LockFiles.directoryOf(mailbox); // throws the clear "directory does not exist" error
+            throw e;
         } catch (PosixException.AlreadyExistsException e) {
             Stat st = posix.lstatIfExists(hitch);
             throw new LockSecurityException("hitching-post name " + hitch + " is already taken by a "
@@ -159,7 +165,7 @@ final class DotLockAcquirer {
                     + " planted it: refusing to use it");
         }
         try {
-            posix.writeFully(fd, self.render(), hitch);
+            posix.writeFully(fd, content, hitch);
             posix.fchmod(fd, 0666, hitch);
             return fd;
         } catch (IOException | RuntimeException e) {
@@ -175,12 +181,12 @@ final class DotLockAcquirer {
      * lock name now naming its inode. Where the filesystem has no hard links (link fails with EPERM,
      * as on FAT) this falls back, as c-client does, to creating the lock name with O_EXCL.
      */
-    private int link(String hitch, int fd, Stat mine, LockHolder self) throws IOException {
+    private int link(String hitch, int fd, Stat mine, byte[] content) throws IOException {
         int rc;
         try {
             rc = posix.link(hitch, lockPath);
         } catch (PosixException.PermissionDeniedException e) {
-            return createExclusive(self);
+            return createExclusive(content);
         }
         if (rc == 0 || posix.fstat(fd, hitch).nlink() == 2) {
             return fd;
@@ -189,7 +195,7 @@ final class DotLockAcquirer {
         return cur != null && cur.sameFile(mine) ? fd : -1;
     }
 
-    private int createExclusive(LockHolder self) throws IOException {
+    private int createExclusive(byte[] content) throws IOException {
         int fd;
         try {
             fd = posix.open(lockPath, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0666);
@@ -197,7 +203,7 @@ final class DotLockAcquirer {
             return -1;
         }
         try {
-            posix.writeFully(fd, self.render(), lockPath);
+            posix.writeFully(fd, content, lockPath);
             posix.fchmod(fd, 0666, lockPath);
             return fd;
         } catch (IOException | RuntimeException e) {
@@ -232,7 +238,12 @@ final class DotLockAcquirer {
             if (!posix.flock(o.fd(), Posix.LOCK_EX | Posix.LOCK_NB, lockPath)) {
                 return false; // another breaker, or the holder renewing or releasing: look again later
             }
-            Stat again = posix.fstat(o.fd(), lockPath);
+            Stat again;
+            try {
+                again = posix.fstat(o.fd(), lockPath);
+            } catch (PosixException.NotFoundException e) {
+                return true; // removed under us (a network filesystem says so even for open files): look again
+            }
             if (again.ctimeNanos() != o.stat().ctimeNanos() && !dead) {
                 return false; // renewed meanwhile
             }
@@ -240,7 +251,9 @@ final class DotLockAcquirer {
             if (atName == null || !atName.sameFile(again)) {
                 return false; // already broken or released by someone else
             }
-            posix.unlink(lockPath);
+            if (!posix.unlinkIfExists(lockPath)) {
+                return true; // another breaker on another client got there first
+            }
             LOG.log(System.Logger.Level.WARNING, "broke {0} lock {1} held by {2} ({3} s old)",
                     dead ? "abandoned" : "stale", lockPath, o.holder().describe(), status.age().toSeconds());
             return true;

@@ -24,6 +24,23 @@ public record FileSystemInfo(String type, Set<LockMethod> effective, Set<LockMet
         return type.startsWith("nfs");
     }
 
+    private static final java.util.concurrent.ConcurrentHashMap<Long, String> TYPE_BY_DEVICE =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The same for an open file on device {@code dev}, with the mount type cached per device (reading
+     * it means parsing /proc/mounts, too slow for every lock). A device number names one mounted
+     * filesystem until it is unmounted, after which a new mount gets a new number in practice.
+     */
+    static FileSystemInfo forDevice(long dev, Path path, Set<LockMethod> requested) throws IOException {
+        String type = TYPE_BY_DEVICE.get(dev);
+        if (type == null) {
+            type = Files.getFileStore(path).type();
+            TYPE_BY_DEVICE.put(dev, type);
+        }
+        return classify(type, requested);
+    }
+
     /** Looks at the filesystem of an existing path (the mailbox, or its directory if it is missing). */
     public static FileSystemInfo of(Path path, Set<LockMethod> requested) throws IOException {
         Path p = Files.exists(path) ? path : path.toAbsolutePath().getParent();

@@ -29,19 +29,36 @@ public record LockHolder(Format format, long pid, String host, OptionalLong star
 
     static final int MAX_READ = 4096;
 
-    /** The identity of this process, as written into locks it creates. */
+    private static volatile LockHolder self;
+
+    /** The identity of this process, as written into locks it creates (read from /proc once). */
     public static LockHolder self() {
-        Posix p = Posix.get();
-        return new LockHolder(Format.SPOOLLOCK, p.getpid(), p.hostname(), p.processStartTicks(p.getpid()), p.bootId());
+        LockHolder h = self;
+        if (h == null) {
+            Posix p = Posix.get();
+            self = h = new LockHolder(Format.SPOOLLOCK, p.getpid(), p.hostname(), p.processStartTicks(p.getpid()), p.bootId());
+        }
+        return h;
     }
 
     /** The bytes written into a lock file. */
     public byte[] render() {
+        return render(null);
+    }
+
+    /**
+     * The bytes written into a lock file, with a token unique to this acquisition: on filesystems
+     * that number inodes per path (sshfs), the contents are what tells our lock from another's.
+     */
+    public byte[] render(String lockToken) {
         StringBuilder sb = new StringBuilder().append(pid).append('\n')
                 .append("spoollock host=").append(host);
         startTicks.ifPresent(t -> sb.append(" start=").append(t));
         if (!bootId.isEmpty()) {
             sb.append(" boot=").append(bootId);
+        }
+        if (lockToken != null) {
+            sb.append(" lock=").append(lockToken);
         }
         return sb.append('\n').toString().getBytes(StandardCharsets.US_ASCII);
     }

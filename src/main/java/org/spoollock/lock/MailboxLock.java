@@ -95,11 +95,7 @@ public final class MailboxLock implements AutoCloseable {
             throws IOException {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + Math.max(0, timeout.toNanos());
         Posix posix = Posix.get();
-        FileSystemInfo fs = FileSystemInfo.of(mailbox, options.methods());
-        for (String w : fs.warnings()) {
-            LOG.log(System.Logger.Level.WARNING, "{0}: {1}", mailbox, w);
-        }
-        String key = LockFiles.directoryOf(mailbox).resolve(mailbox.getFileName()).toString();
+        String key = mailbox.toAbsolutePath().normalize().toString();
         if (mode == Mode.EXCLUSIVE && SHARED_BY_THREAD.get().containsKey(key)) {
             throw new LockException("this thread holds a shared lock on " + mailbox + " and asked for an exclusive one:"
                     + " upgrades are not supported (a flock upgrade lets another process in between); release, re-acquire"
@@ -111,13 +107,18 @@ public final class MailboxLock implements AutoCloseable {
         int fd = -1;
         Set<LockMethod> held = EnumSet.noneOf(LockMethod.class);
         try {
-            if (fs.effective().contains(LockMethod.DOTLOCK)) {
+            // The dot-lock works on every filesystem; what else works is known once the mailbox is open.
+            if (options.methods().contains(LockMethod.DOTLOCK)) {
                 dot = DotLock.acquire(mailbox, remaining(deadline), options.dotLock());
                 held.add(LockMethod.DOTLOCK);
             }
             fd = openMailbox(posix, mailbox, mode, options.createMissing());
             final int f = fd;
             Stat st = posix.fstat(fd, mailbox.toString());
+            FileSystemInfo fs = FileSystemInfo.forDevice(st.dev(), mailbox, options.methods());
+            for (String w : fs.warnings()) {
+                LOG.log(System.Logger.Level.WARNING, "{0}: {1}", mailbox, w);
+            }
             if (fs.effective().contains(LockMethod.FLOCK)) {
                 waitFor(() -> posix.flock(f, (mode == Mode.EXCLUSIVE ? Posix.LOCK_EX : Posix.LOCK_SH) | Posix.LOCK_NB,
                         mailbox.toString()), "flock", mailbox, st, deadline);

@@ -230,6 +230,27 @@ class DotLockTest {
     }
 
     @Test
+    void onFilesystemsThatRenumberInodesTheContentsTellOurLockFromAnothers() throws Exception {
+        // sshfs numbers inodes per path, so our file can look like another; its bytes cannot.
+        DotLock lock = DotLock.acquire(mbox(), Duration.ofSeconds(1));
+        String ours = Files.readString(lockFile());
+        assertTrue(ours.matches("(?s)\\d+\nspoollock host=\\S+ start=\\d+ boot=\\S+ lock=[0-9a-f]+\n"), ours);
+        Files.delete(lockFile());
+        Files.writeString(lockFile(), ours); // same bytes, new inode
+        assertEquals(LockState.HELD, lock.check());
+        Files.delete(lockFile());
+        Files.writeString(lockFile(), ours.replaceFirst("lock=[0-9a-f]+", "lock=0")); // another acquisition's
+        assertEquals(LockState.STOLEN, lock.check());
+        assertEquals(LockState.STOLEN, lock.release());
+        assertTrue(Files.exists(lockFile()), "another's lock must be left alone");
+        Files.delete(lockFile());
+        DotLock again = DotLock.acquire(mbox(), Duration.ofSeconds(1));
+        assertTrue(!Files.readString(lockFile()).equals(ours), "each acquisition has its own token");
+        Files.delete(lockFile());
+        assertEquals(LockState.LOST, again.release(), "a lock removed before release was lost, not an error");
+    }
+
+    @Test
     void aMissingDirectoryIsAClearError() {
         Path nowhere = dir.resolve("no/such/dir/mbox");
         LockException e = assertThrows(LockException.class, () -> DotLock.acquire(nowhere, Duration.ofSeconds(1)));

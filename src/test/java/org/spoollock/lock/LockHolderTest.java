@@ -20,6 +20,9 @@ class LockHolderTest {
         assertEquals("4242\nspoollock host=mail1 start=77 boot=boot-x\n", text);
         assertEquals(h, LockHolder.parse(h.render()));
         assertEquals("pid 4242 on mail1", h.describe());
+        byte[] withToken = h.render("9f3a");
+        assertEquals("4242\nspoollock host=mail1 start=77 boot=boot-x lock=9f3a\n", new String(withToken, StandardCharsets.US_ASCII));
+        assertEquals(h, LockHolder.parse(withToken), "the token is not part of the holder's identity");
     }
 
     @Test

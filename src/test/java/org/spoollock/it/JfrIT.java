@@ -1,0 +1,63 @@
+package org.spoollock.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * With a SIGUSR2 handler installed, HotSpot's own suspend signal (also SIGUSR2 unless moved) reaches
+ * the handler instead of the VM, and JFR's execution sampler goes blind. bin/spoollock therefore sets
+ * _JAVA_SR_SIGNUM=39. This checks both halves, so the launcher's setting is proven, not assumed.
+ */
+class JfrIT {
+    private static int samples(boolean srSignum) throws Exception {
+        Path dir = Files.createTempDirectory("jfr-");
+        Path mbox = dir.resolve("mbox");
+        Files.writeString(mbox, "");
+        Path rec = dir.resolve("rec.jfr");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> cmd = new ArrayList<>(List.of("env"));
+        if (!srSignum) {
+            cmd.addAll(List.of("-u", "_JAVA_SR_SIGNUM"));
+        } else {
+            cmd.add("_JAVA_SR_SIGNUM=39");
+        }
+        cmd.addAll(List.of(Peers.JAVA, "--enable-native-access=ALL-UNNAMED",
+                "-XX:StartFlightRecording=filename=" + rec + ",settings=profile", "-cp", cp,
+                BusySessionHolder.class.getName(), mbox.toString(), "3"));
+        Peers.Result r = Peers.run(cmd, 120);
+        assertEquals(0, r.status(), r.toString());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(lines.size() - 1).startsWith("true "), "the session was not read-write: " + r);
+        Path jfr = Path.of(Peers.JAVA).resolveSibling("jfr");
+        Peers.Result printed = Peers.run(List.of(jfr.toString(), "summary", rec.toString()), 120);
+        for (String line : printed.out().lines().toList()) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 2 && f[0].equals("jdk.ExecutionSample")) {
+                return Integer.parseInt(f[1]);
+            }
+        }
+        return 0;
+    }
+
+    @Test
+    void jfrKeepsSamplingWithTheLaunchersSignalSetting() throws Exception {
+        int with = samples(true);
+        assertTrue(with > 20, "JFR took only " + with + " execution samples in 3 busy seconds with _JAVA_SR_SIGNUM=39");
+    }
+
+    /** The measured fact (shared/reference/jvm-and-sigusr2.md) that makes the launcher's setting necessary, on JDK 17. */
+    @Test
+    void withoutItTheHandlerStarvesJfrOnJdk17() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() == 17, "measured on JDK 17 only");
+        int without = samples(false);
+        assertTrue(without < 5, "expected JFR's sampler to be starved without _JAVA_SR_SIGNUM, got " + without
+                + " samples: if this changed, docs/session-lock.md must too");
+    }
+}
