@@ -32,6 +32,10 @@ final class LockOptionsMixin {
     @Option(names = "--methods", paramLabel = "LIST", description = "Explicit lock methods, e.g. dotlock,flock,ofd.")
     String methods;
 
+    @Option(names = "--session-dir", paramLabel = "DIR", defaultValue = "/tmp",
+            description = "Where session locks live (default: ${DEFAULT-VALUE}, as c-client).")
+    java.nio.file.Path sessionDir;
+
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
 

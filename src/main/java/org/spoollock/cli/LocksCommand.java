@@ -34,10 +34,6 @@ final class LocksCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
-    @Option(names = "--session-dir", paramLabel = "DIR", defaultValue = "/tmp",
-            description = "Where session locks live (default: ${DEFAULT-VALUE}, as c-client).")
-    Path sessionDir;
-
     @Parameters(index = "0", paramLabel = "MAILBOX")
     Path mailbox;
 
@@ -51,7 +47,7 @@ final class LocksCommand implements Callable<Integer> {
         FileSystemInfo fs = FileSystemInfo.of(mailbox, methods);
         Stat st = Posix.get().lstatIfExists(mailbox.toString());
         List<KernelLocks.Entry> kernel = st == null ? List.of() : KernelLocks.on(st);
-        SessionStatus session = st == null ? null : SessionStatus.of(mailbox, sessionDir);
+        SessionStatus session = st == null ? null : SessionStatus.of(mailbox, lockOptions.sessionDir);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Json fsJson = new Json().field("type", fs.type())

@@ -44,10 +44,6 @@ final class OpenCommand implements Callable<Integer> {
             description = "How long to keep trying after asking the holder (default: ${DEFAULT-VALUE}, as c-client).")
     long askForSeconds;
 
-    @Option(names = "--session-dir", paramLabel = "DIR", defaultValue = "/tmp",
-            description = "Where session locks live (default: ${DEFAULT-VALUE}, as c-client).")
-    Path sessionDir;
-
     @Parameters(index = "0", paramLabel = "MAILBOX")
     Path mailbox;
 
@@ -63,7 +59,7 @@ final class OpenCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
-        SessionLockOptions options = SessionLockOptions.defaults().withDirectory(sessionDir).withPolicy(policy)
+        SessionLockOptions options = SessionLockOptions.defaults().withDirectory(lockOptions.sessionDir).withPolicy(policy)
                 .withSilent(silent).withAskFor(Duration.ofSeconds(askForSeconds))
                 .withListener((lock, event, detail) -> {
                     synchronized (out) {

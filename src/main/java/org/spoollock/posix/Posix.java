@@ -106,17 +106,22 @@ public final class Posix {
         return hostname;
     }
 
-    public int open(String path, int flags, int mode) throws PosixException {
+    /** Runs a call that returns -1 on failure, retrying on EINTR; any other errno is thrown, typed. */
+    private int call(java.util.function.IntSupplier syscall, String operation, String path) throws PosixException {
         while (true) {
-            int fd = posix.open(path, flags, mode);
-            if (fd >= 0) {
-                return fd;
+            int r = syscall.getAsInt();
+            if (r >= 0) {
+                return r;
             }
             int e = posix.errno();
             if (e != Errors.EINTR) {
-                throw PosixException.of("open", path, null, e);
+                throw PosixException.of(operation, path, null, e);
             }
         }
+    }
+
+    public int open(String path, int flags, int mode) throws PosixException {
+        return call(() -> posix.open(path, flags, mode), "open", path);
     }
 
     /** close(2); errors on close are reported, except EINTR (the descriptor is gone on Linux). */
@@ -138,12 +143,7 @@ public final class Posix {
 
     public Stat lstat(String path) throws PosixException {
         FileStat st = posix.allocateStat();
-        while (posix.lstat(path, st) < 0) {
-            int e = posix.errno();
-            if (e != Errors.EINTR) {
-                throw PosixException.of("lstat", path, null, e);
-            }
-        }
+        call(() -> posix.lstat(path, st), "lstat", path);
         return copy(st);
     }
 
@@ -164,23 +164,13 @@ public final class Posix {
 
     public Stat stat(String path) throws PosixException {
         FileStat st = posix.allocateStat();
-        while (posix.stat(path, st) < 0) {
-            int e = posix.errno();
-            if (e != Errors.EINTR) {
-                throw PosixException.of("stat", path, null, e);
-            }
-        }
+        call(() -> posix.stat(path, st), "stat", path);
         return copy(st);
     }
 
     public Stat fstat(int fd, String path) throws PosixException {
         FileStat st = posix.allocateStat();
-        while (posix.fstat(fd, st) < 0) {
-            int e = posix.errno();
-            if (e != Errors.EINTR) {
-                throw PosixException.of("fstat", path, null, e);
-            }
-        }
+        call(() -> posix.fstat(fd, st), "fstat", path);
         return copy(st);
     }
 
@@ -204,12 +194,7 @@ public final class Posix {
     }
 
     public void unlink(String path) throws PosixException {
-        while (posix.unlink(path) < 0) {
-            int e = posix.errno();
-            if (e != Errors.EINTR) {
-                throw PosixException.of("unlink", path, null, e);
-            }
-        }
+        call(() -> posix.unlink(path), "unlink", path);
     }
 
     /** unlink(2); false when the name was already gone. */
@@ -236,62 +221,32 @@ public final class Posix {
     }
 
     public void fsync(int fd, String path) throws PosixException {
-        while (posix.fsync(fd) < 0) {
-            int e = posix.errno();
-            if (e != Errors.EINTR) {
-                throw PosixException.of("fsync", path, null, e);
-            }
-        }
+        call(() -> posix.fsync(fd), "fsync", path);
     }
 
     public void fchmod(int fd, int mode, String path) throws PosixException {
-        while (posix.fchmod(fd, mode) < 0) {
-            int e = posix.errno();
-            if (e != Errors.EINTR) {
-                throw PosixException.of("fchmod", path, null, e);
-            }
-        }
+        call(() -> posix.fchmod(fd, mode), "fchmod", path);
     }
 
     public void ftruncate(int fd, long length, String path) throws PosixException {
-        while (posix.ftruncate(fd, length) < 0) {
-            int e = posix.errno();
-            if (e != Errors.EINTR) {
-                throw PosixException.of("ftruncate", path, null, e);
-            }
-        }
+        call(() -> posix.ftruncate(fd, length), "ftruncate", path);
     }
 
     /** Sets the access and modification times (nanoseconds since the epoch). */
     public void setTimes(int fd, long atimeNanos, long mtimeNanos, String path) throws PosixException {
         long[] a = {atimeNanos / 1_000_000_000L, atimeNanos % 1_000_000_000L};
         long[] m = {mtimeNanos / 1_000_000_000L, mtimeNanos % 1_000_000_000L};
-        while (posix.futimens(fd, a, m) < 0) {
-            int e = posix.errno();
-            if (e != Errors.EINTR) {
-                throw PosixException.of("futimens", path, null, e);
-            }
-        }
+        call(() -> posix.futimens(fd, a, m), "futimens", path);
     }
 
     /** chmod(2) by name, as c-client sets lock protection ("don't use fchmod()"). */
     public void chmod(String path, int mode) throws PosixException {
-        while (posix.chmod(path, mode) < 0) {
-            int e = posix.errno();
-            if (e != Errors.EINTR) {
-                throw PosixException.of("chmod", path, null, e);
-            }
-        }
+        call(() -> posix.chmod(path, mode), "chmod", path);
     }
 
     /** Sets atime and mtime to now, which also moves ctime to the file server's now. */
     public void touch(int fd, String path) throws PosixException {
-        while (posix.futimens(fd, (long[]) null, (long[]) null) < 0) {
-            int e = posix.errno();
-            if (e != Errors.EINTR) {
-                throw PosixException.of("futimens", path, null, e);
-            }
-        }
+        call(() -> posix.futimens(fd, (long[]) null, (long[]) null), "futimens", path);
     }
 
     /**
