@@ -166,6 +166,34 @@ class SessionLockTest {
     }
 
     @Test
+    void aHolderPidThatIsGoneIsAskedOnceThenWeAreReadOnlyWhileTheLockStaysHeld() throws Exception {
+        // A lock file naming a process that no longer runs, while its flock is still held (here by
+        // another descriptor of ours, as by a child that inherited it): c-client signals, retries,
+        // and gives up read-only. So do we, without error.
+        Path m = mailbox("mbox");
+        String name = SessionLockFile.nameFor(m, dir.resolve("tmp"));
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Files.writeString(Path.of(name), Long.toString(gone.pid()));
+        Posix posix = Posix.get();
+        int other = posix.open(name, Posix.O_RDWR | Posix.O_CLOEXEC, 0);
+        try {
+            assertTrue(posix.flock(other, Posix.LOCK_EX | Posix.LOCK_NB, name));
+            SessionOpen open = SessionLock.openReadWrite(m, opts().withAskFor(Duration.ofMillis(300)));
+            assertFalse(open.readWrite());
+            assertTrue(open.asked());
+            assertEquals(gone.pid(), open.holderPid());
+            assertTrue(open.reason().contains("pid " + gone.pid()), open.reason());
+        } finally {
+            posix.closeQuietly(other);
+        }
+        // Once that descriptor is closed the lock is free and the stale PID is simply overwritten.
+        try (SessionLock lock = SessionLock.openReadWrite(m, opts()).lock()) {
+            assertEquals(Long.toString(ProcessHandle.current().pid()), Files.readString(Path.of(lock.name())));
+        }
+    }
+
+    @Test
     void policiesParse() {
         assertEquals(KissPolicy.Kind.YIELD, KissPolicy.parse("yield").kind());
         assertEquals(Duration.ofSeconds(300), KissPolicy.parse("idle:300").idleFor());
