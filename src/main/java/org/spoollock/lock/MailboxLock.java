@@ -64,6 +64,8 @@ public final class MailboxLock implements AutoCloseable {
     private final FileSystemInfo fileSystem;
     private final Map<String, Integer> sharedOfAcquirer;
     private DotLock dotLock;
+    /** In classic fcntl mode: this JVM's one-holder-per-file gate, held while we hold the lock. */
+    private java.util.concurrent.Semaphore classicGate;
     private LockState state = LockState.HELD;
     private boolean closed;
 
@@ -105,6 +107,7 @@ public final class MailboxLock implements AutoCloseable {
         long stamp = inJvmLock(inJvm, mode, deadline, mailbox);
         DotLock dot = null;
         int fd = -1;
+        java.util.concurrent.Semaphore classicGate = null;
         Set<LockMethod> held = EnumSet.noneOf(LockMethod.class);
         try {
             // The dot-lock works on every filesystem; what else works is known once the mailbox is open.
@@ -126,6 +129,14 @@ public final class MailboxLock implements AutoCloseable {
             }
             if (fs.effective().contains(LockMethod.OFD)) {
                 RecordLocks records = RecordLocks.get();
+                if (records.isClassic()) {
+                    // Classic fcntl locks belong to the process and any close drops them: within this
+                    // JVM let one holder at a time (readers too) have this file, and keep it open.
+                    java.util.concurrent.Semaphore gate = CLASSIC_GATES.computeIfAbsent(st.dev() + ":" + st.ino(),
+                            k -> new java.util.concurrent.Semaphore(1, true));
+                    enterClassicGate(gate, deadline, mailbox);
+                    classicGate = gate; // entered: released on failure below, or by release()
+                }
                 waitFor(() -> records.tryLock(f, mode == Mode.EXCLUSIVE, mailbox.toString()), "POSIX lock", mailbox, st,
                         deadline);
                 held.add(LockMethod.OFD);
@@ -137,11 +148,32 @@ public final class MailboxLock implements AutoCloseable {
                 }
                 SHARED_BY_THREAD.get().merge(key, 1, Integer::sum);
             }
-            return new MailboxLock(posix, mailbox, mode, key, inJvm, stamp, fd, st, held, fs, dot, SHARED_BY_THREAD.get());
+            MailboxLock lock = new MailboxLock(posix, mailbox, mode, key, inJvm, stamp, fd, st, held, fs, dot,
+                    SHARED_BY_THREAD.get());
+            lock.classicGate = classicGate;
+            return lock;
         } catch (IOException | RuntimeException | Error e) {
             undo(posix, fd, dot, mailbox);
+            if (classicGate != null) {
+                classicGate.release();
+            }
             inJvm.unlock(stamp);
             throw e;
+        }
+    }
+
+    private static final ConcurrentHashMap<String, java.util.concurrent.Semaphore> CLASSIC_GATES = new ConcurrentHashMap<>();
+
+    private static void enterClassicGate(java.util.concurrent.Semaphore gate, long deadline, Path mailbox) throws IOException {
+        try {
+            long wait = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, deadline - System.nanoTime());
+            if (!gate.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
+                throw new LockTimeoutException("timed out waiting for " + mailbox + ": another thread of this JVM holds"
+                        + " its classic fcntl lock", null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LockInterruptedException("interrupted while waiting for " + mailbox + " (held in this JVM)");
         }
     }
 
@@ -321,6 +353,9 @@ public final class MailboxLock implements AutoCloseable {
             }
         } finally {
             posix.closeQuietly(fd);
+            if (classicGate != null) {
+                classicGate.release();
+            }
             try {
                 if (dotLock != null) {
                     LockState d = dotLock.release();

@@ -12,6 +12,7 @@ final class Errors {
     static final int EWOULDBLOCK = Errno.EWOULDBLOCK.intValue();
     static final int EAGAIN = Errno.EAGAIN.intValue();
     static final int EACCES = Errno.EACCES.intValue();
+    static final int EINVAL = Errno.EINVAL.intValue();
     static final int ENOLCK = Errno.ENOLCK.intValue();
 
     private Errors() {

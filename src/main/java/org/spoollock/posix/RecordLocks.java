@@ -10,11 +10,21 @@ import jnr.ffi.Struct;
  * mailbox, Dovecot, Postfix) but belong to the descriptor, not the process: closing another
  * descriptor of the same file elsewhere in the JVM cannot drop them, as it drops classic fcntl locks
  * (and the JDK's FileChannel.lock, which is classic fcntl).
+ *
+ * <p>Where the kernel has no OFD locks (F_OFD_SETLK fails with EINVAL) classic F_SETLK locks are
+ * used instead, which belong to the whole process: two threads of the JVM would both "get" one, so
+ * callers must exclude each other in memory first ({@link #isClassic()} says so; MailboxLock does),
+ * and any close of the file elsewhere in the JVM releases them, which nothing can prevent (a
+ * warning says so once). The system property {@code spoollock.classicRecordLocks=true} forces the
+ * fallback, for tests.
  */
 public final class RecordLocks {
     /** From linux/fcntl.h: the same on every Linux architecture. */
     private static final int F_OFD_GETLK = 36;
     private static final int F_OFD_SETLK = 37;
+    private static final int F_GETLK = jnr.constants.platform.Fcntl.F_GETLK.intValue();
+    private static final int F_SETLK = jnr.constants.platform.Fcntl.F_SETLK.intValue();
+    private static final System.Logger LOG = System.getLogger(RecordLocks.class.getName());
     private static final short F_RDLCK = 0;
     private static final short F_WRLCK = 1;
     private static final short F_UNLCK = 2;
@@ -45,11 +55,51 @@ public final class RecordLocks {
 
     private final LibC libc;
     private final Runtime runtime;
+    private volatile boolean classic = Boolean.getBoolean("spoollock.classicRecordLocks");
 
     private RecordLocks() {
         Posix.get(); // native POSIX must work first: same loader, same clear failure
         this.libc = LibraryLoader.create(LibC.class).load("c");
         this.runtime = Runtime.getRuntime(libc);
+        if (classic) {
+            warnClassic("forced by spoollock.classicRecordLocks");
+        } else if (!ofdSupported()) {
+            classic = true;
+            warnClassic("this kernel has no open-file-description locks");
+        }
+    }
+
+    /** Asks the kernel with F_OFD_GETLK on a scratch file: EINVAL means no OFD locks (Linux before 3.15). */
+    private boolean ofdSupported() {
+        try {
+            java.nio.file.Path tmp = java.nio.file.Files.createTempFile("spoollock-ofd-probe", "");
+            Posix posix = Posix.get();
+            int fd = posix.open(tmp.toString(), Posix.O_RDWR | Posix.O_CLOEXEC, 0);
+            try {
+                return libc.fcntl(fd, F_OFD_GETLK, struct(F_WRLCK)) == 0 || runtime.getLastError() != Errors.EINVAL;
+            } finally {
+                posix.closeQuietly(fd);
+                java.nio.file.Files.deleteIfExists(tmp);
+            }
+        } catch (java.io.IOException e) {
+            return true; // cannot tell: try OFD, and fall back on the first EINVAL
+        }
+    }
+
+    /** Switches to classic fcntl locks, as on a kernel without OFD locks (for tests of that path). */
+    public void forceClassic() {
+        classic = true;
+        warnClassic("forced");
+    }
+
+    /** True when this kernel has no OFD locks and classic, per-process fcntl locks are used. */
+    public boolean isClassic() {
+        return classic;
+    }
+
+    private void warnClassic(String why) {
+        LOG.log(System.Logger.Level.WARNING, "using classic fcntl record locks (" + why + "): they belong to the"
+                + " whole process, and closing any descriptor of a locked mailbox anywhere in this JVM releases them");
     }
 
     public static RecordLocks get() {
@@ -81,10 +131,10 @@ public final class RecordLocks {
     /** Who would stop us taking the lock, or null if nobody. pid is -1 for another OFD lock. */
     public Conflict probe(int fd, boolean exclusive, String path) throws PosixException {
         FlockStruct fl = struct(exclusive ? F_WRLCK : F_RDLCK);
-        while (libc.fcntl(fd, F_OFD_GETLK, fl) < 0) {
+        while (libc.fcntl(fd, classic ? F_GETLK : F_OFD_GETLK, fl) < 0) {
             int e = runtime.getLastError();
             if (e != Errors.EINTR) {
-                throw PosixException.of("fcntl(F_OFD_GETLK)", path, null, e);
+                throw PosixException.of(classic ? "fcntl(F_GETLK)" : "fcntl(F_OFD_GETLK)", path, null, e);
             }
         }
         return fl.type.get() == F_UNLCK ? null : new Conflict(fl.type.get() == F_WRLCK, fl.pid.get());
@@ -92,13 +142,18 @@ public final class RecordLocks {
 
     private boolean set(int fd, short type, String path) throws PosixException {
         FlockStruct fl = struct(type);
-        while (libc.fcntl(fd, F_OFD_SETLK, fl) < 0) {
+        while (libc.fcntl(fd, classic ? F_SETLK : F_OFD_SETLK, fl) < 0) {
             int e = runtime.getLastError();
             if (type != F_UNLCK && (e == Errors.EAGAIN || e == Errors.EWOULDBLOCK || e == Errors.EACCES)) {
                 return false;
             }
+            if (!classic && e == Errors.EINVAL) {
+                classic = true; // Linux before 3.15: no OFD locks
+                warnClassic("this kernel has no open-file-description locks");
+                continue;
+            }
             if (e != Errors.EINTR) {
-                throw PosixException.of("fcntl(F_OFD_SETLK)", path, null, e);
+                throw PosixException.of(classic ? "fcntl(F_SETLK)" : "fcntl(F_OFD_SETLK)", path, null, e);
             }
         }
         return true;

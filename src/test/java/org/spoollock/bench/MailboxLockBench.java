@@ -30,14 +30,14 @@ import org.spoollock.posix.Stat;
  *
  * <pre>
  *   MailboxLockBench compare DIR N ROUNDS WARMUP RAW   the figure the report uses, see below
- *   MailboxLockBench count   DIR K [cclient|all|posix] K untimed cycles, for counting syscalls under strace
+ *   MailboxLockBench count   DIR K [cclient|all|posix|posix-extra]  K untimed cycles, for counting syscalls under strace
  * </pre>
  *
  * {@code compare} first runs WARMUP untimed cycles of each Java kind (JIT), then ROUNDS rounds, each
  * of one batch of N cycles of: the C floor (the program RAW, {@code spooltest/c/bench-mboxlock-raw.c},
  * run as a child process), spoollock's MailboxLock with the default (cclient) profile, the same with
- * the {@code all} profile (adds a whole-file OFD lock), and the C floor's syscalls through spoollock's
- * jnr layer; the order turns each round. Ratios are taken per round, against that round's C batch.
+ * the {@code all} profile (adds a whole-file OFD lock), the C floor's syscalls through spoollock's
+ * jnr layer, and those plus the syscalls MailboxLock makes beyond the floor's; the order turns each round. Ratios are taken per round, against that round's C batch.
  */
 public final class MailboxLockBench {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -69,7 +69,8 @@ public final class MailboxLockBench {
                 Cycle c = switch (kind) {
                     case "cclient" -> lockCycle(mailbox(dir, "count-mbox"), LockProfile.CCLIENT.methods());
                     case "all" -> lockCycle(mailbox(dir, "count-mbox"), LockProfile.ALL.methods());
-                    case "posix" -> posixCycle(mailbox(dir, "count-mbox"));
+                    case "posix" -> posixCycle(mailbox(dir, "count-mbox"), false);
+                    case "posix-extra" -> posixCycle(mailbox(dir, "count-mbox"), true);
                     default -> throw new IllegalArgumentException("unknown kind " + kind);
                 };
                 repeat(c, k);
@@ -82,7 +83,7 @@ public final class MailboxLockBench {
     }
 
     private static void usage() {
-        System.err.println("usage: MailboxLockBench compare DIR N ROUNDS WARMUP RAW | count DIR K [cclient|all|posix]");
+        System.err.println("usage: MailboxLockBench compare DIR N ROUNDS WARMUP RAW | count DIR K [cclient|all|posix|posix-extra]");
         System.exit(64);
     }
 
@@ -106,8 +107,13 @@ public final class MailboxLockBench {
         };
     }
 
-    /** The C floor's exact sequence through org.spoollock.posix.Posix: the jnr cost without spoollock's logic. */
-    private static Cycle posixCycle(Path mbox) {
+    /**
+     * The C floor's exact sequence through org.spoollock.posix.Posix: the jnr cost without spoollock's logic.
+     * With {@code extra}, also the syscalls MailboxLock makes beyond the floor's (strace shows them), in
+     * the same places: fstat of the mailbox twice after opening it, and lstat of the dot-lock and of the
+     * mailbox name before unlocking. What MailboxLock costs beyond that is its Java-side work.
+     */
+    private static Cycle posixCycle(Path mbox, boolean extra) {
         Posix p = Posix.get();
         String box = mbox.toString();
         String lock = box + ".lock";
@@ -126,7 +132,15 @@ public final class MailboxLockBench {
             }
             p.unlink(hitch);
             int fd = p.open(box, Posix.O_RDWR, 0);
+            if (extra) {
+                p.fstat(fd, box);
+                p.fstat(fd, box);
+            }
             p.flock(fd, Posix.LOCK_EX, box);
+            if (extra) {
+                p.lstat(lock);
+                p.lstat(box);
+            }
             p.flock(fd, Posix.LOCK_UN, box);
             p.close(fd, box);
             p.lstat(lock);
@@ -173,16 +187,18 @@ public final class MailboxLockBench {
         long n = Long.parseLong(args[2]);
         int rounds = Integer.parseInt(args[3]);
         long warmup = Long.parseLong(args[4]);
-        String[] names = {"raw_c", "spoollock", "spoollock_all", "jnr"};
+        String[] names = {"raw_c", "spoollock", "spoollock_all", "jnr", "jnr_extra"};
         Cycle cc = lockCycle(mailbox(dir, "java-mbox"), LockProfile.CCLIENT.methods());
         Cycle all = lockCycle(mailbox(dir, "java-all-mbox"), LockProfile.ALL.methods());
-        Cycle jnr = posixCycle(mailbox(dir, "jnr-mbox"));
-        Batch[] batches = {raw(args[5], dir), timed(cc), timed(all), timed(jnr)};
+        Cycle jnr = posixCycle(mailbox(dir, "jnr-mbox"), false);
+        Cycle jnrExtra = posixCycle(mailbox(dir, "jnr-extra-mbox"), true);
+        Batch[] batches = {raw(args[5], dir), timed(cc), timed(all), timed(jnr), timed(jnrExtra)};
         int kinds = batches.length;
         long w0 = System.nanoTime();
         repeat(cc, warmup);
         repeat(all, warmup);
         repeat(jnr, warmup);
+        repeat(jnrExtra, warmup);
         long warmupMs = (System.nanoTime() - w0) / 1_000_000;
         long[][] per = new long[kinds][rounds];
         for (int r = 0; r < rounds; r++) {

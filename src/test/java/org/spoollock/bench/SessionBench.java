@@ -39,6 +39,8 @@ public final class SessionBench {
             System.err.println("usage: SessionBench MAILBOX (commands on stdin)");
             System.exit(64);
         }
+        // As the CLI (org.spoollock.cli.Main): warnings only, so the INFO lines of each request are not timed.
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         Path mbox = Path.of(args[0]).toAbsolutePath();
         SessionLockOptions opts = SessionLockOptions.defaults().withPolicy(KissPolicy.yieldNow())
                 .withAskFor(Duration.ofSeconds(15))
