@@ -83,7 +83,7 @@ final class LockCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(cleanup);
         int status = child.waitFor();
         LockState end = lock.release();
-        Runtime.getRuntime().removeShutdownHook(cleanup);
+        Main.removeShutdownHook(cleanup);
         if (end != LockState.RELEASED) {
             spec.commandLine().getErr().println("spoollock: warning: the lock on " + mailbox + " was "
                     + (end == LockState.LOST ? "removed by someone else (dot-lock), or the mailbox was replaced"

@@ -69,6 +69,15 @@ public final class Main implements Runnable {
         return exitCodeFor(ex);
     }
 
+    /** Removes a cleanup hook, unless the JVM is already shutting down (then the hook runs anyway). */
+    static void removeShutdownHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // a signal arrived meanwhile: the hook releases, idempotently
+        }
+    }
+
     static String oneLine(Throwable ex) {
         String m = ex.getMessage();
         return m == null || m.isBlank() ? ex.getClass().getSimpleName() : m;

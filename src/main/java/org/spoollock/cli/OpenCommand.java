@@ -119,7 +119,7 @@ final class OpenCommand implements Callable<Integer> {
         if (lock != null) {
             lock.close();
         }
-        Runtime.getRuntime().removeShutdownHook(cleanup);
+        Main.removeShutdownHook(cleanup);
         return ExitCodes.OK;
     }
 }
