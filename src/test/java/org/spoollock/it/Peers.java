@@ -46,6 +46,7 @@ final class Peers {
             }
             Files.createDirectories(IT_ROOT);
             chown(IT_ROOT);
+            pruneOldRuns();
             Path dist = Files.createTempDirectory(IT_ROOT, "dist-");
             Files.copy(jar, dist.resolve("spoollock.jar"));
             Path lib = Files.createDirectories(dist.resolve("lib"));
@@ -66,6 +67,18 @@ final class Peers {
             return dist;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Earlier runs' copies and scratch directories (older than a day) would pile up on a developer's machine. */
+    private static void pruneOldRuns() throws IOException {
+        long dayAgo = System.currentTimeMillis() - 24L * 3600 * 1000;
+        try (Stream<Path> s = Files.list(IT_ROOT)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (Files.getLastModifiedTime(p).toMillis() < dayAgo) {
+                    run(List.of("rm", "-rf", "--one-file-system", p.toString()), 60);
+                }
+            }
         }
     }
 
