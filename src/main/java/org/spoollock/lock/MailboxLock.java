@@ -115,9 +115,10 @@ public final class MailboxLock implements AutoCloseable {
                 dot = DotLock.acquire(mailbox, remaining(deadline), options.dotLock());
                 held.add(LockMethod.DOTLOCK);
             }
-            fd = openMailbox(posix, mailbox, mode, options.createMissing());
+            Opened opened = openMailbox(posix, mailbox, mode, options.createMissing());
+            fd = opened.fd();
             final int f = fd;
-            Stat st = posix.fstat(fd, mailbox.toString());
+            Stat st = opened.stat();
             FileSystemInfo fs = FileSystemInfo.forDevice(st.dev(), mailbox, options.methods());
             for (String w : fs.warnings()) {
                 LOG.log(System.Logger.Level.WARNING, "{0}: {1}", mailbox, w);
@@ -193,7 +194,10 @@ public final class MailboxLock implements AutoCloseable {
         }
     }
 
-    private static int openMailbox(Posix posix, Path mailbox, Mode mode, boolean create) throws IOException {
+    private record Opened(int fd, Stat stat) {
+    }
+
+    private static Opened openMailbox(Posix posix, Path mailbox, Mode mode, boolean create) throws IOException {
         String path = mailbox.toString();
         int flags = (mode == Mode.EXCLUSIVE ? Posix.O_RDWR : Posix.O_RDONLY) | Posix.O_NOFOLLOW | Posix.O_NONBLOCK
                 | Posix.O_CLOEXEC | (create ? Posix.O_CREAT : 0);
@@ -212,7 +216,7 @@ public final class MailboxLock implements AutoCloseable {
             if (!st.isRegularFile()) {
                 throw new LockSecurityException("mailbox " + mailbox + " is a " + st.typeName() + ", not a file");
             }
-            return fd;
+            return new Opened(fd, st);
         } catch (IOException | RuntimeException e) {
             posix.closeQuietly(fd);
             throw e;
@@ -343,7 +347,14 @@ public final class MailboxLock implements AutoCloseable {
             return state;
         }
         closed = true;
-        LockState outcome = check();
+        // The dot-lock reports its own end below; here only: is the mailbox name still our file?
+        LockState outcome = state;
+        if (outcome == LockState.HELD) {
+            Stat now = posix.lstatIfExists(mailbox.toString());
+            if (now == null || !now.sameFile(stat)) {
+                outcome = LockState.LOST;
+            }
+        }
         try {
             if (held.contains(LockMethod.OFD)) {
                 RecordLocks.get().unlock(fd, mailbox.toString());
