@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The dot-lock benchmark: run by `spooltest/run bench` after setup and `mvn package`.
 
-    python3 spooltest/bench/dotlock.py TOP
+    python3 spooltest/bench/dotlock.py TOP                  (the benchmark)
+    python3 spooltest/bench/dotlock.py TOP --report-only    (rewrite benchmarks.md from the JSON files)
 
 Measures, in one run, in one scratch directory (so on one filesystem):
   1. the raw C floor: spooltest/bin/bench-dotlock-raw, the bare syscalls of a hitching-post cycle;
@@ -11,9 +12,13 @@ Measures, in one run, in one scratch directory (so on one filesystem):
   3. process-per-cycle peers: dotlockfile -l/-u, c-client's dotlock_lock (cclient-dotlock run), and
      the bare cost of spawning two processes, for scale;
   4. handoff latency: holder JVM releases, waiter JVM blocked in DotLock.acquire gets it; and, for
-     comparison, a c-client waiter (it sleeps a whole second between tries).
-Writes docs/benchmarks-dotlock.json and docs/benchmarks.md. A benchmark, not a test: it fails only
-when something does not work, never because something is slow.
+     comparison, a c-client waiter (it sleeps a whole second between tries);
+then, in the same run and directory, mboxlock.py (the full c-client lock, MailboxLock: cycle against
+its raw C floor spooltest/c/bench-mboxlock-raw.c, and the layered handoff) and session.py (the
+session lock's kiss-of-death handoff, Java and c-client in each role); see their docstrings.
+Writes docs/benchmarks-{dotlock,mboxlock,session}.json and docs/benchmarks.md. A benchmark, not a
+test: it fails only when something does not work, never because something is slow. Every child it
+starts is stopped when it ends, also on failure, time-out (10 minutes) or SIGTERM.
 
 Environment (all optional):
   SPOOLLOCK_BENCH_PARENT    where the scratch directory is made (default /tmp)
@@ -23,9 +28,11 @@ Environment (all optional):
   SPOOLLOCK_BENCH_SPAWN_N   cycles for the process-per-cycle peers (default 200)
   SPOOLLOCK_BENCH_HANDOFFS  timed spoollock handoffs (default 100, after 5 untimed)
   SPOOLLOCK_BENCH_CCLIENT_HANDOFFS  timed c-client handoffs (default 10; 0 skips them)
-  SPOOLLOCK_BENCH_CP        Java classpath to use instead of target/{test-classes,spoollock.jar,lib/*}
-  SPOOLLOCK_BENCH_OUT       directory for the two output files (default TOP/docs)
-  SPOOLLOCK_USER / SPOOLTEST_USER  the unprivileged user for c-client (default spooltest)
+  SPOOLLOCK_BENCH_CP        Java classpath to use instead of a copy of target/{test-classes,spoollock.jar,lib/*}
+                            made in the scratch directory
+  SPOOLLOCK_BENCH_OUT       directory for the output files (default TOP/docs)
+  SPOOLTEST_USER            the unprivileged user for c-client (default spooltest)
+  (mboxlock.py and session.py read a few more, SPOOLLOCK_BENCH_MBOX_* and SPOOLLOCK_BENCH_SESSION_*)
 """
 import collections
 import datetime
@@ -129,14 +136,16 @@ STRACE_LINE = re.compile(r"^(\d+)\s+([a-z_0-9]+)\(")
 PRCTL_NAME = re.compile(r'^(\d+)\s+prctl\(PR_SET_NAME, "([^"]*)"')
 
 
-def syscalls_per_cycle(workdir):
-    """Runs STRACE_CYCLES DotLock cycles under strace -f; counts the calls made between the first and
-    the last link() (steady state, after class loading), per cycle, on the cycling thread and on
-    each other thread that makes at least 0.5 calls a cycle. Also which files the cycle opens."""
+def syscalls_per_cycle(workdir, main="DotLockBench", extra_args=()):
+    """Runs STRACE_CYCLES cycles of `main count` (DotLock by default) under strace -f; counts the calls
+    made between the first and the last link() (steady state, after class loading; every cycle
+    links once), per cycle, on the cycling thread and on each other thread that makes at least 0.5
+    calls a cycle. Also which files the cycle opens."""
     if not shutil.which("strace"):
         return {"skipped": "strace is not installed"}
     trace = os.path.join(workdir, "strace.txt")
-    subprocess.run(["strace", "-f", "-qq", "-s", "96", "-o", trace] + java("DotLockBench", "count", workdir, str(STRACE_CYCLES)),
+    subprocess.run(["strace", "-f", "-qq", "-s", "96", "-o", trace]
+                   + java(main, "count", workdir, str(STRACE_CYCLES), *extra_args),
                    check=True, stdout=subprocess.DEVNULL, env=JAVA_ENV)
     with open(trace, errors="replace") as f:
         lines = f.read().splitlines()
@@ -208,11 +217,15 @@ def spawn_loop(label, body, args, as_user=None):
 
 # ---------------------------------------------------------------- 4: handoff latency
 
+LIVE = set()  # every Proc not yet closed: main() kills what is left, also on failure
+
+
 class Proc:
     """A line-driven child process (HandoffBench, or c-client's hold mode)."""
 
     def __init__(self, cmd, **kw):
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, **kw)
+        LIVE.add(self)
 
     def send(self, line):
         self.p.stdin.write(line + "\n")
@@ -237,6 +250,33 @@ class Proc:
         except subprocess.TimeoutExpired:
             self.p.kill()
             self.p.wait()
+        finally:
+            LIVE.discard(self)
+
+    def kill(self):
+        """SIGKILL, for cleanup after a failure (the child is ours: started by Popen, not through runuser)."""
+        try:
+            self.p.kill()
+            self.p.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        LIVE.discard(self)
+
+
+def as_user(cwd=None, **env):
+    """Popen keywords to run a child directly as the unprivileged user (no runuser in between, so
+    the PID we hold is the program's own and killing it leaves nothing behind). Needs root."""
+    pw = pwd.getpwnam(USER)
+    e = {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), "HOME": pw.pw_dir, "USER": USER,
+         "LOGNAME": USER, "LANG": "C"}
+    e.update(env)
+    return dict(user=pw.pw_uid, group=pw.pw_gid, extra_groups=[], env=e, cwd=cwd or pw.pw_dir)
+
+
+def kill_all():
+    for proc in list(LIVE):
+        log("killing leftover child %d (%s)" % (proc.p.pid, " ".join(map(str, proc.p.args[:4]))))
+        proc.kill()
 
 
 def handoff_spoollock(workdir):
@@ -272,7 +312,7 @@ def handoff_cclient(workdir):
         for _ in range(CC_HANDOFFS):
             a.send("acquire")
             a.expect("acquired")
-            b = Proc(["runuser", "-u", USER, "--", CCLIENT, "hold", mbox], stderr=subprocess.PIPE)
+            b = Proc([CCLIENT, "hold", mbox], stderr=subprocess.PIPE, **as_user())
             try:
                 # c-client logs "Mailbox ... is locked, will override in 300 seconds..." after its first
                 # failed try: from then on it is in its sleep(1) loop.
@@ -301,6 +341,11 @@ def summary(lat, extra):
 
 # ---------------------------------------------------------------- report
 
+def fmt_ratio(r, goal):
+    """Two decimals, or three when two would print the goal itself (1.25 for a missed 1.253)."""
+    return "%.3f" % r if "%.2f" % r == "%.2f" % goal and r != goal else "%.2f" % r
+
+
 def fmt_ns(ns):
     if ns >= 1_000_000:
         return "%.2f ms" % (ns / 1e6)
@@ -312,7 +357,7 @@ def explain_cycle(res):
     jv = res["spoollock_inprocess"]["median_ns_per_cycle"]
     jnr = res["jnr_floor"]["median_ns_per_cycle"]
     out = []
-    out.append("The floor's own 10 syscalls made through spoollock's jnr-posix layer cost %.2f× the C floor: that is"
+    out.append("The floor's own 9 syscalls made through spoollock's jnr-posix layer cost %.2f× the C floor: that is"
                " the price of calling the kernel from Java through jnr (argument marshalling, errno handling, stat"
                " copies)%s. The rest, about %s a cycle (spoollock minus jnr floor), is spoollock's own work."
                % (res["ratio_jnr_to_raw_c"],
@@ -325,7 +370,7 @@ def explain_cycle(res):
         opened = sc["opened_per_cycle"]
         out.append("")
         out.append("Under strace, one spoollock cycle makes **%.1f syscalls on the locking thread**, against the"
-                   " floor's 10 (%s). The extra ones, and where they come from:"
+                   " floor's 9 (%s). The extra ones, and where they come from:"
                    % (sc["cycling_thread_total"], ", ".join("%s ×%g" % (k, v) for k, v in main.items())))
         out.append("")
         items = []
@@ -349,15 +394,27 @@ def explain_cycle(res):
                          " executor's queue and wakes its sleeping thread, a context switch per cycle on a machine"
                          " with %d CPUs" % (main.get("futex", 0), "".join(", and %g on thread `%s`" % (t["calls_per_cycle"], t["thread"])
                                                                           for t in renewal), res["machine"]["nproc"]))
+        if not items:
+            items.append("none of the known sources shows up any more: the cycle makes the floor's syscalls"
+                         " (%s), so what remains is the jnr cost above and spoollock's Java-side work"
+                         % ("plus futex ×%g" % main["futex"] if main.get("futex") else "and no more"))
         out.extend("- " + i for i in items)
     return out
 
 
-def write_report(res):
-    os.makedirs(OUT, exist_ok=True)
-    with open(os.path.join(OUT, "benchmarks-dotlock.json"), "w") as f:
-        json.dump(res, f, indent=2)
+def write_json(name, data):
+    with open(os.path.join(OUT, name), "w") as f:
+        json.dump(data, f, indent=2)
         f.write("\n")
+
+
+def write_report(res, extra_json=(), extra_sections=()):
+    """The dot-lock section, then each of extra_sections (lists of lines), into benchmarks.md; res and
+    each (name, data) of extra_json as JSON files."""
+    os.makedirs(OUT, exist_ok=True)
+    write_json("benchmarks-dotlock.json", res)
+    for name, data in extra_json:
+        write_json(name, data)
     m = res["machine"]
     floor = res["raw_c"]["median_ns_per_cycle"]
     jv = res["spoollock_inprocess"]["median_ns_per_cycle"]
@@ -366,9 +423,11 @@ def write_report(res):
     L = []
     L.append("# Benchmarks")
     L.append("")
-    L.append("Generated by `spooltest/run bench` (`spooltest/bench/dotlock.py`); raw figures in"
-             " [`benchmarks-dotlock.json`](benchmarks-dotlock.json). Re-run to refresh (as root, for the c-client"
-             " user; about a minute after the build); one run, no cherry-picking.")
+    L.append("Generated by `spooltest/run bench` (`spooltest/bench/dotlock.py`, with `mboxlock.py` and `session.py`);"
+             " raw figures in [`benchmarks-dotlock.json`](benchmarks-dotlock.json),"
+             " [`benchmarks-mboxlock.json`](benchmarks-mboxlock.json) and [`benchmarks-session.json`](benchmarks-session.json)."
+             " Re-run to refresh (as root, for the c-client user; this run took %.0f s after the build); one run, all"
+             " sections from it, no cherry-picking." % res["bench_seconds"])
     L.append("")
     L.append("## Dot-lock: cost of a cycle and handoff latency")
     L.append("")
@@ -393,8 +452,8 @@ def write_report(res):
     L.append("|---|---:|---:|---|---|")
     L.append("| raw C floor (`spooltest/c/bench-dotlock-raw.c`: open O_EXCL, write, fchmod, link, fstat, unlink;"
              " lstat, unlink, close) | %s | 1.00 | | |" % fmt_ns(floor))
-    L.append("| spoollock `DotLock.acquire(mbox, 5 s, defaults)` + `release()`, in-process, JIT warm | %s | **%.2f** |"
-             " ≤ %.2f× | %s |" % (fmt_ns(jv), ratio, CYCLE_GOAL, "**yes**" if ratio <= CYCLE_GOAL else "**no**"))
+    L.append("| spoollock `DotLock.acquire(mbox, 5 s, defaults)` + `release()`, in-process, JIT warm | %s | **%s** |"
+             " ≤ %.2f× | %s |" % (fmt_ns(jv), fmt_ratio(ratio, CYCLE_GOAL), CYCLE_GOAL, "**yes**" if ratio <= CYCLE_GOAL else "**no**"))
     L.append("| the floor's syscalls through spoollock's `Posix` (jnr-posix) layer, no lock logic | %s | %.2f | | |"
              % (fmt_ns(res["jnr_floor"]["median_ns_per_cycle"]), res["ratio_jnr_to_raw_c"]))
     for key, label in (("spawn_floor", "spawning two processes (`/bin/true` twice from `sh`), for scale"),
@@ -420,10 +479,11 @@ def write_report(res):
                 SPAWN_N))
     L.append("")
     if ratio <= CYCLE_GOAL:
-        L.append("**Goal met**: a spoollock cycle costs %.2f× the raw C floor (goal ≤ %.2f×)." % (ratio, CYCLE_GOAL))
+        L.append("**Goal met**: a spoollock cycle costs %s× the raw C floor (goal ≤ %.2f×)."
+                 % (fmt_ratio(ratio, CYCLE_GOAL), CYCLE_GOAL))
     else:
-        L.append("**Goal missed**: a spoollock cycle costs %.2f× the raw C floor (goal ≤ %.2f×). Why, as measured:"
-                 % (ratio, CYCLE_GOAL))
+        L.append("**Goal missed**: a spoollock cycle costs %s× the raw C floor (goal ≤ %.2f×). Why, as measured:"
+                 % (fmt_ratio(ratio, CYCLE_GOAL), CYCLE_GOAL))
     L.append("")
     L.extend(explain_cycle(res))
     L.append("")
@@ -473,13 +533,77 @@ def write_report(res):
                  " (CLOCK_MONOTONIC too), which adds well under a millisecond."
                  % (USER, cc["rounds"], cc["median_ms"] / hand["median_ms"]))
     L.append("")
+    for section in extra_sections:
+        L.extend(section)
     with open(os.path.join(OUT, "benchmarks.md"), "w") as f:
         f.write("\n".join(L))
 
 
 # ---------------------------------------------------------------- main
 
+def stage_classpath(workdir):
+    """Copies the test classes, the jar and its libraries into the scratch directory and points CP
+    there: the JVMs then load the classes of this build even if a concurrent `mvn` rewrites target/,
+    and the unprivileged user can read them whatever target/'s permissions."""
+    global CP
+    if os.environ.get("SPOOLLOCK_BENCH_CP"):
+        return
+    dist = os.path.join(workdir, "cp")
+    os.mkdir(dist)
+    try:
+        shutil.copytree(os.path.join(TOP, "target", "test-classes"), os.path.join(dist, "test-classes"))
+        shutil.copytree(os.path.join(TOP, "target", "lib"), os.path.join(dist, "lib"))
+        shutil.copy(os.path.join(TOP, "target", "spoollock.jar"), dist)
+    except (OSError, shutil.Error) as e:
+        raise RuntimeError("could not copy the build from %s/target (is another build rewriting it? run again once"
+                           " it is done): %s" % (TOP, str(e)[:300])) from None
+    for root, dirs, files in os.walk(dist):
+        for n in dirs:
+            os.chmod(os.path.join(root, n), 0o755)
+        for n in files:
+            os.chmod(os.path.join(root, n), 0o644)
+    os.chmod(dist, 0o755)
+    CP = ":".join([os.path.join(dist, "test-classes"), os.path.join(dist, "spoollock.jar"), os.path.join(dist, "lib", "*")])
+
+
+class Stopped(BaseException):
+    """SIGTERM, SIGHUP or the 10-minute alarm: raised so that the finally blocks stop every child we started."""
+
+    def __init__(self, signum):
+        super().__init__("stopped by signal %d%s" % (signum, " (10-minute time-out)" if signum == signal.SIGALRM else ""))
+        self.signum = signum
+
+
+def on_signal(signum, frame):
+    for sig in (signal.SIGALRM, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)  # once is enough: let the clean-up run
+    raise Stopped(signum)
+
+
+def report_only():
+    """`dotlock.py TOP --report-only`: rewrites benchmarks.md from the three JSON files of the last run
+    (after a change to the report's wording; the figures stay those of that run)."""
+    import mboxlock
+    import session
+    data = []
+    for name in ("benchmarks-dotlock.json", "benchmarks-mboxlock.json", "benchmarks-session.json"):
+        with open(os.path.join(OUT, name)) as f:
+            data.append(json.load(f))
+    res, mres, sres = data
+    write_report(res, [("benchmarks-mboxlock.json", mres), ("benchmarks-session.json", sres)],
+                 [mboxlock.report(mres, res["machine"]), session.report(sres)])
+    log("rewrote %s from the JSON files" % os.path.join(OUT, "benchmarks.md"))
+
+
 def main():
+    sys.modules.setdefault("dotlock", sys.modules[__name__])  # mboxlock.py and session.py import us by name
+    if "--report-only" in sys.argv[2:]:
+        report_only()
+        return
+    import mboxlock
+    import session
+    for sig in (signal.SIGALRM, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
     signal.alarm(600)  # a hung child must not hang the run
     started = time.monotonic()
     parent = os.environ.get("SPOOLLOCK_BENCH_PARENT", "/tmp")
@@ -487,6 +611,7 @@ def main():
     os.chmod(workdir, 0o1777)  # c-client runs as the unprivileged user and must create its lock here
     res = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
     try:
+        stage_classpath(workdir)
         res["machine"] = machine(workdir)
         log("workdir %s on %s" % (workdir, res["machine"]["filesystem"]))
         log("in-process cycles: raw C floor, spoollock, jnr floor (%d warm-up, %d rounds x %d cycles)" % (WARMUP, ROUNDS, N))
@@ -523,18 +648,34 @@ def main():
             res["handoff_cclient"] = handoff_cclient(workdir)
         else:
             res["handoff_cclient"] = {"skipped": "c-client not runnable here" if CC_HANDOFFS > 0 else "disabled"}
+        can_cclient = "skipped" not in res["cclient"]
+        mres = {"date": res["date"], "machine": res["machine"]}
+        mres.update(mboxlock.run(workdir, can_cclient))
+        sres = {"date": res["date"], "machine": res["machine"]}
+        sres.update(session.run(workdir, can_cclient))
         res["loadavg_after"] = os.getloadavg()
         res["bench_seconds"] = round(time.monotonic() - started, 1)
-        write_report(res)
+        for r in (mres, sres):
+            r["loadavg_after"] = res["loadavg_after"]
+        write_report(res, [("benchmarks-mboxlock.json", mres), ("benchmarks-session.json", sres)],
+                     [mboxlock.report(mres, res["machine"]), session.report(sres)])
         log("done in %.0f s: %s, %s" % (res["bench_seconds"], os.path.join(OUT, "benchmarks.md"),
                                         os.path.join(OUT, "benchmarks-dotlock.json")))
         print("raw C floor %s/cycle; spoollock %s/cycle (%.2fx, goal <= %.2fx); handoff median %.2f ms p99 %.2f ms (goal <= %.0f ms)"
               % (fmt_ns(res["raw_c"]["median_ns_per_cycle"]), fmt_ns(res["spoollock_inprocess"]["median_ns_per_cycle"]),
                  res["ratio_spoollock_to_raw_c"], CYCLE_GOAL, res["handoff_spoollock"]["median_ms"],
                  res["handoff_spoollock"]["p99_ms"], HANDOFF_GOAL_MS))
+        print(mboxlock.summary_line(mres))
+        print(session.summary_line(sres))
     finally:
+        signal.alarm(0)
+        kill_all()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except Stopped as e:
+        log("%s; children stopped, scratch directories removed" % e)
+        sys.exit(128 + e.signum)
