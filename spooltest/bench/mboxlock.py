@@ -182,10 +182,9 @@ def explain(res, nproc):
                      " inode, for the filesystem type and for `check()`); the floor does not look at it" % fx)
     lx = extra.get("lstat", 0)
     if lx >= 0.5:
-        items.append("`lstat` +%g: `release()` first calls `check()`, which lstats the dot-lock (still ours?) and the"
-                     " mailbox name (still the file our flock is on, not replaced by a rename) before letting go; the"
-                     " dot-lock's own release then lstats the lock again, as the floor does. Checks on every release"
-                     " that the floor does not make" % lx)
+        items.append("`lstat` +%g: `release()` lstats the mailbox name (still the file our flock is on, not"
+                     " replaced by a rename?) to report LOST if not; the dot-lock's own release lstats the lock, as"
+                     " the floor does. A check on every release that the floor does not make" % lx)
     if extra.get("futex", 0) >= 0.5:
         items.append("`futex` +%g: thread hand-offs (the dot-lock's renewal scheduling, or the in-JVM lock)"
                      % extra["futex"])
