@@ -202,16 +202,19 @@ class DotLockTest {
 
     @Test
     void heldLocksAreRenewedSoTheyNeverLookStale() throws Exception {
-        DotLockOptions quick = OPTS.withStaleAfter(Duration.ofMillis(1500)).withRenewEvery(Duration.ofMillis(300));
+        // Held for twice the stale period; renewed every 300 ms (plus at most one 200 ms sweep), so it
+        // never gets near stale even if this machine stalls for a second or two.
+        DotLockOptions quick = OPTS.withStaleAfter(Duration.ofSeconds(3)).withRenewEvery(Duration.ofMillis(300));
         try (DotLock lock = DotLock.acquire(mbox(), Duration.ofSeconds(1), quick)) {
-            Thread.sleep(2500);
+            Thread.sleep(6000);
             DotLockStatus s = DotLock.inspect(mbox(), quick);
             assertFalse(s.stale(), s.describe());
+            assertTrue(s.age().toMillis() < 2000, "last renewal too long ago: " + s.describe());
             assertEquals(LockState.HELD, lock.check());
         }
         // Without renewal the same lock does go stale: the check above can fail.
         Files.writeString(lockFile(), "");
-        Thread.sleep(1600);
+        Thread.sleep(3100);
         assertTrue(DotLock.inspect(mbox(), quick).stale());
     }
 
