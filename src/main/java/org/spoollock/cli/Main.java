@@ -19,7 +19,7 @@ import picocli.CommandLine.ScopeType;
 /** The {@code spoollock} command line. */
 @Command(name = "spoollock", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Locks and stores Unix mail spools the way UW IMAP's c-client does.",
-        subcommands = {LockCommand.class, LocksCommand.class, OpenCommand.class, DemoCommand.class},
+        subcommands = {LockCommand.class, LocksCommand.class, OpenCommand.class, CountCommand.class, DemoCommand.class},
         exitCodeOnInvalidInput = ExitCodes.USAGE, exitCodeOnExecutionException = ExitCodes.SOFTWARE)
 public final class Main implements Runnable {
 

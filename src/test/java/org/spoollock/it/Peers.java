@@ -176,8 +176,9 @@ final class Peers {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 fail("did not finish within " + limitSeconds + " s: " + cmd);
             }
-            Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
+            // ISO-8859-1: lossless for whatever bytes a peer prints (8-bit mail, binary junk)
+            Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.ISO_8859_1),
+                    Files.readString(err, StandardCharsets.ISO_8859_1));
             Files.delete(out);
             Files.delete(err);
             return r;

@@ -1,0 +1,44 @@
+package org.spoollock.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+import org.spoollock.lock.MailboxLock;
+import org.spoollock.store.mbox.MboxIndex;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code spoollock count MAILBOX}: the number of messages, as c-client counts them. */
+@Command(name = "count", mixinStandardHelpOptions = true,
+        description = {"Print the number of messages in an mbox, split exactly as c-client splits it (its hidden",
+                "pseudo-message not counted), read under the locks c-client takes to parse (dot-lock, then a shared flock).",
+                "Exit 65 if the file is not an mbox."})
+final class CountCommand implements Callable<Integer> {
+    @Mixin
+    LockOptionsMixin lockOptions;
+
+    @Parameters(index = "0", paramLabel = "MAILBOX")
+    Path mailbox;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        int count;
+        try (MailboxLock lock = MailboxLock.acquire(mailbox, MailboxLock.Mode.SHARED, Duration.ofSeconds(360),
+                lockOptions.mailboxLockOptions())) {
+            count = MboxIndex.scan(mailbox).count();
+        } catch (MboxIndex.NotAnMboxException e) {
+            spec.commandLine().getErr().println("spoollock: " + e.getMessage());
+            return ExitCodes.DATAERR;
+        }
+        spec.commandLine().getOut().println(count);
+        return ExitCodes.OK;
+    }
+}
