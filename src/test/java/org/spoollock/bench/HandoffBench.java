@@ -1,5 +1,8 @@
 package org.spoollock.bench;
 
+import static org.spoollock.bench.BenchSupport.end;
+import static org.spoollock.bench.BenchSupport.say;
+
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -84,18 +87,8 @@ public final class HandoffBench {
         }
     }
 
-    private static void end(LockState s) {
-        if (s != LockState.RELEASED) {
-            throw new IllegalStateException("lock ended " + s);
-        }
-    }
-
     private static long epochNanos(Instant i) {
         return i.getEpochSecond() * 1_000_000_000L + i.getNano();
     }
 
-    private static void say(String s) {
-        System.out.println(s);
-        System.out.flush();
-    }
 }

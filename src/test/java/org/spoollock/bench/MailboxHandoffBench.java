@@ -1,5 +1,8 @@
 package org.spoollock.bench;
 
+import static org.spoollock.bench.BenchSupport.end;
+import static org.spoollock.bench.BenchSupport.say;
+
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -93,14 +96,4 @@ public final class MailboxHandoffBench {
         }
     }
 
-    private static void end(LockState s) {
-        if (s != LockState.RELEASED) {
-            throw new IllegalStateException("lock ended " + s);
-        }
-    }
-
-    private static void say(String s) {
-        System.out.println(s);
-        System.out.flush();
-    }
 }

@@ -1,5 +1,13 @@
 package org.spoollock.bench;
 
+import static org.spoollock.bench.BenchSupport.end;
+import static org.spoollock.bench.BenchSupport.raw;
+import static org.spoollock.bench.BenchSupport.repeat;
+import static org.spoollock.bench.BenchSupport.timed;
+
+import org.spoollock.bench.BenchSupport.Batch;
+import org.spoollock.bench.BenchSupport.Cycle;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,17 +49,8 @@ import org.spoollock.posix.Stat;
  */
 public final class MailboxLockBench {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
-    private static final Pattern RAW_MEDIAN = Pattern.compile("\"median_ns_per_cycle\": *(\\d+)");
 
     private MailboxLockBench() {
-    }
-
-    private interface Cycle {
-        void run() throws Exception;
-    }
-
-    private interface Batch {
-        long run(long n) throws Exception;
     }
 
     public static void main(String[] args) throws Exception {
@@ -146,37 +145,6 @@ public final class MailboxLockBench {
             p.lstat(lock);
             p.unlink(lock);
             p.close(hfd, hitch);
-        };
-    }
-
-    private static void repeat(Cycle c, long n) throws Exception {
-        for (long i = 0; i < n; i++) {
-            c.run();
-        }
-    }
-
-    private static Batch timed(Cycle c) {
-        return n -> {
-            long t0 = System.nanoTime();
-            repeat(c, n);
-            return (System.nanoTime() - t0) / n;
-        };
-    }
-
-    /** One batch of the C floor in a child process (with a short untimed warm-up of its own). */
-    private static Batch raw(String binary, Path dir) {
-        return n -> {
-            Process p = new ProcessBuilder(binary, dir.toString(), Long.toString(n), "1", Long.toString(Math.min(n, 500)))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-            if (p.waitFor() != 0) {
-                throw new IOException(binary + " failed (exit " + p.exitValue() + ")");
-            }
-            Matcher m = RAW_MEDIAN.matcher(out);
-            if (!m.find()) {
-                throw new IOException(binary + " printed no figure: " + out);
-            }
-            return Long.parseLong(m.group(1));
         };
     }
 
