@@ -7,16 +7,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * seen within a few ms (c-client sleeps a whole second), while waiters on a long-held lock cost a
  * stat every few ms and do not retry in lockstep.
  */
-final class Backoff {
+public final class Backoff {
     private final long maxNanos;
     private long nextNanos = 500_000;
 
-    Backoff(long maxNanos) {
+    /** @param maxNanos the longest single sleep */
+    public Backoff(long maxNanos) {
         this.maxNanos = Math.max(maxNanos, 500_000);
     }
 
     /** Sleeps the next interval, never past the deadline (nanoTime); throws if interrupted. */
-    void sleep(long deadlineNanos) throws InterruptedException {
+    public void sleep(long deadlineNanos) throws InterruptedException {
         long jittered = nextNanos / 2 + ThreadLocalRandom.current().nextLong(nextNanos / 2 + 1);
         nextNanos = Math.min(maxNanos, nextNanos * 2);
         if (deadlineNanos != Long.MAX_VALUE) {

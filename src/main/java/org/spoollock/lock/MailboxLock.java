@@ -334,11 +334,16 @@ public final class MailboxLock implements AutoCloseable {
         if (dotLock != null && dotLock.check() != LockState.HELD) {
             return state = dotLock.state();
         }
-        Stat now = posix.lstatIfExists(mailbox.toString());
-        if (now == null || !now.sameFile(stat)) {
+        if (!mailboxStillOurs()) {
             state = LockState.LOST;
         }
         return state;
+    }
+
+    /** Whether the mailbox name still leads to the file our flock and POSIX locks are on. */
+    private boolean mailboxStillOurs() throws PosixException {
+        Stat now = posix.lstatIfExists(mailbox.toString());
+        return now != null && now.sameFile(stat);
     }
 
     /** Releases in reverse order and says how it ended (the worst of the layers). Idempotent. */
@@ -348,13 +353,7 @@ public final class MailboxLock implements AutoCloseable {
         }
         closed = true;
         // The dot-lock reports its own end below; here only: is the mailbox name still our file?
-        LockState outcome = state;
-        if (outcome == LockState.HELD) {
-            Stat now = posix.lstatIfExists(mailbox.toString());
-            if (now == null || !now.sameFile(stat)) {
-                outcome = LockState.LOST;
-            }
-        }
+        LockState outcome = state == LockState.HELD && !mailboxStillOurs() ? LockState.LOST : state;
         try {
             if (held.contains(LockMethod.OFD)) {
                 RecordLocks.get().unlock(fd, mailbox.toString());

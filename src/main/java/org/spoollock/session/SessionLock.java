@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import org.spoollock.lock.Backoff;
+import org.spoollock.lock.LockInterruptedException;
 import org.spoollock.posix.Posix;
 import org.spoollock.posix.PosixException;
 import org.spoollock.posix.Stat;
@@ -27,6 +29,9 @@ public final class SessionLock implements AutoCloseable {
 
     /** Where the session stands. */
     public enum State { HELD, GAVE_UP, RELEASED }
+
+    /** Retries while asking are this far apart at most, far below c-client's one second. */
+    private static final long MAX_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final Posix posix;
     private final Path mailbox;
@@ -61,7 +66,7 @@ public final class SessionLock implements AutoCloseable {
         Posix posix = Posix.get();
         String name = SessionLockFile.nameFor(mailbox, options.directory());
         long deadline = System.nanoTime() + options.askFor().toNanos();
-        long backoff = TimeUnit.MILLISECONDS.toNanos(1);
+        Backoff backoff = new Backoff(MAX_POLL_NANOS);
         boolean asked = false;
         long holderPid = 0;
         while (true) {
@@ -89,8 +94,7 @@ public final class SessionLock implements AutoCloseable {
                 return new SessionOpen(null, "mailbox is open by another process (pid " + holderPid
                         + "), access is read-only", holderPid, true);
             }
-            sleep(Math.min(backoff, Math.max(0, deadline - System.nanoTime())), mailbox);
-            backoff = Math.min(backoff * 2, TimeUnit.MILLISECONDS.toNanos(20));
+            pause(backoff, deadline, mailbox);
         }
     }
 
@@ -108,7 +112,7 @@ public final class SessionLock implements AutoCloseable {
         Posix posix = Posix.get();
         String name = SessionLockFile.nameFor(mailbox, directory);
         long deadline = System.nanoTime() + timeout.toNanos();
-        long backoff = TimeUnit.MILLISECONDS.toNanos(1);
+        Backoff backoff = new Backoff(MAX_POLL_NANOS);
         while (true) {
             SessionLockFile.Attempt a = SessionLockFile.lock(posix, name, op | Posix.LOCK_NB);
             if (a.fd() >= 0) {
@@ -118,8 +122,7 @@ public final class SessionLock implements AutoCloseable {
                 throw new org.spoollock.lock.LockTimeoutException("timed out waiting for session lock " + name + " of "
                         + mailbox + (a.holderPid() > 0 ? " (held by pid " + a.holderPid() + ")" : ""), null);
             }
-            sleep(Math.min(backoff, Math.max(0, deadline - System.nanoTime())), mailbox);
-            backoff = Math.min(backoff * 2, TimeUnit.MILLISECONDS.toNanos(20));
+            pause(backoff, deadline, mailbox);
         }
     }
 
@@ -151,12 +154,12 @@ public final class SessionLock implements AutoCloseable {
         }
     }
 
-    private static void sleep(long nanos, Path mailbox) throws org.spoollock.lock.LockInterruptedException {
+    private static void pause(Backoff backoff, long deadline, Path mailbox) throws LockInterruptedException {
         try {
-            TimeUnit.NANOSECONDS.sleep(nanos);
+            backoff.sleep(deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new org.spoollock.lock.LockInterruptedException("interrupted while opening " + mailbox);
+            throw new LockInterruptedException("interrupted while opening " + mailbox);
         }
     }
 
