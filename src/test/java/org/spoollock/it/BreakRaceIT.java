@@ -56,7 +56,9 @@ class BreakRaceIT {
             waitFor(dir, "result-" + r + "-", RACERS, 30);
             int winners = 0;
             for (int i = 0; i < RACERS; i++) {
-                winners += Files.readString(dir.resolve("result-" + r + "-" + i)).equals("won") ? 1 : 0;
+                String result = Files.readString(dir.resolve("result-" + r + "-" + i));
+                assertTrue(result.equals("won") || result.equals("lost"), "racer " + i + " round " + r + ": " + result);
+                winners += result.equals("won") ? 1 : 0;
             }
             assertEquals(1, winners, "round " + r + (r % 2 == 0 ? " (dead holder)" : " (old lock)") + ": winners");
         }

@@ -32,7 +32,11 @@ public final class BreakRacer {
             }
             Optional<DotLock> lock = DotLock.tryAcquire(dir.resolve("mbox-" + r), opts);
             lock.ifPresent(won::add);
-            Files.writeString(dir.resolve("result-" + r + "-" + id), lock.isPresent() ? "won" : "lost");
+            // Published by rename: the test reads a result as soon as its name appears, so it must never
+            // see a created-but-not-yet-written file.
+            Path tmp = dir.resolve("tmp-result-" + r + "-" + id);
+            Files.writeString(tmp, lock.isPresent() ? "won" : "lost");
+            Files.move(tmp, dir.resolve("result-" + r + "-" + id), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
         while (!Files.exists(dir.resolve("finish"))) {
             Thread.sleep(5);
