@@ -2,10 +2,9 @@ package org.spoollock.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 
-import org.spoollock.lock.MailboxLock;
+import org.spoollock.store.mbox.MboxMailbox;
 import org.spoollock.store.mbox.MboxIndex;
 
 import picocli.CommandLine;
@@ -20,7 +19,7 @@ import picocli.CommandLine.Parameters;
                 "Exit 65 if the file is not an mbox."})
 final class CountCommand implements Callable<Integer> {
     @Mixin
-    LockOptionsMixin lockOptions;
+    StoreOptionsMixin store;
 
     @Parameters(index = "0", paramLabel = "MAILBOX")
     Path mailbox;
@@ -31,9 +30,8 @@ final class CountCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         int count;
-        try (MailboxLock lock = MailboxLock.acquire(mailbox, MailboxLock.Mode.SHARED, Duration.ofSeconds(360),
-                lockOptions.mailboxLockOptions())) {
-            count = MboxIndex.scan(mailbox).count();
+        try (MboxMailbox m = MboxMailbox.openReadOnly(mailbox, store.mailboxOptions())) {
+            count = m.index().count();
         } catch (MboxIndex.NotAnMboxException e) {
             spec.commandLine().getErr().println("spoollock: " + e.getMessage());
             return ExitCodes.DATAERR;

@@ -19,7 +19,8 @@ import picocli.CommandLine.ScopeType;
 /** The {@code spoollock} command line. */
 @Command(name = "spoollock", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Locks and stores Unix mail spools the way UW IMAP's c-client does.",
-        subcommands = {LockCommand.class, LocksCommand.class, OpenCommand.class, CountCommand.class, DemoCommand.class},
+        subcommands = {LockCommand.class, LocksCommand.class, OpenCommand.class, CountCommand.class, ListCommand.class,
+                DeliverCommand.class, FlagCommand.class, ExpungeCommand.class, CheckCommand.class, DemoCommand.class},
         exitCodeOnInvalidInput = ExitCodes.USAGE, exitCodeOnExecutionException = ExitCodes.SOFTWARE)
 public final class Main implements Runnable {
 
@@ -85,6 +86,16 @@ public final class Main implements Runnable {
 
     /** Each failure's sysexits code; documented in docs/errors.md. */
     static int exitCodeFor(Throwable ex) {
+        if (ex instanceof org.spoollock.store.mbox.MboxAppender.AppendFailedException && ex.getCause() != null) {
+            return exitCodeFor(ex.getCause());
+        }
+        if (ex instanceof org.spoollock.store.mbox.MboxIndex.NotAnMboxException) {
+            return ExitCodes.DATAERR;
+        }
+        if (ex instanceof org.spoollock.store.mbox.MailboxInUseException
+                || ex instanceof org.spoollock.store.mbox.MailboxChangedException) {
+            return ExitCodes.TEMPFAIL;
+        }
         if (ex instanceof LockTimeoutException || ex instanceof PosixException.NoLocksAvailableException
                 || ex instanceof PosixException.NoSpaceException || ex instanceof InterruptedIOException) {
             return ExitCodes.TEMPFAIL;

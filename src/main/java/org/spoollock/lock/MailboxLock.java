@@ -68,6 +68,8 @@ public final class MailboxLock implements AutoCloseable {
     private java.util.concurrent.Semaphore classicGate;
     private LockState state = LockState.HELD;
     private boolean closed;
+    /** A channel on the locked file (same inode, reopened through /proc/self/fd), opened on first use. */
+    private java.nio.channels.FileChannel channel;
 
     private MailboxLock(Posix posix, Path mailbox, Mode mode, String key, StampedLock inJvm, long stamp, int fd, Stat stat,
                         Set<LockMethod> held, FileSystemInfo fs, DotLock dotLock, Map<String, Integer> sharedOfAcquirer) {
@@ -362,6 +364,13 @@ public final class MailboxLock implements AutoCloseable {
                 posix.flock(fd, Posix.LOCK_UN, mailbox.toString());
             }
         } finally {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "closing channel on {0}: {1}", mailbox, e);
+                }
+            }
             posix.closeQuietly(fd);
             if (classicGate != null) {
                 classicGate.release();
@@ -387,6 +396,31 @@ public final class MailboxLock implements AutoCloseable {
     @Override
     public void close() throws IOException {
         release();
+    }
+
+    /**
+     * A channel on exactly the file this lock holds (reopened through {@code /proc/self/fd}, so never a
+     * file put in the mailbox's place since), readable, and writable under an exclusive lock. It stays
+     * open until the lock is released, and is closed then: closing a second descriptor early would drop
+     * classic fcntl locks, which belong to the process and the file.
+     */
+    public synchronized java.nio.channels.FileChannel channel() throws IOException {
+        if (closed) {
+            throw new IllegalStateException("lock on " + mailbox + " already released");
+        }
+        if (channel == null) {
+            java.nio.file.Path self = java.nio.file.Path.of("/proc/self/fd/" + fd);
+            channel = mode == Mode.EXCLUSIVE
+                    ? java.nio.channels.FileChannel.open(self, java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.StandardOpenOption.WRITE)
+                    : java.nio.channels.FileChannel.open(self, java.nio.file.StandardOpenOption.READ);
+        }
+        return channel;
+    }
+
+    /** The locked file's identity and attributes when it was locked. */
+    public Stat stat() {
+        return stat;
     }
 
     /** The kernel's view of who else holds flock/POSIX locks on this mailbox (for diagnostics). */

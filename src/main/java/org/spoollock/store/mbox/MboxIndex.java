@@ -1,38 +1,63 @@
 package org.spoollock.store.mbox;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+import org.spoollock.store.Flags;
 
 /**
- * Where the messages of an mbox start, split exactly as c-client's unix driver splits them: leading
- * blank bytes skipped, the first line must be a VALID From_ line, headers run to the first empty
- * line, and only body lines are tested against {@link FromLine} (a From_ line among the headers is a
- * header). The first message is c-client's hidden pseudo-message when its headers carry
- * {@code X-IMAP: <validity> <last>}; it is not counted.
+ * What c-client knows of an mbox after parsing it: where each message lies, its flags, keywords, UID,
+ * internal date and RFC822 size, and the mailbox's UIDVALIDITY, last UID and keyword list. Parsed by
+ * {@link MboxParser} exactly as c-client's unix driver parses; the hidden pseudo-message is kept
+ * apart (it is not a message). Memory is about 60 bytes per message, whatever the mailbox's size:
+ * contents stay in the file.
  *
- * <p>Streams the file through a fixed buffer: memory is 8 bytes per message plus the buffer,
- * whatever the mailbox's size. Lines up to 1 MiB are examined whole; in longer lines (binary junk)
- * only the last 64 KiB count for the From_ test.
+ * <p>Layout of message {@code n}: its From_ line at {@link #start}, {@link #fromLength} bytes; the
+ * header (status headers included, blank line included), {@link #headerLength} bytes; the text,
+ * {@link #textLength} bytes; then the newline that separates it from the next From_ line (not part
+ * of the message), when there is one.
  */
 public final class MboxIndex {
-    private static final int CHUNK = 1 << 20;
-    private static final int MAX_LINE = 1 << 20;
-    private static final int TAIL = 64 << 10;
+    /** Flag bit: no "O" in Status (c-client's \Recent). */
+    static final int RECENT = 0x100;
+    /** Flag bit: c-client would rewrite this message's status at its next checkpoint. */
+    static final int DIRTY = 0x200;
 
-    private long[] starts = new long[64];
-    private int messages;
-    private boolean pseudo;
-    private long uidValidity;
-    private long uidLast;
-    private final long size;
+    private int n;
+    private long[] start = new long[16];
+    private int[] fromLen = new int[16];
+    private int[] headerLen = new int[16];
+    private long[] textLen = new long[16];
+    private int[] keptHeader = new int[16];
+    private long[] size = new long[16];
+    private int[] flags = new int[16];
+    private int[] keywords = new int[16];
+    private long[] uid = new long[16];
+    private long[] date = new long[16];
+    private short[] zone = new short[16];
 
-    private MboxIndex(long size) {
-        this.size = size;
+    long uidValidity;
+    long uidLast;
+    final List<String> keywordNames = new ArrayList<>();
+    /** Location of the pseudo-message, or -1. */
+    long pseudoStart = -1;
+    long pseudoEnd;
+    /** File size parsed so far, and its modification time then. */
+    long parsedSize;
+    /** Whether c-client would rewrite the mailbox at its next checkpoint (new UIDs, new UIDVALIDITY...). */
+    boolean dirty;
+    final List<String> warnings = new ArrayList<>();
+
+    MboxIndex() {
     }
 
     /** Thrown when the file does not start like an mbox (c-client: "not a UNIX-format mailbox"). */
@@ -44,260 +69,272 @@ public final class MboxIndex {
         }
     }
 
-    /** Scans a mailbox. An empty (or all-blank) file has no messages. */
+    /**
+     * Parses a mailbox read-only, without locking it (callers that share the mailbox take a
+     * {@link org.spoollock.lock.MailboxLock} first). An empty file has no messages.
+     */
     public static MboxIndex scan(Path mailbox) throws IOException {
         try (FileChannel ch = FileChannel.open(mailbox, StandardOpenOption.READ)) {
-            MboxIndex index = new MboxIndex(ch.size());
-            index.parse(ch, mailbox);
-            return index;
+            return scan(ch, mailbox);
         }
+    }
+
+    /** Parses the whole of an open mailbox. */
+    public static MboxIndex scan(FileChannel ch, Path name) throws IOException {
+        MboxIndex index = new MboxIndex();
+        new MboxParser(index, name).parse(ch, ch.size());
+        return index;
     }
 
     /** Messages as c-client counts them (the pseudo-message excluded). */
     public int count() {
-        return pseudo ? messages - 1 : messages;
+        return n;
     }
 
-    /** Whether the first message is c-client's internal-data pseudo-message. */
     public boolean hasPseudoMessage() {
-        return pseudo;
+        return pseudoStart >= 0;
     }
 
-    /** UIDVALIDITY from X-IMAP / X-IMAPbase, or 0 when the mailbox has none yet. */
+    /** UIDVALIDITY: stored in X-IMAP / X-IMAPbase, or (as c-client does) the time of this parse if none was. */
     public long uidValidity() {
         return uidValidity;
     }
 
-    /** Last UID assigned, from X-IMAP / X-IMAPbase. */
+    /** Last UID assigned (stored ones and those assigned by this parse). */
     public long uidLast() {
         return uidLast;
     }
 
-    /** Byte offset of the From_ line of visible message {@code n} (1-based). */
-    public long offsetOf(int n) {
-        if (n < 1 || n > count()) {
-            throw new IndexOutOfBoundsException("message " + n + " of " + count());
-        }
-        return starts[n - 1 + (pseudo ? 1 : 0)];
+    public long uidNext() {
+        return uidLast + 1;
     }
 
+    /** The mailbox's keywords, in the order c-client numbers them (at most 30). */
+    public List<String> keywordNames() {
+        return Collections.unmodifiableList(keywordNames);
+    }
+
+    /** Whether c-client, having opened this mailbox read-write, would rewrite it on close. */
+    public boolean needsCheckpoint() {
+        return dirty;
+    }
+
+    /** c-client's warnings for this parse (bogus status headers, UIDs that go backwards...). */
+    public List<String> warnings() {
+        return Collections.unmodifiableList(warnings);
+    }
+
+    /** Bytes of the file this index covers. */
     public long fileSize() {
-        return size;
+        return parsedSize;
     }
 
-    private void parse(FileChannel ch, Path mailbox) throws IOException {
-        LineReader in = new LineReader(ch);
-        // c-client skips leading blank bytes "for broken MTAs".
-        if (!in.skipBlank()) {
-            return;
+    private int check(int msgno) {
+        if (msgno < 1 || msgno > n) {
+            throw new IndexOutOfBoundsException("message " + msgno + " of " + n);
         }
-        long firstOffset = in.position();
-        Line line = in.next();
-        if (line == null || !FromLine.isValid(line.buf, line.start, line.end)) {
-            throw new NotAnMboxException(mailbox + ": not an mbox (offset " + firstOffset + " is not a From_ line c-client"
-                    + " accepts" + (line == null ? "" : ": \"" + preview(line) + "\"") + ")");
-        }
-        startMessage(firstOffset);
-        boolean inHeaders = true;
-        while (true) {
-            long offset = in.position();
-            line = in.next();
-            if (line == null) {
-                break;
+        return msgno - 1;
+    }
+
+    /** Byte offset of the From_ line of message {@code msgno} (1-based). */
+    public long start(int msgno) {
+        return start[check(msgno)];
+    }
+
+    public int fromLength(int msgno) {
+        return fromLen[check(msgno)];
+    }
+
+    public int headerLength(int msgno) {
+        return headerLen[check(msgno)];
+    }
+
+    public long textLength(int msgno) {
+        return textLen[check(msgno)];
+    }
+
+    /** Offset just past the message text (where its separating newline, if any, lies). */
+    public long end(int msgno) {
+        int i = check(msgno);
+        return start[i] + fromLen[i] + headerLen[i] + textLen[i];
+    }
+
+    /** Header bytes c-client keeps (status headers and stray continuations dropped, CRs not counted), blank line excluded. */
+    int keptHeaderLength(int msgno) {
+        return keptHeader[check(msgno)];
+    }
+
+    /** RFC822 size as c-client reports it: CRLF line ends, status headers excluded. */
+    public long size(int msgno) {
+        return size[check(msgno)];
+    }
+
+    /** System flags ({@link Flags} bits). */
+    public int flags(int msgno) {
+        return flags[check(msgno)] & Flags.ALL;
+    }
+
+    public boolean recent(int msgno) {
+        return (flags[check(msgno)] & RECENT) != 0;
+    }
+
+    boolean dirty(int msgno) {
+        return (flags[check(msgno)] & DIRTY) != 0;
+    }
+
+    /** Keyword bits: bit i is {@code keywordNames().get(i)}. */
+    public int keywordBits(int msgno) {
+        return keywords[check(msgno)];
+    }
+
+    public List<String> keywords(int msgno) {
+        int bits = keywords[check(msgno)];
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < keywordNames.size(); i++) {
+            if ((bits & (1 << i)) != 0) {
+                out.add(keywordNames.get(i));
             }
-            if (inHeaders) {
-                if (line.isEmpty()) {
-                    inHeaders = false;
-                } else if (messages == 1) {
-                    readUidHeader(line);
-                }
-            } else if (FromLine.isValid(line.buf, line.start, line.end)) {
-                startMessage(offset);
-                inHeaders = true;
-            }
         }
+        return out;
     }
 
-    private void startMessage(long offset) {
-        if (messages == starts.length) {
-            starts = Arrays.copyOf(starts, messages * 2);
-        }
-        starts[messages++] = offset;
+    public long uid(int msgno) {
+        return uid[check(msgno)];
     }
 
-    /** X-IMAP (pseudo-message) or X-IMAPbase in the first message: "<validity> <last> [keywords]". */
-    private void readUidHeader(Line l) {
-        boolean imap = l.startsWith("X-IMAP:");
-        if (!imap && !l.startsWith("X-IMAPbase:")) {
-            return;
-        }
-        if (uidValidity != 0) {
-            return;
-        }
-        int i = l.start + (imap ? 7 : 11);
-        i = skipSpaces(l, i);
-        long validity = 0;
-        while (i < l.end && Character.isDigit(l.buf[i])) {
-            validity = validity * 10 + (l.buf[i++] - '0');
-        }
-        i = skipSpaces(l, i);
-        if (validity == 0 || i >= l.end || !Character.isDigit(l.buf[i])) {
-            return;
-        }
-        long last = 0;
-        while (i < l.end && Character.isDigit(l.buf[i])) {
-            last = last * 10 + (l.buf[i++] - '0');
-        }
-        uidValidity = validity;
-        uidLast = last;
-        pseudo |= imap;
+    /** Message number of a UID, or 0 if no message has it. */
+    public int msgnoOf(long u) {
+        int i = Arrays.binarySearch(uid, 0, n, u);
+        return i >= 0 ? i + 1 : 0;
     }
 
-    private static int skipSpaces(Line l, int i) {
-        while (i < l.end && l.buf[i] == ' ') {
-            i++;
+    /** Internal date, from the From_ line (null if c-client could not parse it either). */
+    public ZonedDateTime internalDate(int msgno) {
+        int i = check(msgno);
+        if (date[i] == Long.MIN_VALUE) {
+            return null;
         }
+        return Instant.ofEpochSecond(date[i]).atZone(ZoneOffset.ofTotalSeconds(zone[i] * 60));
+    }
+
+    // ---- filled by the parser ----
+
+    int add(long from, int fromLength) {
+        if (n == start.length) {
+            int cap = n * 2;
+            start = Arrays.copyOf(start, cap);
+            fromLen = Arrays.copyOf(fromLen, cap);
+            headerLen = Arrays.copyOf(headerLen, cap);
+            textLen = Arrays.copyOf(textLen, cap);
+            keptHeader = Arrays.copyOf(keptHeader, cap);
+            size = Arrays.copyOf(size, cap);
+            flags = Arrays.copyOf(flags, cap);
+            keywords = Arrays.copyOf(keywords, cap);
+            uid = Arrays.copyOf(uid, cap);
+            date = Arrays.copyOf(date, cap);
+            zone = Arrays.copyOf(zone, cap);
+        }
+        int i = n++;
+        start[i] = from;
+        fromLen[i] = fromLength;
+        headerLen[i] = 0;
+        textLen[i] = 0;
+        keptHeader[i] = 0;
+        size[i] = 0;
+        flags[i] = RECENT;
+        keywords[i] = 0;
+        uid[i] = 0;
+        date[i] = Long.MIN_VALUE;
+        zone[i] = 0;
         return i;
     }
 
-    private static String preview(Line l) {
-        int n = Math.min(60, l.end - l.start);
-        return new String(l.buf, l.start, n, StandardCharsets.ISO_8859_1).replace("\n", "").replace("\r", "");
+    /** Drops the last message (the parser found it was the pseudo-message). */
+    void removeLast() {
+        n--;
     }
 
-    /** A line as bytes {@code buf[start..end)} including its newline (absent only at end of file). */
-    static final class Line {
-        byte[] buf;
-        int start;
-        int end;
-
-        boolean isEmpty() {
-            int n = end - start;
-            return (n == 1 && buf[start] == '\n') || (n == 2 && buf[start] == '\r' && buf[start + 1] == '\n');
-        }
-
-        boolean startsWith(String s) {
-            if (end - start < s.length()) {
-                return false;
-            }
-            for (int i = 0; i < s.length(); i++) {
-                if (buf[start + i] != s.charAt(i)) {
-                    return false;
-                }
-            }
-            return true;
+    void setDate(int i, ZonedDateTime d) {
+        if (d != null) {
+            date[i] = d.toEpochSecond();
+            zone[i] = (short) (d.getOffset().getTotalSeconds() / 60);
         }
     }
 
-    /** Lines from a channel through one buffer; long lines are gathered in a side buffer. */
-    static final class LineReader {
-        private final FileChannel ch;
-        private final ByteBuffer bb = ByteBuffer.allocate(CHUNK);
-        private final byte[] chunk = bb.array();
-        private int pos;
-        private int limit;
-        private long chunkOffset;
-        private boolean eof;
-        private byte[] big = new byte[0];
-        private final Line line = new Line();
+    void setHeader(int i, int rawLength, int kept) {
+        headerLen[i] = rawLength;
+        keptHeader[i] = kept;
+    }
 
-        LineReader(FileChannel ch) {
-            this.ch = ch;
-        }
+    void setText(int i, long length) {
+        textLen[i] = length;
+    }
 
-        long position() {
-            return chunkOffset + pos;
-        }
+    void addSize(int i, long bytes) {
+        size[i] += bytes;
+    }
 
-        private boolean fill() throws IOException {
-            if (eof) {
-                return false;
-            }
-            chunkOffset += limit;
-            bb.clear();
-            int n;
-            do {
-                n = ch.read(bb);
-            } while (n == 0);
-            if (n < 0) {
-                eof = true;
-                limit = 0;
-                pos = 0;
-                return false;
-            }
-            limit = bb.position();
-            pos = 0;
-            return true;
-        }
+    void orFlags(int i, int bits) {
+        flags[i] |= bits;
+    }
 
-        /** Skips newlines, CRs, spaces and tabs; false at end of file. */
-        boolean skipBlank() throws IOException {
-            while (true) {
-                while (pos < limit) {
-                    byte c = chunk[pos];
-                    if (c != '\n' && c != '\r' && c != ' ' && c != '\t') {
-                        return true;
-                    }
-                    pos++;
-                }
-                if (!fill()) {
-                    return false;
-                }
-            }
-        }
+    void clearFlags(int i, int bits) {
+        flags[i] &= ~bits;
+    }
 
-        /** The next line, or null at end of file. Valid until the next call. */
-        Line next() throws IOException {
-            if (pos >= limit && !fill()) {
-                return null;
-            }
-            for (int i = pos; i < limit; i++) {
-                if (chunk[i] == '\n') { // the common case: the whole line is in the buffer
-                    line.buf = chunk;
-                    line.start = pos;
-                    line.end = i + 1;
-                    pos = i + 1;
-                    return line;
-                }
-            }
-            // The line runs past the buffer: gather it (keeping at most the tail of a huge line).
-            int len = 0;
-            while (true) {
-                int i = pos;
-                while (i < limit && chunk[i] != '\n') {
-                    i++;
-                }
-                boolean done = i < limit;
-                int take = (done ? i + 1 : i) - pos;
-                if (len + take > MAX_LINE) {
-                    // keep the first 5 bytes ("From ") and the last TAIL bytes
-                    byte[] keep = new byte[5 + TAIL];
-                    int headLen = Math.min(5, len);
-                    System.arraycopy(big, 0, keep, 0, headLen);
-                    byte[] joined = Arrays.copyOf(big, len + take);
-                    System.arraycopy(chunk, pos, joined, len, take);
-                    int tailLen = Math.min(TAIL, joined.length - headLen);
-                    System.arraycopy(joined, joined.length - tailLen, keep, headLen, tailLen);
-                    big = keep;
-                    len = headLen + tailLen;
-                } else {
-                    if (big.length < len + take) {
-                        big = Arrays.copyOf(big, Math.max(len + take, big.length * 2));
-                    }
-                    System.arraycopy(chunk, pos, big, len, take);
-                    len += take;
-                }
-                pos += take;
-                if (done || !fill()) {
-                    break;
-                }
-            }
-            // At end of file a line may lack its newline; such a line is never a From_ line (as c-client
-            // behaves: MboxCountIT "last line a From_ line without newline").
-            line.buf = big;
-            line.start = 0;
-            line.end = len;
-            return line;
+    int rawFlags(int i) {
+        return flags[i];
+    }
+
+    void orKeywords(int i, int bits) {
+        keywords[i] |= bits;
+    }
+
+    void setUid(int i, long u) {
+        uid[i] = u;
+    }
+
+    long rawUid(int i) {
+        return uid[i];
+    }
+
+    int last() {
+        return n - 1;
+    }
+
+    // ---- changed by the store, on a read-write open ----
+
+    void setFlags(int msgno, int systemFlags, int keywordBits) {
+        int i = check(msgno);
+        int old = flags[i];
+        int now = (old & ~Flags.ALL) | (systemFlags & Flags.ALL);
+        if (now != old || keywords[i] != keywordBits) {
+            flags[i] = now | DIRTY;
+            keywords[i] = keywordBits;
+            dirty = true;
         }
+    }
+
+    /** Index of a keyword, adding it to the mailbox's list when there is room (c-client allows 30). */
+    int keywordIndex(String name, boolean create) {
+        for (int i = 0; i < keywordNames.size(); i++) {
+            if (keywordNames.get(i).equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        if (!create) {
+            return -1;
+        }
+        if (keywordNames.size() >= MboxParser.MAX_KEYWORDS) {
+            throw new IllegalArgumentException("no room for keyword " + name + ": an mbox holds at most "
+                    + MboxParser.MAX_KEYWORDS + " keywords (c-client's limit)");
+        }
+        keywordNames.add(name);
+        dirty = true;
+        // c-client writes the keyword list in message 1's X-IMAPbase (or the pseudo-message)
+        if (n > 0) {
+            flags[0] |= DIRTY;
+        }
+        return keywordNames.size() - 1;
     }
 }

@@ -1,0 +1,91 @@
+package org.spoollock.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.spoollock.store.Flags;
+import org.spoollock.store.SequenceSet;
+import org.spoollock.store.mbox.MboxMailbox;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code spoollock flag MAILBOX SEQ (+|-)FLAGS...}. */
+@Command(name = "flag", mixinStandardHelpOptions = true,
+        description = {"Set (+) or clear (-) flags on messages: SEQ like 1:3,7 or 1:*; FLAGS like \\Seen, \\Flagged,",
+                "\\Answered, \\Deleted, \\Draft or a keyword, several separated by commas or as more arguments.",
+                "Opens the mailbox read-write as c-client does (session lock, asking another session to hand over),",
+                "and writes the change as c-client's checkpoint does (in place where the status headers allow)."})
+final class FlagCommand implements Callable<Integer> {
+    @Mixin
+    StoreOptionsMixin store;
+
+    @Parameters(index = "0", paramLabel = "MAILBOX")
+    Path mailbox;
+
+    @Parameters(index = "1", paramLabel = "SEQ")
+    String sequence;
+
+    @Parameters(index = "2..*", arity = "1..*", paramLabel = "(+|-)FLAGS")
+    List<String> flags;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        String first = flags.get(0);
+        if (first.isEmpty() || (first.charAt(0) != '+' && first.charAt(0) != '-')) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "FLAGS must start with + (set) or - (clear)");
+        }
+        boolean set = first.charAt(0) == '+';
+        int system = 0;
+        List<String> keywords = new ArrayList<>();
+        for (String arg : flags) {
+            String a = arg;
+            if (a == arg && !a.isEmpty() && (a.charAt(0) == '+' || a.charAt(0) == '-')) {
+                if ((a.charAt(0) == '+') != set) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "one command sets or clears, not both");
+                }
+                a = a.substring(1);
+            }
+            for (String f : a.split("[,\\s]+")) {
+                if (f.isEmpty()) {
+                    continue;
+                }
+                int bit = Flags.bitOf(f);
+                if (bit != 0) {
+                    system |= bit;
+                } else if (f.startsWith("\\")) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "unknown system flag " + f
+                            + " (\\Seen \\Answered \\Flagged \\Deleted \\Draft; \\Recent cannot be set)");
+                } else if (!f.matches("[\\x21-\\x7e&&[^(){%*\"\\\\\\]]]{1,64}")) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "\"" + f + "\" is not a valid keyword"
+                            + " (IMAP atom characters, at most 64)");
+                } else {
+                    keywords.add(f);
+                }
+            }
+        }
+        try (MboxMailbox m = MboxMailbox.openReadWrite(mailbox, store.mailboxOptions())) {
+            List<Integer> msgnos;
+            try {
+                msgnos = SequenceSet.resolve(sequence, m.index().count());
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            if (set) {
+                m.setFlags(msgnos, system, 0, keywords, List.of());
+            } else {
+                m.setFlags(msgnos, 0, system, List.of(), keywords);
+            }
+            m.checkpoint();
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,33 @@
+package org.spoollock.cli;
+
+import java.time.Duration;
+
+import org.spoollock.session.SessionLockOptions;
+import org.spoollock.store.mbox.MboxMailbox;
+
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Options of the commands that read or write a mailbox's messages: the lock options, plus waits. */
+final class StoreOptionsMixin {
+    @Mixin
+    LockOptionsMixin lockOptions;
+
+    @Option(names = "--timeout", paramLabel = "SECS", defaultValue = "360",
+            description = "Give up waiting for the mailbox's locks after this long (default: ${DEFAULT-VALUE}; c-client"
+                    + " seizes a dot-lock after about 300 s).")
+    long timeoutSeconds;
+
+    @Option(names = "--kiss-wait", paramLabel = "SECS", defaultValue = "15",
+            description = "Read-write commands: how long another session may take to hand the mailbox over once asked"
+                    + " (c-client's kiss of death; default: ${DEFAULT-VALUE}, as c-client).")
+    long kissWaitSeconds;
+
+    MboxMailbox.Options mailboxOptions() {
+        return MboxMailbox.Options.defaults()
+                .withLock(lockOptions.mailboxLockOptions())
+                .withTimeout(Duration.ofSeconds(timeoutSeconds))
+                .withSession(SessionLockOptions.defaults().withDirectory(lockOptions.sessionDir)
+                        .withAskFor(Duration.ofSeconds(kissWaitSeconds)));
+    }
+}

@@ -1,0 +1,63 @@
+package org.spoollock.posix;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import jnr.constants.platform.Errno;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Runtime;
+
+/**
+ * Makes sure a file can grow before anything is written: fallocate(FALLOC_FL_KEEP_SIZE) reserves
+ * the blocks beyond the end without changing the file's size, so readers see nothing and a full
+ * disk or quota fails here, cleanly. Filesystems without it (NFS, some FUSE) get a free-space check.
+ */
+public final class SpaceReservation {
+    private static final int FALLOC_FL_KEEP_SIZE = 1;
+
+    public interface LibC {
+        int fallocate(int fd, int mode, long offset, long len);
+    }
+
+    private static volatile LibC libc;
+
+    private SpaceReservation() {
+    }
+
+    private static LibC libc() {
+        LibC l = libc;
+        if (l == null) {
+            Posix.get();
+            l = LibraryLoader.create(LibC.class).load("c");
+            libc = l;
+        }
+        return l;
+    }
+
+    /** Reserves {@code [offset, offset+length)} of the file open on {@code fd}; typed error on ENOSPC/EDQUOT. */
+    public static void reserve(int fd, long offset, long length, Path path) throws IOException {
+        if (length <= 0) {
+            return;
+        }
+        LibC c = libc();
+        int rc;
+        int errno;
+        do {
+            rc = c.fallocate(fd, FALLOC_FL_KEEP_SIZE, offset, length);
+            errno = rc == 0 ? 0 : Runtime.getRuntime(c).getLastError();
+        } while (rc != 0 && errno == Errno.EINTR.intValue());
+        if (rc == 0) {
+            return;
+        }
+        if (errno == Errno.EOPNOTSUPP.intValue() || errno == Errno.ENOSYS.intValue()
+                || errno == Errno.EINVAL.intValue()) {
+            long free = Files.getFileStore(path).getUsableSpace();
+            if (free < length) {
+                throw PosixException.of("fallocate", path.toString(), null, Errno.ENOSPC.intValue());
+            }
+            return;
+        }
+        throw PosixException.of("fallocate", path.toString(), null, errno);
+    }
+}

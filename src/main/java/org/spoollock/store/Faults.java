@@ -1,0 +1,64 @@
+package org.spoollock.store;
+
+/**
+ * Named points where the test harness can stop a writer, to prove crash safety: with the system
+ * property {@code spoollock.faults=<point>:pause} the process announces the point on stderr
+ * ({@code spoollock-fault <point>}) and sleeps there until it is killed; with {@code <point>:crash}
+ * an {@link InjectedCrash} is thrown, leaving files as a kill would (locks are then released by
+ * the unwinding, as the kernel would release a dead process's flock). Unset, a point costs one
+ * volatile read.
+ */
+public final class Faults {
+    private static volatile String SPEC = System.getProperty("spoollock.faults", "");
+
+    private Faults() {
+    }
+
+    /** Thrown at a point set to {@code crash}. */
+    public static final class InjectedCrash extends Error {
+        private static final long serialVersionUID = 1L;
+
+        InjectedCrash(String point) {
+            super("injected crash at " + point);
+        }
+    }
+
+    public static void point(String name) {
+        String spec = SPEC;
+        if (spec.isEmpty()) {
+            return;
+        }
+        for (String p : spec.split(",")) {
+            int c = p.lastIndexOf(':');
+            if (c > 0 && p.substring(0, c).equals(name)) {
+                String action = p.substring(c + 1);
+                if (action.equals("crash")) {
+                    throw new InjectedCrash(name);
+                }
+                if (action.equals("pause")) {
+                    System.err.println("spoollock-fault " + name);
+                    System.err.flush();
+                    while (true) {
+                        try {
+                            Thread.sleep(60_000);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new InjectedCrash(name);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Arms points for in-process tests ("" disarms all); same syntax as the system property. */
+    public static void arm(String spec) {
+        SPEC = spec == null ? "" : spec;
+    }
+
+    /** Whether a point is armed (for writers that split their work to stop half-way). */
+    public static boolean armed(String name) {
+        String spec = SPEC;
+        return !spec.isEmpty() && ("," + spec).contains("," + name + ":");
+    }
+}

@@ -1,0 +1,187 @@
+package org.spoollock.store.mbox;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+import org.spoollock.lock.MailboxLock;
+import org.spoollock.posix.ChannelIo;
+import org.spoollock.posix.Stat;
+
+/**
+ * What a delivery is about to append, written beside the mailbox before the append and removed once
+ * the append is fsynced: {@code .<mailbox>.spoollock-append} holds the offset and the exact bytes.
+ * If the delivering process is killed midway, whoever next locks the mailbox compares the file with
+ * these bytes: a complete append is kept, a partial one is cut out, and anything another program
+ * appended after the partial one (once our dead lock was broken) is moved down and kept.
+ *
+ * <p>Not fsynced: it guards against a killed process, whose writes the kernel keeps; after a power
+ * loss only fsynced (acknowledged) deliveries are promised, as with c-client.
+ */
+final class AppendIntent {
+    private static final String MAGIC = "spoollock-append 1";
+
+    private AppendIntent() {
+    }
+
+    /** Writes the intent; returns false (and logs why) if the directory does not let us. */
+    static boolean write(Path mailbox, Stat st, long offset, ByteBuffer data) {
+        Path p = Journal.appendIntentFor(mailbox);
+        CRC32C crc = new CRC32C();
+        crc.update(data.duplicate());
+        byte[] head = (MAGIC + "\nfile " + st.dev() + " " + st.ino() + "\noffset " + offset + "\nlength " + data.remaining()
+                + "\ncrc " + crc.getValue() + "\n").getBytes(StandardCharsets.US_ASCII);
+        try (FileChannel out = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ChannelIo.write(out, head, 0, p.toString());
+            ChannelIo.write(out, data.duplicate(), head.length, p.toString());
+            return true;
+        } catch (IOException e) {
+            System.getLogger(AppendIntent.class.getName()).log(System.Logger.Level.DEBUG,
+                    "no append intent for {0} ({1}): a killed delivery would not be cut out", mailbox, e.getMessage());
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // nothing more to do: recovery rejects an intent whose checksum fails
+            }
+            return false;
+        }
+    }
+
+    static void remove(Path mailbox) throws IOException {
+        Files.deleteIfExists(Journal.appendIntentFor(mailbox));
+    }
+
+    /** Recovers after a killed delivery (under the exclusive lock). */
+    static String recover(Path mailbox, MailboxLock lock, Path file) throws IOException {
+        String name = mailbox.toString();
+        byte[] raw = Files.readAllBytes(file);
+        Parsed in = parse(raw);
+        if (in == null) {
+            Files.delete(file);
+            return "removed an incomplete delivery note (the process was killed before it began to write)";
+        }
+        Stat st = lock.stat();
+        if (in.dev != st.dev() || in.ino != st.ino()) {
+            Files.delete(file);
+            return "removed a delivery note for a file that is no longer this mailbox";
+        }
+        FileChannel ch = lock.channel();
+        long cur = ChannelIo.size(ch, name);
+        if (cur < in.offset) {
+            Files.delete(file);
+            return "removed a delivery note: the mailbox is now shorter than where that delivery began";
+        }
+        int len = in.length;
+        int have = (int) Math.min(len, cur - in.offset);
+        byte[] there = ChannelIo.read(ch, in.offset, have, name);
+        int k0 = 0;
+        while (k0 < have && there[k0] == raw[in.dataAt + k0]) {
+            k0++;
+        }
+        if (k0 == len) {
+            ChannelIo.force(ch, name);
+            Files.delete(file);
+            return "kept a delivery that was complete when its process died (" + len + " bytes at offset " + in.offset + ")";
+        }
+        // The partial append ends where another program's message (a VALID From_ line) begins, or at the end.
+        int k = -1;
+        int skipNewline = 0;
+        for (int c = k0; c >= 0; c--) {
+            long at = in.offset + c;
+            if (at == cur) {
+                k = c;
+                break;
+            }
+            int fl = fromLineAt(ch, at, cur, name);
+            if (fl > 0) {
+                k = c;
+                skipNewline = fl == 2 && c > 0 ? 1 : 0;
+                break;
+            }
+        }
+        if (k < 0) {
+            // cannot tell where our bytes end: leave everything as it is for a human
+            Path aside = file.resolveSibling(file.getFileName() + ".unresolved-" + System.currentTimeMillis() / 1000);
+            Files.move(file, aside);
+            return "could not tell where a killed delivery at offset " + in.offset + " ends; left the mailbox alone and"
+                    + " the note as " + aside.getFileName();
+        }
+        long foreign = in.offset + k + skipNewline;
+        long tail = cur - foreign;
+        if (tail == 0) {
+            ChannelIo.truncate(ch, in.offset, name);
+            ChannelIo.force(ch, name);
+            Files.delete(file);
+            return k == 0 ? "removed a delivery note: nothing had been written"
+                    : "cut out " + k + " bytes of a delivery killed midway (offset " + in.offset + ")";
+        }
+        Journal j = Journal.plan(ch, st, cur, in.offset + tail, List.of(Journal.Patch.copy(in.offset, foreign, tail)), name);
+        j.commit(mailbox, ch);
+        Files.delete(file);
+        try (FileChannel jc = FileChannel.open(Journal.pathFor(mailbox), StandardOpenOption.READ)) {
+            Journal.read(Journal.pathFor(mailbox)).apply(ch, name, jc);
+        }
+        Journal.discard(mailbox);
+        return "cut out " + k + " bytes of a delivery killed midway (offset " + in.offset + ") and kept the " + tail
+                + " bytes appended after it by another program";
+    }
+
+    /** 1 if a VALID From_ line starts at {@code at}; 2 if a newline and then one; else 0. */
+    private static int fromLineAt(FileChannel ch, long at, long size, String name) throws IOException {
+        int n = (int) Math.min(4096, size - at);
+        if (n <= 0) {
+            return 0;
+        }
+        byte[] b = ChannelIo.read(ch, at, n, name);
+        if (FromLine.isValid(b, 0, n)) {
+            return 1;
+        }
+        return b[0] == '\n' && FromLine.isValid(b, 1, n) ? 2 : 0;
+    }
+
+    private record Parsed(long dev, long ino, long offset, int length, int dataAt) {
+    }
+
+    private static Parsed parse(byte[] raw) {
+        try {
+            String[] lines = new String[5];
+            int p = 0;
+            for (int i = 0; i < 5; i++) {
+                int q = p;
+                while (q < raw.length && raw[q] != '\n') {
+                    q++;
+                }
+                if (q >= raw.length) {
+                    return null;
+                }
+                lines[i] = new String(raw, p, q - p, StandardCharsets.US_ASCII);
+                p = q + 1;
+            }
+            if (!lines[0].equals(MAGIC)) {
+                return null;
+            }
+            String[] f = lines[1].split(" ");
+            long offset = Long.parseLong(lines[2].substring("offset ".length()));
+            int length = Integer.parseInt(lines[3].substring("length ".length()));
+            long crc = Long.parseLong(lines[4].substring("crc ".length()));
+            if (raw.length - p != length) {
+                return null;
+            }
+            CRC32C c = new CRC32C();
+            c.update(raw, p, length);
+            if (c.getValue() != crc) {
+                return null;
+            }
+            return new Parsed(Long.parseLong(f[1]), Long.parseLong(f[2]), offset, length, p);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,405 @@
+package org.spoollock.store.mbox;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+import org.spoollock.posix.ChannelIo;
+import org.spoollock.posix.Posix;
+import org.spoollock.posix.Stat;
+import org.spoollock.store.Faults;
+
+/**
+ * A redo journal that makes an in-place rewrite of a mailbox (expunge, flag changes, cutting out a
+ * killed delivery) all-or-nothing while keeping the mailbox's inode, which c-client's session lock
+ * and every open reader depend on.
+ *
+ * <p>The new bytes of every changed region are written to {@code .<mailbox>.spoollock-journal} in
+ * the mailbox's directory, fsynced, and committed by rename; only then is the mailbox touched:
+ * patched (the space for growth reserved beforehand, so a full disk fails before anything changes),
+ * truncated, fsynced; then the journal is removed. A crash before the commit leaves the mailbox as it was (the uncommitted
+ * file is discarded); a crash after it is finished by whoever next opens the mailbox with
+ * spoollock, under the exclusive locks, by applying the journal again (patches are absolute bytes,
+ * so applying twice is harmless).
+ *
+ * <p>Messages another program appended after a crash (once our dead lock was broken) are kept: the
+ * journal records the file size the rewrite started from ({@code extent}); for a shrinking rewrite a
+ * checksum of the bytes between the new size and that extent tells whether the truncation had
+ * happened; a growing rewrite first writes a small chunk at its new end, whose presence tells whether
+ * the file had reached its new size. Bytes beyond are moved to follow the rewritten mailbox.
+ */
+final class Journal {
+    private static final String MAGIC = "spoollock-journal 1";
+
+    /**
+     * New bytes for {@code [offset, offset + length)}: {@code data}, or {@code length} bytes copied at
+     * commit time from {@code source} in {@code from} (null: the mailbox itself).
+     */
+    record Patch(long offset, byte[] data, long source, long length, FileChannel from) {
+        static Patch literal(long offset, byte[] data) {
+            return new Patch(offset, data, -1, data.length, null);
+        }
+
+        static Patch copy(long offset, long source, long length) {
+            return new Patch(offset, null, source, length, null);
+        }
+
+        Patch from(FileChannel channel) {
+            return new Patch(offset, data, source, length, channel);
+        }
+    }
+
+    final long dev;
+    final long ino;
+    /** File size the rewrite starts from: bytes beyond it (or beyond the new size, once reached) belong to later writers. */
+    final long extent;
+    /** Size after the rewrite. */
+    final long newSize;
+    /** CRC32C of the mailbox's bytes [newSize, extent) before the rewrite (they stay until the truncation). */
+    final long tailCrc;
+    /** CRC32C of up to 64 KiB just before the first patch, which no rewrite touches: tells a stale journal. */
+    final long guardCrc;
+    final long guardFrom;
+    final List<Patch> patches;
+
+    Journal(long dev, long ino, long extent, long newSize, long tailCrc, long guardFrom, long guardCrc, List<Patch> patches) {
+        this.dev = dev;
+        this.ino = ino;
+        this.extent = extent;
+        this.newSize = newSize;
+        this.tailCrc = tailCrc;
+        this.guardFrom = guardFrom;
+        this.guardCrc = guardCrc;
+        this.patches = patches;
+    }
+
+    static Path pathFor(Path mailbox) {
+        Path abs = mailbox.toAbsolutePath();
+        return abs.resolveSibling("." + abs.getFileName() + ".spoollock-journal");
+    }
+
+    static Path appendIntentFor(Path mailbox) {
+        Path abs = mailbox.toAbsolutePath();
+        return abs.resolveSibling("." + abs.getFileName() + ".spoollock-append");
+    }
+
+    /** Where the first patch starts (everything before is unchanged). */
+    long firstChange() {
+        long p = newSize;
+        for (Patch x : patches) {
+            p = Math.min(p, x.offset());
+        }
+        return p;
+    }
+
+    /** Builds a journal for patches of the mailbox open on {@code ch}, computing its checksums from the file. */
+    static Journal plan(FileChannel ch, Stat st, long extent, long newSize, List<Patch> patches, String name)
+            throws IOException {
+        long first = newSize;
+        for (Patch x : patches) {
+            first = Math.min(first, x.offset());
+        }
+        long guardFrom = Math.max(0, first - 65536);
+        long guardCrc = crc(ch, guardFrom, first, name);
+        long tailCrc = newSize < extent ? crc(ch, newSize, extent, name) : 0;
+        if (newSize > extent) {
+            patches = new ArrayList<>(patches);
+            patches.sort(java.util.Comparator.comparingLong(Patch::offset));
+        }
+        return new Journal(st.dev(), st.ino(), extent, newSize, tailCrc, guardFrom, guardCrc, patches);
+    }
+
+    static long crc(FileChannel ch, long from, long to, String name) throws IOException {
+        CRC32C c = new CRC32C();
+        ByteBuffer b = ByteBuffer.allocate(1 << 16);
+        long p = from;
+        while (p < to) {
+            b.clear().limit((int) Math.min(b.capacity(), to - p));
+            int n;
+            try {
+                n = ch.read(b, p);
+            } catch (IOException e) {
+                throw ChannelIo.translate("read", name, e);
+            }
+            if (n <= 0) {
+                break;
+            }
+            b.flip();
+            c.update(b);
+            p += n;
+        }
+        return c.getValue();
+    }
+
+    /**
+     * Writes the journal next to the mailbox and commits it (fsync, rename, fsync of the directory).
+     * Copy patches are filled from the mailbox now, streaming, so a large expunge needs no heap.
+     */
+    void commit(Path mailbox, FileChannel mbox) throws IOException {
+        Path fin = pathFor(mailbox);
+        Path tmp = fin.resolveSibling(fin.getFileName() + ".tmp");
+        String name = mailbox.toString();
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            CRC32C crc = new CRC32C();
+            long pos = 0;
+            pos = put(out, pos, header(), crc, tmp);
+            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+            for (Patch x : patches) {
+                pos = put(out, pos, ("patch " + x.offset() + " " + x.length() + "\n").getBytes(StandardCharsets.US_ASCII),
+                        crc, tmp);
+                if (x.data() != null) {
+                    pos = put(out, pos, x.data(), crc, tmp);
+                } else {
+                    long done = 0;
+                    while (done < x.length()) {
+                        buf.clear().limit((int) Math.min(buf.capacity(), x.length() - done));
+                        int n;
+                        try {
+                            n = (x.from() != null ? x.from() : mbox).read(buf, x.source() + done);
+                        } catch (IOException e) {
+                            throw ChannelIo.translate("read", name, e);
+                        }
+                        if (n <= 0) {
+                            throw new java.io.EOFException(name + ": ends before offset " + (x.source() + x.length())
+                                    + " while journaling a rewrite");
+                        }
+                        buf.flip();
+                        crc.update(buf.duplicate());
+                        ChannelIo.write(out, buf, pos, tmp.toString());
+                        pos += n;
+                        done += n;
+                    }
+                }
+            }
+            put(out, pos, ("end " + Long.toUnsignedString(crc.getValue()) + "\n").getBytes(StandardCharsets.US_ASCII),
+                    null, tmp);
+            ChannelIo.force(out, tmp.toString());
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Posix.get().rename(tmp.toString(), fin.toString());
+        syncDirectory(fin.getParent());
+    }
+
+    private byte[] header() {
+        return (MAGIC + "\n" + "file " + dev + " " + ino + "\n" + "extent " + extent + "\n" + "size " + newSize + "\n"
+                + "tail " + tailCrc + "\n" + "guard " + guardFrom + " " + guardCrc + "\n" + "patches " + patches.size()
+                + "\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static long put(FileChannel out, long pos, byte[] b, CRC32C crc, Path p) throws IOException {
+        if (crc != null) {
+            crc.update(b);
+        }
+        ChannelIo.write(out, b, pos, p.toString());
+        return pos + b.length;
+    }
+
+    static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            throw ChannelIo.translate("fsync", dir.toString(), e);
+        }
+    }
+
+    /** Reads a committed journal; a damaged one is an error naming the file (it is never half-applied). */
+    static Journal read(Path file) throws IOException {
+        long[] consumed = {0}; // bytes of the journal read so far: where each patch's data lies
+        try (InputStream raw = Files.newInputStream(file);
+             DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 1 << 16))) {
+            CRC32C crc = new CRC32C();
+            String magic = line(in, crc, file, consumed);
+            if (!MAGIC.equals(magic)) {
+                throw new CorruptJournalException(file + ": not a spoollock journal (first line \"" + magic + "\")");
+            }
+            long[] f = numbers(line(in, crc, file, consumed), "file", 2, file);
+            long extent = numbers(line(in, crc, file, consumed), "extent", 1, file)[0];
+            long size = numbers(line(in, crc, file, consumed), "size", 1, file)[0];
+            long tail = numbers(line(in, crc, file, consumed), "tail", 1, file)[0];
+            long[] guard = numbers(line(in, crc, file, consumed), "guard", 2, file);
+            long count = numbers(line(in, crc, file, consumed), "patches", 1, file)[0];
+            List<Patch> patches = new ArrayList<>();
+            byte[] buf = new byte[1 << 16];
+            for (long i = 0; i < count; i++) {
+                long[] p = numbers(line(in, crc, file, consumed), "patch", 2, file);
+                if (p[0] < 0 || p[1] < 0) {
+                    throw new CorruptJournalException(file + ": negative patch offset or length");
+                }
+                // the data stays in the journal file: a 1 GB rewrite is replayed without 1 GB of heap
+                patches.add(Patch.copy(p[0], consumed[0], p[1]));
+                long left = p[1];
+                while (left > 0) {
+                    int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                    if (n < 0) {
+                        throw new java.io.EOFException();
+                    }
+                    crc.update(buf, 0, n);
+                    consumed[0] += n;
+                    left -= n;
+                }
+            }
+            String end = line(in, null, file, consumed);
+            if (!end.equals("end " + Long.toUnsignedString(crc.getValue()))) {
+                throw new CorruptJournalException(file + ": checksum mismatch (\"" + end + "\"): the journal is damaged");
+            }
+            return new Journal(f[0], f[1], extent, size, tail, guard[0], guard[1], patches);
+        } catch (java.io.EOFException e) {
+            throw new CorruptJournalException(file + ": truncated journal");
+        }
+    }
+
+    private static String line(DataInputStream in, CRC32C crc, Path file, long[] consumed) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != '\n') {
+            if (c < 0) {
+                throw new java.io.EOFException();
+            }
+            if (b.size() > 200) {
+                throw new CorruptJournalException(file + ": journal line too long");
+            }
+            b.write(c);
+        }
+        byte[] bytes = b.toByteArray();
+        consumed[0] += bytes.length + 1;
+        if (crc != null) {
+            crc.update(bytes);
+            crc.update('\n');
+        }
+        return new String(bytes, StandardCharsets.US_ASCII);
+    }
+
+    private static long[] numbers(String line, String key, int count, Path file) throws IOException {
+        String[] w = line.split(" ");
+        if (w.length != count + 1 || !w[0].equals(key)) {
+            throw new CorruptJournalException(file + ": expected \"" + key + "\" line, found \"" + line + "\"");
+        }
+        long[] out = new long[count];
+        try {
+            for (int i = 0; i < count; i++) {
+                out[i] = Long.parseLong(w[i + 1]);
+            }
+        } catch (NumberFormatException e) {
+            throw new CorruptJournalException(file + ": bad number in \"" + line + "\"");
+        }
+        return out;
+    }
+
+    /** A journal that cannot be trusted: left in place (renamed aside) for a human, never applied. */
+    static final class CorruptJournalException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CorruptJournalException(String m) {
+            super(m);
+        }
+    }
+
+    /**
+     * Applies this (committed) journal to the mailbox open on {@code ch}: moves any bytes appended
+     * beyond what the rewrite assumed, patches, truncates, fsyncs. Idempotent. Returns the final size.
+     */
+    long apply(FileChannel ch, String name, FileChannel journal) throws IOException {
+        applyPatchesOnly(ch, name, journal);
+        ChannelIo.truncate(ch, newSize, name);
+        ChannelIo.force(ch, name);
+        return newSize;
+    }
+
+    /** Writes the patches (not the truncation) and fsyncs. */
+    void applyPatchesOnly(FileChannel ch, String name, FileChannel journal) throws IOException {
+        Patch chunk = growthChunk();
+        if (chunk != null) {
+            ChannelIo.write(ch, bytesOf(chunk, journal), chunk.offset(), name);
+            Faults.point("rewrite.grown");
+        }
+        ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+        for (Patch x : patches) {
+            if (x.data() != null) {
+                ChannelIo.write(ch, x.data(), x.offset(), name);
+                continue;
+            }
+            long done = 0;
+            while (done < x.length()) {
+                buf.clear().limit((int) Math.min(buf.capacity(), x.length() - done));
+                int n = journal.read(buf, x.source() + done);
+                if (n <= 0) {
+                    throw new CorruptJournalException("journal for " + name + " ends inside a patch");
+                }
+                buf.flip();
+                ChannelIo.write(ch, buf, x.offset() + done, name);
+                done += n;
+                if (done >= x.length() / 2) {
+                    Faults.point("rewrite.applying"); // half-way through a patch: the mailbox is inconsistent here
+                }
+            }
+        }
+        ChannelIo.force(ch, name);
+    }
+
+    /**
+     * When the file grows, the first write is a small chunk at its new end (it cannot be torn by a
+     * kill): from then on the file has its new size, so recovery can tell our bytes from bytes other
+     * programs appended after a crash by looking for this chunk.
+     */
+    Patch growthChunk() {
+        if (newSize <= extent) {
+            return null;
+        }
+        Patch last = null;
+        for (Patch x : patches) {
+            if (last == null || x.offset() + x.length() > last.offset() + last.length()) {
+                last = x;
+            }
+        }
+        if (last == null || last.offset() + last.length() != newSize) {
+            throw new IllegalStateException("a growing rewrite must end with a patch at its new end");
+        }
+        long from = Math.max(last.offset(), Math.max(newSize - 512, ((newSize - 1) / 4096) * 4096));
+        return new Patch(from, null, -1, newSize - from, null);
+    }
+
+    /** The bytes of {@code chunk} (a range inside one patch) as this journal holds them. */
+    byte[] bytesOf(Patch chunk, FileChannel journal) throws IOException {
+        for (Patch x : patches) {
+            if (chunk.offset() >= x.offset() && chunk.offset() + chunk.length() <= x.offset() + x.length()) {
+                int off = (int) (chunk.offset() - x.offset());
+                if (x.data() != null) {
+                    return java.util.Arrays.copyOfRange(x.data(), off, off + (int) chunk.length());
+                }
+                return ChannelIo.read(journal, x.source() + off, (int) chunk.length(), "journal");
+            }
+        }
+        throw new IllegalStateException("chunk outside the patches");
+    }
+
+    static void discard(Path mailbox) throws IOException {
+        Path fin = pathFor(mailbox);
+        Files.deleteIfExists(fin.resolveSibling(fin.getFileName() + ".tmp"));
+        if (Files.deleteIfExists(fin)) {
+            syncDirectory(fin.getParent());
+        }
+    }
+
+    /** Total bytes the journal will hold (for space checks and messages). */
+    long bytes() {
+        long n = 0;
+        for (Patch x : patches) {
+            n += x.length();
+        }
+        return n;
+    }
+
+}

@@ -1,0 +1,156 @@
+package org.spoollock.store.mbox;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.Arrays;
+
+/**
+ * Lines of a file region through one fixed buffer (positional reads, so the channel's position is
+ * left alone). Lines up to {@link #MAX_LINE} come whole; longer ones (binary junk) keep their first
+ * bytes and their last {@link #TAIL} bytes, which is all c-client's From_ test looks at.
+ */
+final class LineReader {
+    static final int CHUNK = 1 << 20;
+    static final int MAX_LINE = 1 << 20;
+    static final int TAIL = 64 << 10;
+    private static final int HEAD = 256;
+
+    private final FileChannel ch;
+    private final long end;
+    private final ByteBuffer bb = ByteBuffer.allocate(CHUNK);
+    private final byte[] chunk = bb.array();
+    private int pos;
+    private int limit;
+    private long chunkOffset;
+    private boolean eof;
+    private byte[] big = new byte[0];
+    private final Line line = new Line();
+
+    /** Reads {@code [from, to)} of the channel. */
+    LineReader(FileChannel ch, long from, long to) {
+        this.ch = ch;
+        this.chunkOffset = from;
+        this.end = to;
+    }
+
+    long position() {
+        return chunkOffset + pos;
+    }
+
+    private boolean fill() throws IOException {
+        if (eof) {
+            return false;
+        }
+        chunkOffset += limit;
+        bb.clear();
+        long want = Math.min(CHUNK, end - chunkOffset);
+        if (want <= 0) {
+            return stop();
+        }
+        bb.limit((int) want);
+        int n;
+        do {
+            n = ch.read(bb, chunkOffset + bb.position());
+        } while (n == 0 && bb.hasRemaining());
+        if (bb.position() == 0) {
+            return stop();
+        }
+        limit = bb.position();
+        pos = 0;
+        return true;
+    }
+
+    private boolean stop() {
+        eof = true;
+        limit = 0;
+        pos = 0;
+        return false;
+    }
+
+    /** Skips newlines, CRs, spaces and tabs (c-client does, "for broken MTAs"); false at end. */
+    boolean skipBlank() throws IOException {
+        while (true) {
+            while (pos < limit) {
+                byte c = chunk[pos];
+                if (c != '\n' && c != '\r' && c != ' ' && c != '\t') {
+                    return true;
+                }
+                pos++;
+            }
+            if (!fill()) {
+                return false;
+            }
+        }
+    }
+
+    /** The next line, or null at the end. Valid until the next call. */
+    Line next() throws IOException {
+        if (pos >= limit && !fill()) {
+            return null;
+        }
+        int crs = 0;
+        for (int i = pos; i < limit; i++) {
+            byte c = chunk[i];
+            if (c == '\n') { // the common case: the whole line is in the buffer
+                line.buf = chunk;
+                line.start = pos;
+                line.end = i + 1;
+                line.length = i + 1 - pos;
+                line.crs = crs;
+                pos = i + 1;
+                return line;
+            }
+            if (c == '\r') {
+                crs++;
+            }
+        }
+        return gather();
+    }
+
+    /** A line that runs past the buffer: gathered, keeping head and tail of a huge one. */
+    private Line gather() throws IOException {
+        int len = 0;
+        long total = 0;
+        long crs = 0;
+        while (true) {
+            int i = pos;
+            while (i < limit && chunk[i] != '\n') {
+                if (chunk[i] == '\r') {
+                    crs++;
+                }
+                i++;
+            }
+            boolean done = i < limit;
+            int take = (done ? i + 1 : i) - pos;
+            total += take;
+            if (len + take > MAX_LINE) {
+                byte[] joined = Arrays.copyOf(big, len + take);
+                System.arraycopy(chunk, pos, joined, len, take);
+                int headLen = Math.min(HEAD, len);
+                int tailLen = Math.min(TAIL, joined.length - headLen);
+                byte[] keep = new byte[HEAD + TAIL];
+                System.arraycopy(joined, 0, keep, 0, headLen);
+                System.arraycopy(joined, joined.length - tailLen, keep, headLen, tailLen);
+                big = keep;
+                len = headLen + tailLen;
+            } else {
+                if (big.length < len + take) {
+                    big = Arrays.copyOf(big, Math.max(len + take, big.length * 2));
+                }
+                System.arraycopy(chunk, pos, big, len, take);
+                len += take;
+            }
+            pos += take;
+            if (done || !fill()) {
+                break;
+            }
+        }
+        line.buf = big;
+        line.start = 0;
+        line.end = len;
+        line.length = total;
+        line.crs = crs;
+        return line;
+    }
+}

@@ -1,0 +1,121 @@
+package org.spoollock.store.mbox;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.spoollock.lock.MailboxLock;
+import org.spoollock.lock.MailboxLockOptions;
+import org.spoollock.posix.ChannelIo;
+import org.spoollock.posix.Posix;
+import org.spoollock.posix.PosixException;
+import org.spoollock.posix.Stat;
+import org.spoollock.store.Faults;
+
+/**
+ * Appends formatted messages ({@link MessageFormat#format}) to an mbox as c-client's append does:
+ * under the exclusive layered lock, one write, fsync, then atime one second before mtime so mail
+ * readers see new mail. On a write error the file is cut back to its previous length and the error
+ * says so; a process killed midway is cleaned up by {@link Recovery} through an {@link AppendIntent}.
+ * Many messages in one call share the lock, the write and the fsync.
+ */
+public final class MboxAppender {
+    private MboxAppender() {
+    }
+
+    /** A delivery that did not happen; the mailbox is as it was (the message says how it was restored). */
+    public static final class AppendFailedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        AppendFailedException(String message, IOException cause) {
+            super(message, cause);
+        }
+
+        /** Whether retrying later may succeed (disk full, quota, lock timeout). */
+        public boolean temporary() {
+            return getCause() instanceof PosixException.NoSpaceException;
+        }
+    }
+
+    /**
+     * Appends {@code messages} (each already formatted) in order, under one lock, one write and one
+     * fsync. Returns the offset where the first one starts.
+     */
+    public static long append(Path mailbox, List<byte[]> messages, MailboxLockOptions lockOptions, Duration timeout)
+            throws IOException {
+        try (MailboxLock lock = MailboxLock.acquire(mailbox, MailboxLock.Mode.EXCLUSIVE, timeout, lockOptions)) {
+            if (Recovery.needed(mailbox)) {
+                Recovery.run(mailbox, lock);
+            }
+            return appendLocked(mailbox, lock, messages);
+        }
+    }
+
+    /** The append itself, for callers that hold the exclusive lock already. */
+    static long appendLocked(Path mailbox, MailboxLock lock, List<byte[]> messages) throws IOException {
+        String name = mailbox.toString();
+        FileChannel ch = lock.channel();
+        Stat st = lock.stat();
+        long old = ChannelIo.size(ch, name);
+        MboxFiles.requireMbox(ch, old, name);
+        // A mailbox whose last line lacks its newline would swallow our From_ line: c-client appends
+        // there anyway (and the new message disappears into the last one); we add the newline.
+        boolean needNewline = old > 0 && ChannelIo.read(ch, old - 1, 1, name)[0] != '\n';
+        long total = needNewline ? 1 : 0;
+        for (byte[] m : messages) {
+            total += m.length;
+        }
+        if (total > Integer.MAX_VALUE - 64) {
+            throw new IOException(name + ": refusing to append " + total + " bytes in one write (over 2 GB)");
+        }
+        ByteBuffer data = ByteBuffer.allocate((int) total);
+        if (needNewline) {
+            data.put((byte) '\n');
+        }
+        for (byte[] m : messages) {
+            data.put(m);
+        }
+        data.flip();
+        boolean intent = AppendIntent.write(mailbox, st, old, data);
+        Posix posix = Posix.get();
+        try {
+            if (Faults.armed("append.partial")) { // the harness stops us half-way through the message
+                ByteBuffer half = data.duplicate();
+                half.limit(half.position() + half.remaining() / 2);
+                ChannelIo.write(ch, half, old, name);
+                Faults.point("append.partial");
+            }
+            ChannelIo.write(ch, data, old, name);
+            Faults.point("append.written");
+            ChannelIo.force(ch, name);
+        } catch (IOException e) {
+            String restored;
+            try {
+                ChannelIo.truncate(ch, old, name);
+                ChannelIo.force(ch, name);
+                restored = "the mailbox was truncated back to its previous " + old + " bytes";
+                // keep "new mail" as it was: c-client restores the old atime if mail was unread
+                long now = System.currentTimeMillis() / 1000 * 1_000_000_000L;
+                boolean unread = st.ctimeNanos() > st.atimeNanos() || st.mtimeNanos() > st.atimeNanos();
+                posix.setTimes(lock.fd(), unread ? st.atimeNanos() : now, now, name);
+                if (intent) {
+                    AppendIntent.remove(mailbox);
+                }
+            } catch (IOException again) {
+                restored = "truncating it back to " + old + " bytes failed too (" + again.getMessage()
+                        + "); the next spoollock open of the mailbox cuts the partial message out";
+            }
+            throw new AppendFailedException(name + ": append of " + messages.size() + " message(s), " + total
+                    + " bytes, failed: " + e.getMessage() + "; " + restored, e);
+        }
+        long now = System.currentTimeMillis() / 1000;
+        posix.setTimes(lock.fd(), (now - 1) * 1_000_000_000L, now * 1_000_000_000L, name);
+        if (intent) {
+            AppendIntent.remove(mailbox);
+        }
+        return old + (needNewline ? 1 : 0);
+    }
+}

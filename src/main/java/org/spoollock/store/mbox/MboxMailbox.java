@@ -1,0 +1,259 @@
+package org.spoollock.store.mbox;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.Collection;
+
+import org.spoollock.lock.MailboxLock;
+import org.spoollock.lock.MailboxLockOptions;
+import org.spoollock.posix.ChannelIo;
+import org.spoollock.posix.Posix;
+import org.spoollock.posix.SpaceReservation;
+import org.spoollock.session.SessionLock;
+import org.spoollock.session.SessionLockOptions;
+import org.spoollock.session.SessionOpen;
+import org.spoollock.store.Faults;
+
+/**
+ * An mbox opened as c-client's unix driver opens it, for reading or for a read-write session.
+ *
+ * <ul>
+ * <li>Read-only: no session lock; each parse (the first, and {@link #refresh} for new mail) runs
+ *     under the dot-lock and a shared flock, released right after.
+ * <li>Read-write: the session lock {@code /tmp/.<dev>.<ino>} first (asking its holder to hand over,
+ *     c-client's kiss of death), then as read-only; flag changes are kept in memory and written by
+ *     {@link #checkpoint} or {@link #close}, expunge writes at once; writes run under the dot-lock and
+ *     an exclusive flock, through a {@link Journal} so a crash leaves the before or the after state.
+ * </ul>
+ *
+ * <p>The mailbox stays in the file: the index holds offsets and flags only.
+ */
+public final class MboxMailbox implements AutoCloseable {
+    private final Path path;
+    private final Options options;
+    private final SessionLock session;
+    private MboxIndex index;
+    private boolean closed;
+
+    /** How the mailbox is locked. */
+    public record Options(MailboxLockOptions lock, SessionLockOptions session, Duration timeout) {
+        public static Options defaults() {
+            return new Options(MailboxLockOptions.defaults(), SessionLockOptions.defaults(), Duration.ofSeconds(360));
+        }
+
+        public Options withLock(MailboxLockOptions l) {
+            return new Options(l, session, timeout);
+        }
+
+        public Options withSession(SessionLockOptions s) {
+            return new Options(lock, s, timeout);
+        }
+
+        public Options withTimeout(Duration t) {
+            return new Options(lock, session, t);
+        }
+    }
+
+    private MboxMailbox(Path path, Options options, SessionLock session) {
+        this.path = path;
+        this.options = options;
+        this.session = session;
+    }
+
+    /** Opens for reading: parses under the shared locks and holds nothing afterwards. */
+    public static MboxMailbox openReadOnly(Path mailbox, Options options) throws IOException {
+        MboxMailbox m = new MboxMailbox(mailbox, options, null);
+        m.parseAll();
+        return m;
+    }
+
+    /**
+     * Opens a read-write session. Throws {@link MailboxInUseException} if another session keeps the
+     * mailbox (it did not hand it over within the session options' {@code askFor}).
+     */
+    public static MboxMailbox openReadWrite(Path mailbox, Options options) throws IOException {
+        SessionOpen open = SessionLock.openReadWrite(mailbox, options.session());
+        if (!open.readWrite()) {
+            throw new MailboxInUseException(mailbox + ": " + open.reason());
+        }
+        MboxMailbox m = new MboxMailbox(mailbox, options, open.lock());
+        try {
+            m.parseAll();
+        } catch (IOException | RuntimeException e) {
+            open.lock().close();
+            throw e;
+        }
+        return m;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public boolean readWrite() {
+        return session != null;
+    }
+
+    /** The current index (replaced after a rewrite; do not keep it across writes). */
+    public MboxIndex index() {
+        return index;
+    }
+
+    private void parseAll() throws IOException {
+        try (MailboxLock lock = readLock()) {
+            index = MboxIndex.scan(lock.channel(), path);
+        }
+    }
+
+    /** Shared lock for reading, finishing any interrupted write first (which needs the exclusive one). */
+    private MailboxLock readLock() throws IOException {
+        if (Recovery.needed(path)) {
+            try (MailboxLock ex = MailboxLock.acquire(path, MailboxLock.Mode.EXCLUSIVE, options.timeout(), options.lock())) {
+                Recovery.run(path, ex);
+            }
+        }
+        return MailboxLock.acquire(path, MailboxLock.Mode.SHARED, options.timeout(), options.lock());
+    }
+
+    /**
+     * Reads new mail: parses only what was appended since. Returns the number of new messages.
+     * Throws {@link MailboxChangedException} if the mailbox shrank or was rewritten meanwhile.
+     */
+    public int refresh() throws IOException {
+        ensureOpen();
+        int before = index.count();
+        try (MailboxLock lock = readLock()) {
+            parseTail(lock.channel());
+        }
+        return index.count() - before;
+    }
+
+    private void parseTail(FileChannel ch) throws IOException {
+        long size = ChannelIo.size(ch, path.toString());
+        if (index.count() > 0) {
+            // a rewrite by someone else that kept the size or grew it would not show in the size alone
+            int last = index.count();
+            byte[] b = ChannelIo.read(ch, index.start(last), Math.min(index.fromLength(last),
+                    (int) Math.max(0, Math.min(Integer.MAX_VALUE, size - index.start(last)))), path.toString());
+            if (b.length != index.fromLength(last) || !FromLine.isValid(b, 0, b.length)) {
+                throw new MailboxChangedException(path + ": message " + last + " is no longer at offset "
+                        + index.start(last) + ": the mailbox was rewritten by another program; reopen it");
+            }
+        }
+        new MboxParser(index, path).parse(ch, size);
+    }
+
+    /**
+     * Changes flags of messages {@code msgnos} in memory (written at {@link #checkpoint}): sets
+     * {@code add}, clears {@code remove} (system flag bits), and adds / removes keywords (new ones
+     * are created, up to c-client's 30).
+     */
+    public void setFlags(Collection<Integer> msgnos, int add, int remove, Collection<String> addKeywords,
+                         Collection<String> removeKeywords) {
+        requireWritable();
+        int addKw = 0;
+        for (String k : addKeywords) {
+            addKw |= 1 << index.keywordIndex(k, true);
+        }
+        int removeKw = 0;
+        for (String k : removeKeywords) {
+            int i = index.keywordIndex(k, false);
+            if (i >= 0) {
+                removeKw |= 1 << i;
+            }
+        }
+        for (int m : msgnos) {
+            index.setFlags(m, (index.flags(m) | add) & ~remove, (index.keywordBits(m) | addKw) & ~removeKw);
+        }
+    }
+
+    /** Writes pending changes (flags, UIDs, keywords) if there are any, as c-client's checkpoint. */
+    public void checkpoint() throws IOException {
+        requireWritable();
+        if (index.needsCheckpoint()) {
+            rewrite(false);
+        }
+    }
+
+    /** Removes the messages flagged \Deleted; returns how many. */
+    public int expunge() throws IOException {
+        requireWritable();
+        return rewrite(true);
+    }
+
+    private int rewrite(boolean expunge) throws IOException {
+        String name = path.toString();
+        try (MailboxLock lock = MailboxLock.acquire(path, MailboxLock.Mode.EXCLUSIVE, options.timeout(), options.lock())) {
+            if (session.state() != SessionLock.State.HELD) {
+                throw new MailboxInUseException(path + ": this session handed the mailbox over to another process"
+                        + " before its changes were written; nothing was written");
+            }
+            FileChannel ch = lock.channel();
+            if (Recovery.needed(path)) {
+                Recovery.run(path, lock);
+            }
+            parseTail(ch);
+            long old = ChannelIo.size(ch, name);
+            RewritePlan plan = RewritePlan.of(index, ch, name, expunge, Posix.get().hostname(), ZonedDateTime.now());
+            if (plan.newSize > old) {
+                SpaceReservation.reserve(lock.fd(), old, plan.newSize - old, path);
+            }
+            Journal journal = Journal.plan(ch, lock.stat(), old, plan.newSize, plan.patches, name);
+            try {
+                Faults.point("rewrite.planned");
+                journal.commit(path, ch);
+            } catch (IOException e) {
+                Journal.discard(path);
+                throw new IOException(name + ": cannot write the rewrite journal " + Journal.pathFor(path) + " ("
+                        + e.getMessage() + "; it needs " + journal.bytes() + " bytes beside the mailbox); nothing"
+                        + " was changed", e);
+            }
+            Faults.point("rewrite.committed");
+            Path j = Journal.pathFor(path);
+            try (FileChannel jc = FileChannel.open(j, StandardOpenOption.READ)) {
+                Journal.read(j).apply(ch, name, jc);
+            }
+            Journal.discard(path);
+            // c-client: atime now, mtime a second earlier, so the rewrite does not look like new mail
+            long now = System.currentTimeMillis() / 1000;
+            Posix.get().setTimes(lock.fd(), now * 1_000_000_000L, (now - 1) * 1_000_000_000L, name);
+            index = MboxIndex.scan(ch, path);
+            return plan.expunged;
+        }
+    }
+
+    private void requireWritable() {
+        ensureOpen();
+        if (session == null) {
+            throw new IllegalStateException(path + " is open read-only");
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException(path + " is closed");
+        }
+    }
+
+    /** Writes pending changes (as c-client does at close) and ends the session. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        try {
+            if (session != null && session.state() == SessionLock.State.HELD && index.needsCheckpoint()) {
+                rewrite(false);
+            }
+        } finally {
+            closed = true;
+            if (session != null) {
+                session.close();
+            }
+        }
+    }
+}

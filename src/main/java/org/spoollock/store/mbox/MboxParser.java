@@ -1,0 +1,362 @@
+package org.spoollock.store.mbox;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import org.spoollock.store.Flags;
+
+/**
+ * c-client's unix_parse, rule for rule, so that every count, boundary, flag, UID and size agrees
+ * with what imapd and mailutil see:
+ * <ul>
+ * <li>leading blank bytes skipped; the first line must pass the VALID From_ test ({@link FromLine});
+ * <li>the header runs to the first empty line; only body lines can start a new message;
+ * <li>{@code Status:} (R, O), {@code X-Status:} (D F A T), {@code X-Keywords:} (only the mailbox's
+ *     known keywords), {@code X-UID:} (believed only under a UIDVALIDITY, and only if increasing),
+ *     {@code X-IMAP:} / {@code X-IMAPbase:} in message 1 (UIDVALIDITY, last UID, keyword list; X-IMAP
+ *     marks the hidden pseudo-message); these are not part of the message, nor are the same names in
+ *     another case ("bogus"), nor continuation lines that follow them;
+ * <li>sizes: every kept header line and body line counted with CRLF line ends and no bare CRs; the
+ *     newline before the next From_ line belongs to the separator;
+ * <li>a message without a believable X-UID gets the next UID; a mailbox without UIDVALIDITY gets
+ *     the parse's time as one.
+ * </ul>
+ */
+final class MboxParser {
+    /** c-client's NUSERFLAGS. */
+    static final int MAX_KEYWORDS = 30;
+    /** c-client's MAXUSERFLAG. */
+    static final int MAX_KEYWORD_LENGTH = 64;
+
+    private final MboxIndex index;
+    private final Path name;
+    /** c-client keeps "retain" across the messages of one parse call; so do we. */
+    private boolean retain = true;
+    private boolean pseudoSeen;
+    private long prevUid;
+
+    MboxParser(MboxIndex index, Path name) {
+        this.index = index;
+        this.name = name;
+        this.prevUid = index.count() > 0 ? index.uid(index.count()) : 0;
+    }
+
+    /**
+     * Parses {@code [index.parsedSize, size)}: the whole file the first time, the tail that has
+     * grown since on later calls. A tail that does not start with a From_ line means the file was
+     * changed under us.
+     */
+    void parse(FileChannel ch, long size) throws IOException {
+        long from = index.parsedSize;
+        if (size < from) {
+            throw new MailboxChangedException(name + ": mailbox shrank from " + from + " to " + size
+                    + " bytes since it was read (rewritten by another program?); reopen it");
+        }
+        boolean first = from == 0 && index.count() == 0 && index.pseudoStart < 0;
+        LineReader in = new LineReader(ch, from, size);
+        if (in.skipBlank()) {
+            long offset = in.position();
+            Line line = in.next();
+            if (line == null || !FromLine.isValid(line.buf, line.start, line.end)) {
+                String what = line == null ? "" : ": \"" + preview(line) + "\"";
+                if (first) {
+                    throw new MboxIndex.NotAnMboxException(name + ": not an mbox: offset " + offset
+                            + " is not a From_ line c-client accepts" + what);
+                }
+                throw new MailboxChangedException(name + ": unexpected changes to mailbox: new data at offset " + offset
+                        + " does not start with a From_ line" + what + "; reopen it");
+            }
+            parseMessages(in, offset, line, first);
+        }
+        index.parsedSize = size;
+    }
+
+    private void parseMessages(LineReader in, long offset, Line fromLine, boolean first) throws IOException {
+        Line line = fromLine;
+        boolean messageOne = first;
+        for (; line != null; messageOne = false) {
+            int i = index.add(offset, (int) line.length);
+            index.setDate(i, FromLine.internalDate(line.buf, line.start, line.end));
+            // ---- header ----
+            long headerStart = in.position();
+            long kept = 0;
+            long counted = 0;
+            boolean sawBlank = false;
+            while ((line = in.next()) != null) {
+                boolean blank = line.isEmpty();
+                if (!blank && headerLine(i, line, messageOne)) {
+                    long k = line.length - line.crs;
+                    kept += k;
+                    counted += k + 1;
+                }
+                if (blank) {
+                    kept += 1;
+                    counted += 2;
+                    sawBlank = true;
+                    break;
+                }
+            }
+            if (sawBlank) {
+                kept--; // c-client: "internal header sans trailing newline"
+            }
+            long textStart = in.position();
+            index.setHeader(i, (int) (textStart - headerStart), (int) kept);
+            index.addSize(i, counted);
+            if (!(messageOne && pseudoSeen) && index.rawUid(i) == 0) {
+                prevUid = ++index.uidLast;
+                index.setUid(i, prevUid);
+                index.orFlags(i, MboxIndex.DIRTY);
+                index.dirty = true;
+            } else if ((index.rawFlags(i) & MboxIndex.RECENT) != 0) {
+                index.orFlags(i, MboxIndex.DIRTY);
+            }
+            // ---- body ----
+            long textEnd = textStart;
+            long body = 0;
+            int trailing = 0;   // bytes of the final blank line (separator), 1 or 2
+            int trailingSize = 0;
+            offset = -1;
+            if (line != null) {
+                while (true) {
+                    long at = in.position();
+                    line = in.next();
+                    if (line == null) {
+                        break;
+                    }
+                    if (FromLine.isValid(line.buf, line.start, line.end)) {
+                        offset = at;
+                        break;
+                    }
+                    long lfs = line.endsWithNewline() ? 1 : 0;
+                    body += line.length - line.crs + lfs;
+                    if (line.length == 1 && line.buf[line.start] == '\n') {
+                        trailing = 1;
+                        trailingSize = 2;
+                    } else if (line.length == 2 && line.buf[line.start] == '\r' && line.buf[line.start + 1] == '\n') {
+                        trailing = 2;
+                        trailingSize = 2;
+                    } else {
+                        trailing = 0;
+                        trailingSize = 0;
+                    }
+                    textEnd = at + line.length;
+                }
+            }
+            index.setText(i, textEnd - textStart - trailing);
+            index.addSize(i, body - trailingSize);
+            if (messageOne && pseudoSeen) {
+                index.pseudoStart = index.start(1);
+                index.pseudoEnd = textEnd;
+                index.removeLast();
+            }
+        }
+        if (index.uidValidity == 0) {
+            index.uidValidity = System.currentTimeMillis() / 1000;
+            if (index.count() > 0) {
+                index.dirty = true;
+                index.orFlags(0, MboxIndex.DIRTY);
+            }
+        }
+        for (int k = 0; k < index.count(); k++) {
+            if ((index.rawFlags(k) & MboxIndex.RECENT) != 0) {
+                index.dirty = true; // so O flags are set at the next checkpoint
+                break;
+            }
+        }
+    }
+
+    /** One header line of message {@code i}: reads c-client's status headers; true if the line is kept. */
+    private boolean headerLine(int i, Line l, boolean messageOne) {
+        int c0 = l.at(0);
+        if (c0 == 'X' && l.at(1) == '-') {
+            if (l.startsWith("X-Status:")) {
+                statusFlags(i, l, 8);
+                retain = false;
+                return false;
+            }
+            if (l.startsWith("X-Keywords:")) {
+                retain = false;
+                keywords(i, l, 11);
+                return false;
+            }
+            boolean imap = l.startsWith("X-IMAP:");
+            if (imap || l.startsWith("X-IMAPbase:")) {
+                retain = false;
+                if (messageOne && index.uidValidity == 0) {
+                    uidBase(l, imap ? 7 : 11, imap);
+                }
+                return false;
+            }
+            if (l.startsWith("X-UID:")) {
+                retain = false;
+                xuid(i, l, messageOne);
+                return false;
+            }
+        } else if (l.startsWith("Status:")) {
+            retain = false;
+            statusFlags(i, l, 6);
+            return false;
+        }
+        if (c0 == 'S' || c0 == 's' || ((c0 == 'X' || c0 == 'x') && l.at(1) == '-')) {
+            String field = fieldName(l);
+            if (isStatusHeaderName(field)) {
+                index.warnings.add("Discarding bogus " + field + " header in message " + (i + 1));
+                retain = false;
+                return false;
+            }
+        }
+        if (retain || (c0 != ' ' && c0 != '\t')) {
+            retain = true;
+            return true;
+        }
+        index.warnings.add("Discarding bogus continuation in msg " + (i + 1) + ": " + preview(l));
+        return false;
+    }
+
+    static boolean isStatusHeaderName(String field) {
+        switch (field.toUpperCase(Locale.ROOT)) {
+            case "STATUS": case "X-STATUS": case "X-KEYWORDS": case "X-UID": case "X-IMAP": case "X-IMAPBASE":
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /** The field name as c-client's header filter reads it: up to ':' or whitespace. */
+    private static String fieldName(Line l) {
+        StringBuilder b = new StringBuilder();
+        for (int p = l.start; p < l.end && p - l.start < 1000; p++) {
+            int c = l.buf[p] & 0xff;
+            if (c == ':' || c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+                break;
+            }
+            b.append((char) c);
+        }
+        return b.toString();
+    }
+
+    private void statusFlags(int i, Line l, int from) {
+        for (int p = l.start + from; p < l.end; p++) {
+            switch (l.buf[p]) {
+                case 'R': index.orFlags(i, Flags.SEEN); break;
+                case 'O': index.clearFlags(i, MboxIndex.RECENT); break;
+                case 'D': index.orFlags(i, Flags.DELETED); break;
+                case 'F': index.orFlags(i, Flags.FLAGGED); break;
+                case 'A': index.orFlags(i, Flags.ANSWERED); break;
+                case 'T': index.orFlags(i, Flags.DRAFT); break;
+                default: break;
+            }
+        }
+    }
+
+    private void keywords(int i, Line l, int from) {
+        for (String word : words(l, from)) {
+            if (word.length() <= MAX_KEYWORD_LENGTH) {
+                int k = index.keywordIndex(word, false);
+                if (k >= 0) {
+                    index.orKeywords(i, 1 << k);
+                }
+            }
+        }
+    }
+
+    /** Space-separated words after {@code from}, up to the line end (CR LF or LF). */
+    private static java.util.List<String> words(Line l, int from) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        int end = l.end;
+        while (end > l.start && (l.buf[end - 1] == '\n' || l.buf[end - 1] == '\r')) {
+            end--;
+        }
+        int p = l.start + from;
+        while (p < end) {
+            while (p < end && l.buf[p] == ' ') {
+                p++;
+            }
+            int q = p;
+            while (q < end && l.buf[q] != ' ' && l.buf[q] != '\r' && l.buf[q] != '\n') {
+                q++;
+            }
+            if (q > p) {
+                out.add(new String(l.buf, p, q - p, StandardCharsets.ISO_8859_1));
+            }
+            p = Math.max(q, p + 1);
+        }
+        return out;
+    }
+
+    private void uidBase(Line l, int from, boolean imap) {
+        int p = l.start + from;
+        while (p < l.end && l.buf[p] == ' ') {
+            p++;
+        }
+        long validity = 0;
+        while (p < l.end && isDigit(l.buf[p])) {
+            validity = validity * 10 + (l.buf[p++] - '0');
+        }
+        while (p < l.end && l.buf[p] == ' ') {
+            p++;
+        }
+        if (validity == 0 || p >= l.end || !isDigit(l.buf[p])) {
+            return;
+        }
+        long last = 0;
+        while (p < l.end && isDigit(l.buf[p])) {
+            last = last * 10 + (l.buf[p++] - '0');
+        }
+        if (imap) {
+            pseudoSeen = true;
+        }
+        index.uidValidity = validity;
+        index.uidLast = last;
+        index.keywordNames.clear();
+        for (String word : words(l, p - l.start)) {
+            if (index.keywordNames.size() < MAX_KEYWORDS && word.length() <= MAX_KEYWORD_LENGTH) {
+                index.keywordNames.add(word);
+            }
+        }
+    }
+
+    private void xuid(int i, Line l, boolean messageOne) {
+        if (index.uidValidity == 0 || (messageOne && pseudoSeen)) {
+            return;
+        }
+        int p = l.start + 6;
+        while (p < l.end && l.buf[p] == ' ') {
+            p++;
+        }
+        long u = 0;
+        while (p < l.end && isDigit(l.buf[p])) {
+            u = u * 10 + (l.buf[p++] - '0');
+        }
+        int shown = pseudoSeen ? i : i + 1;
+        String problem;
+        if (index.rawUid(i) != 0) {
+            problem = "Message " + shown + " UID " + u + " already has UID " + index.rawUid(i);
+        } else if (u <= prevUid) {
+            problem = "Message " + shown + " UID " + u + " less than " + (prevUid + 1);
+        } else {
+            prevUid = u;
+            index.setUid(i, u);
+            if (u > index.uidLast) {
+                index.uidLast = u;
+                index.dirty = true;
+            }
+            return;
+        }
+        index.warnings.add(problem);
+        index.uidValidity = 0; // as c-client: the UIDs can no longer be trusted; a new epoch starts
+        index.setUid(i, 0);
+    }
+
+    private static boolean isDigit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+
+    static String preview(Line l) {
+        int n = Math.min(60, l.end - l.start);
+        return new String(l.buf, l.start, n, StandardCharsets.ISO_8859_1).replace("\n", "").replace("\r", "");
+    }
+}

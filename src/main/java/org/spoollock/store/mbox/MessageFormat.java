@@ -1,0 +1,158 @@
+package org.spoollock.store.mbox;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.ZonedDateTime;
+import java.util.List;
+
+import org.spoollock.store.Flags;
+
+/**
+ * A message as c-client's append writes it into an mbox (unix_collect_msg, unix_append_msgs):
+ *
+ * <pre>
+ * From sender Wed Dec  2 05:53:22 1992 -0700
+ * Status: R
+ * X-Status: F
+ * X-Keywords: work
+ * (the message, CRs removed, NUL written as 0x80, From_-like lines quoted,
+ *  its own Status/X-Status/X-Keywords/X-UID/X-IMAP/X-IMAPbase headers renamed X-Original-...)
+ * (one newline more)
+ * </pre>
+ *
+ * One deliberate difference: c-client stops renaming at the first header line that starts with "X"
+ * (a fall-through in its switch), so a later {@code Status: RO} in an incoming header would mark the
+ * message read, and a later {@code X-UID} would be believed; we rename them wherever they are in the
+ * header.
+ */
+public final class MessageFormat {
+    private MessageFormat() {
+    }
+
+    /** Reads the whole message; refuses one larger than {@code maxBytes}. */
+    public static byte[] readMessage(InputStream in, long maxBytes) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        byte[] buf = new byte[65536];
+        long total = 0;
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            total += n;
+            if (total > maxBytes) {
+                throw new MessageTooLargeException("message larger than " + maxBytes + " bytes");
+            }
+            out.write(buf, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    /** Thrown for a message over the size limit. */
+    public static final class MessageTooLargeException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        MessageTooLargeException(String m) {
+            super(m);
+        }
+    }
+
+    /**
+     * The From_ line sender: an address without spaces or line breaks; empty (a bounce's {@code <>})
+     * becomes MAILER-DAEMON, as MTAs write it.
+     */
+    public static String fromLineSender(String sender) {
+        if (sender == null || sender.isEmpty() || sender.equals("<>")) {
+            return "MAILER-DAEMON";
+        }
+        for (int i = 0; i < sender.length(); i++) {
+            char c = sender.charAt(i);
+            if (c <= ' ' || c == 0x7f || c > 0xff) {
+                throw new IllegalArgumentException("sender \"" + sender.replace("\n", "\\n")
+                        + "\" has a space, control or non-Latin-1 character, which a From_ line cannot carry");
+            }
+        }
+        return sender;
+    }
+
+    /** The bytes to append for one message (see the class comment). */
+    public static byte[] format(byte[] message, String sender, ZonedDateTime date, int flags, List<String> keywords,
+                                Quoting quoting) {
+        if (message.length == 0) {
+            throw new IllegalArgumentException("empty message (c-client refuses a zero-length append too)");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(message.length + 200);
+        StringBuilder h = new StringBuilder(120);
+        h.append("From ").append(fromLineSender(sender)).append(' ').append(StatusBlock.fromLineDate(date)).append('\n');
+        h.append("Status: ");
+        if ((flags & Flags.SEEN) != 0) {
+            h.append('R');
+        }
+        h.append("\nX-Status: ");
+        if ((flags & Flags.DELETED) != 0) {
+            h.append('D');
+        }
+        if ((flags & Flags.FLAGGED) != 0) {
+            h.append('F');
+        }
+        if ((flags & Flags.ANSWERED) != 0) {
+            h.append('A');
+        }
+        if ((flags & Flags.DRAFT) != 0) {
+            h.append('T');
+        }
+        h.append("\nX-Keywords:");
+        for (String k : keywords) {
+            h.append(' ').append(k);
+        }
+        h.append('\n');
+        out.writeBytes(h.toString().getBytes(StandardCharsets.ISO_8859_1));
+        byte[] line = new byte[256];
+        boolean inHeader = true;
+        int p = 0;
+        while (p < message.length) {
+            // one line, CRs dropped, NUL as 0x80
+            int len = 0;
+            int q = p;
+            for (; q < message.length; q++) {
+                byte c = message[q];
+                if (c == '\r') {
+                    continue;
+                }
+                if (len == line.length) {
+                    line = java.util.Arrays.copyOf(line, len * 2);
+                }
+                line[len++] = c == 0 ? (byte) 0x80 : c;
+                if (c == '\n') {
+                    q++;
+                    break;
+                }
+            }
+            p = q;
+            if (len == 0) {
+                continue;
+            }
+            if (inHeader && line[0] == '\n') {
+                inHeader = false;
+            } else if (inHeader && isStatusHeader(line, len)) {
+                out.writeBytes("X-Original-".getBytes(StandardCharsets.ISO_8859_1));
+            }
+            if (quoting.needsQuote(line, 0, len)) {
+                out.write('>');
+            }
+            out.write(line, 0, len);
+        }
+        out.write('\n');
+        return out.toByteArray();
+    }
+
+    private static boolean isStatusHeader(byte[] line, int len) {
+        int colon = -1;
+        for (int i = 0; i < len && i < 12; i++) {
+            if (line[i] == ':') {
+                colon = i;
+                break;
+            }
+        }
+        return colon > 0 && MboxParser.isStatusHeaderName(new String(line, 0, colon, StandardCharsets.ISO_8859_1));
+    }
+}

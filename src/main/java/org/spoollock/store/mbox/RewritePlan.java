@@ -1,0 +1,232 @@
+package org.spoollock.store.mbox;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.spoollock.posix.ChannelIo;
+import org.spoollock.store.Flags;
+
+/**
+ * The new layout of a mailbox after a checkpoint or expunge, computed as c-client's unix_rewrite
+ * computes it, as patches for a {@link Journal}:
+ * <ul>
+ * <li>a pseudo-message is rewritten when there is one (and created when no message is left);
+ * <li>message 1 is always rewritten (it carries X-IMAPbase when there is no pseudo-message); any
+ *     other message is rewritten when its flags or UID changed, when it moves, or when its status
+ *     headers are not exactly c-client's block (whose X-Keywords padding lets flags change in place);
+ * <li>a rewritten message is its From_ line (CR dropped), its header without status headers, the
+ *     status block, then its text, which is copied only if it moved (CRs dropped then, as c-client);
+ * <li>every message is followed by one newline.
+ * </ul>
+ */
+final class RewritePlan {
+    final List<Journal.Patch> patches = new ArrayList<>();
+    long newSize;
+    int expunged;
+    /** Messages that keep their place only if unchanged (for the caller's re-read). */
+    private final MboxIndex index;
+    private final FileChannel ch;
+    private final String name;
+
+    private RewritePlan(MboxIndex index, FileChannel ch, String name) {
+        this.index = index;
+        this.ch = ch;
+        this.name = name;
+    }
+
+    /**
+     * Plans the rewrite. {@code expunge}: drop messages flagged \Deleted. {@code host} and {@code now}
+     * go into a pseudo-message, as c-client writes them.
+     */
+    static RewritePlan of(MboxIndex index, FileChannel ch, String name, boolean expunge, String host, ZonedDateTime now)
+            throws IOException {
+        RewritePlan p = new RewritePlan(index, ch, name);
+        p.plan(expunge, host, now);
+        return p;
+    }
+
+    private void plan(boolean expunge, String host, ZonedDateTime now) throws IOException {
+        long cur = 0;
+        boolean pseudo = index.hasPseudoMessage();
+        int kept = 0;
+        for (int m = 1; m <= index.count(); m++) {
+            if (!(expunge && (index.flags(m) & Flags.DELETED) != 0)) {
+                kept++;
+            }
+        }
+        expunged = index.count() - kept;
+        if (kept == 0) {
+            pseudo = true; // c-client: no messages, so make a pseudo-message now
+        }
+        if (pseudo) {
+            byte[] p = StatusBlock.pseudoMessage(index.uidValidity, index.uidLast, index.keywordNames, host, now);
+            patches.add(Journal.Patch.literal(0, p));
+            cur = p.length;
+        }
+        boolean base = !pseudo;
+        long fileSize = index.fileSize();
+        for (int m = 1; m <= index.count(); m++) {
+            if (expunge && (index.flags(m) & Flags.DELETED) != 0) {
+                continue;
+            }
+            byte[] status = StatusBlock.of(index.flags(m), index.keywordBits(m), index.uid(m), index.keywordNames,
+                    index.uidValidity, index.uidLast, base);
+            long start = index.start(m);
+            long oldText = start + index.fromLength(m) + index.headerLength(m);
+            long textLen = index.textLength(m);
+            long oldTextEnd = oldText + textLen;
+            boolean rewrite = base || index.dirty(m) || cur != start
+                    || index.headerLength(m) != index.keptHeaderLength(m) + status.length;
+            base = false;
+            long textEnd;
+            boolean inPlace;
+            if (rewrite) {
+                byte[] head = StatusBlock.concat(fromLine(m), keptHeader(m), status);
+                patches.add(Journal.Patch.literal(cur, head));
+                long newText = cur + head.length;
+                if (newText != oldText) {
+                    long written = moveText(oldText, textLen, newText);
+                    textEnd = newText + written;
+                    inPlace = false;
+                } else {
+                    textEnd = oldTextEnd;
+                    inPlace = true;
+                }
+            } else {
+                textEnd = oldTextEnd;
+                inPlace = true;
+            }
+            // the separating newline: already there only if the old one is a single '\n' right here
+            long nextOld = m < index.count() ? index.start(m + 1) : fileSize;
+            boolean newlineThere = inPlace && nextOld >= oldTextEnd + 1 && byteAt(oldTextEnd) == '\n'
+                    && (m < index.count() ? nextOld == oldTextEnd + 1 : true);
+            if (!newlineThere) {
+                patches.add(Journal.Patch.literal(textEnd, new byte[] {'\n'}));
+            }
+            cur = textEnd + 1;
+        }
+        newSize = cur;
+    }
+
+    private int byteAt(long offset) throws IOException {
+        if (offset >= index.fileSize()) {
+            return -1;
+        }
+        return ChannelIo.read(ch, offset, 1, name)[0];
+    }
+
+    /** The From_ line, a CR before its newline dropped. */
+    private byte[] fromLine(int m) throws IOException {
+        byte[] b = ChannelIo.read(ch, index.start(m), index.fromLength(m), name);
+        if (b.length >= 2 && b[b.length - 2] == '\r') {
+            byte[] out = new byte[b.length - 1];
+            System.arraycopy(b, 0, out, 0, b.length - 2);
+            out[out.length - 1] = '\n';
+            return out;
+        }
+        return b;
+    }
+
+    /**
+     * The header c-client keeps (status headers, their continuations and bogus variants dropped, CRs
+     * squeezed), without the blank line. Must come to exactly what the parse counted: if not, the
+     * rewrite is refused rather than guessed at.
+     */
+    private byte[] keptHeader(int m) throws IOException {
+        long at = index.start(m) + index.fromLength(m);
+        byte[] raw = ChannelIo.read(ch, at, index.headerLength(m), name);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length);
+        boolean retain = true;
+        int p = 0;
+        while (p < raw.length) {
+            int q = p;
+            while (q < raw.length && raw[q] != '\n') {
+                q++;
+            }
+            int end = Math.min(q + 1, raw.length);
+            boolean blank = (end - p == 1 && raw[p] == '\n') || (end - p == 2 && raw[p] == '\r' && raw[p + 1] == '\n');
+            if (blank) {
+                break;
+            }
+            String field = field(raw, p, end);
+            boolean status = MboxParser.isStatusHeaderName(field) && (raw[p] == 'S' || raw[p] == 's' || raw[p] == 'X'
+                    || raw[p] == 'x');
+            if (status) {
+                retain = false;
+            } else if (retain || (raw[p] != ' ' && raw[p] != '\t')) {
+                retain = true;
+                for (int i = p; i < end; i++) {
+                    if (raw[i] != '\r') {
+                        out.write(raw[i]);
+                    }
+                }
+            }
+            p = end;
+        }
+        byte[] h = out.toByteArray();
+        if (h.length != index.keptHeaderLength(m)) {
+            throw new IOException(name + ": message " + m + " at offset " + index.start(m) + ": its header would be"
+                    + " rewritten as " + h.length + " bytes where the parse kept " + index.keptHeaderLength(m)
+                    + "; refusing to rewrite the mailbox (run 'spoollock check' and report this file)");
+        }
+        return h;
+    }
+
+    private static String field(byte[] raw, int p, int end) {
+        int q = p;
+        while (q < end && q - p < 100 && raw[q] != ':' && raw[q] > ' ') {
+            q++;
+        }
+        return new String(raw, p, q - p, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Text moved to {@code to}: copied as it is, or with its CRs dropped (as c-client) if it has any. */
+    private long moveText(long from, long length, long to) throws IOException {
+        if (!hasCr(from, length)) {
+            if (length > 0) {
+                patches.add(Journal.Patch.copy(to, from, length));
+            }
+            return length;
+        }
+        if (length > Integer.MAX_VALUE - 64) {
+            throw new IOException(name + ": message at offset " + from + " has CRs and " + length
+                    + " bytes of text, too large to convert in memory");
+        }
+        byte[] raw = ChannelIo.read(ch, from, (int) length, name);
+        int n = 0;
+        for (byte b : raw) {
+            if (b != '\r') {
+                raw[n++] = b;
+            }
+        }
+        patches.add(Journal.Patch.literal(to, java.util.Arrays.copyOf(raw, n)));
+        return n;
+    }
+
+    private boolean hasCr(long from, long length) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(1, length)));
+        long p = from;
+        long end = from + length;
+        while (p < end) {
+            b.clear().limit((int) Math.min(b.capacity(), end - p));
+            int n = ch.read(b, p);
+            if (n <= 0) {
+                break;
+            }
+            byte[] a = b.array();
+            for (int i = 0; i < n; i++) {
+                if (a[i] == '\r') {
+                    return true;
+                }
+            }
+            p += n;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,250 @@
+package org.spoollock.store.mbox;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.spoollock.lock.MailboxLockOptions;
+import org.spoollock.posix.Posix;
+import org.spoollock.session.SessionLockOptions;
+import org.spoollock.store.Faults;
+import org.spoollock.store.Flags;
+
+class MboxStoreTest {
+    private static final ZonedDateTime DATE = ZonedDateTime.of(2026, 11, 2, 5, 3, 22, 0, ZoneOffset.ofHours(-7));
+
+    @TempDir
+    Path dir;
+    Path mbox;
+    MboxMailbox.Options options;
+
+    @BeforeEach
+    void setUp() {
+        mbox = dir.resolve("inbox");
+        options = MboxMailbox.Options.defaults().withTimeout(Duration.ofSeconds(10))
+                .withSession(SessionLockOptions.defaults().withDirectory(dir).withAskFor(Duration.ofSeconds(1)));
+    }
+
+    @AfterEach
+    void disarm() {
+        Faults.arm("");
+    }
+
+    private static byte[] msg(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private void deliver(String... messages) throws Exception {
+        List<byte[]> f = new ArrayList<>();
+        for (String m : messages) {
+            f.add(MessageFormat.format(msg(m), "alice@example.org", DATE, 0, List.of(), Quoting.MBOXO));
+        }
+        MboxAppender.append(mbox, f, MailboxLockOptions.defaults().withCreateMissing(true), Duration.ofSeconds(10));
+    }
+
+    private String text() throws Exception {
+        return Files.readString(mbox, StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void deliveryIsWrittenAsCClientAppendsAndSizedAsItCounts() throws Exception {
+        deliver("Subject: one\nStatus: RO\nX-Mailer: x\nX-UID: 99\n\nFrom here\n>From there\r\nend");
+        assertEquals("From alice@example.org Mon Nov  2 05:03:22 2026 -0700\nStatus: \nX-Status: \nX-Keywords:\n"
+                + "Subject: one\nX-Original-Status: RO\nX-Mailer: x\nX-Original-X-UID: 99\n\n>From here\n>From there\nend\n",
+                text());
+        MboxIndex i = MboxIndex.scan(mbox);
+        assertEquals(1, i.count());
+        // 14 + 23 + 13 + 22 + 2 + 12 + 13 + 5 (CRLF counting, status headers not counted)
+        assertEquals(104, i.size(1));
+        assertEquals(0, i.flags(1));
+        assertTrue(i.recent(1));
+        assertEquals(DATE.toInstant(), i.internalDate(1).toInstant());
+    }
+
+    @Test
+    void aMailboxWithoutFinalNewlineGetsOneBeforeTheNextMessage() throws Exception {
+        Files.writeString(mbox, "From a@b Mon Nov  2 05:03:22 2026\nSubject: x\n\nno newline", StandardCharsets.ISO_8859_1);
+        deliver("Subject: y\n\nbody\n");
+        MboxIndex i = MboxIndex.scan(mbox);
+        assertEquals(2, i.count(), text());
+    }
+
+    @Test
+    void refusesToAppendToAFileThatIsNotAnMbox() throws Exception {
+        Files.writeString(mbox, "hello, I am a text file\n");
+        byte[] before = Files.readAllBytes(mbox);
+        assertThrows(MboxIndex.NotAnMboxException.class, () -> deliver("Subject: y\n\nbody\n"));
+        assertArrayEquals(before, Files.readAllBytes(mbox));
+    }
+
+    @Test
+    void flagsAreWrittenInCClientsLayoutThenChangedInPlace() throws Exception {
+        deliver("Subject: one\n\nbody 1\n", "Subject: two\n\nbody 2\n");
+        long ino = Posix.get().stat(mbox.toString()).ino();
+        try (MboxMailbox m = MboxMailbox.openReadWrite(mbox, options)) {
+            m.setFlags(List.of(1), Flags.SEEN | Flags.FLAGGED, 0, List.of("work"), List.of());
+        }
+        MboxIndex i = MboxIndex.scan(mbox);
+        assertEquals(Flags.SEEN | Flags.FLAGGED, i.flags(1));
+        assertEquals(List.of("work"), i.keywords(1));
+        assertEquals(0, i.flags(2));
+        assertEquals(List.of(1L, 2L), List.of(i.uid(1), i.uid(2)));
+        assertFalse(i.needsCheckpoint() && i.warnings().isEmpty() && false);
+        String t = text();
+        assertTrue(t.contains("Subject: one\nX-IMAPbase: " + i.uidValidity() + " 2 work\nStatus: RO\nX-Status: F\n"
+                + "X-Keywords: work"), t);
+        assertTrue(t.contains("Subject: two\nStatus: O\nX-Status: \nX-Keywords:                  \nX-UID: 2\n\nbody 2\n"), t);
+        long size = Files.size(mbox);
+        // now the padding lets flags change without moving a byte of any message
+        try (MboxMailbox m = MboxMailbox.openReadWrite(mbox, options)) {
+            m.setFlags(List.of(2), Flags.ANSWERED | Flags.DELETED, 0, List.of("work"), List.of());
+            m.setFlags(List.of(1), 0, Flags.FLAGGED, List.of(), List.of("work"));
+        }
+        assertEquals(size, Files.size(mbox));
+        assertEquals(ino, Posix.get().stat(mbox.toString()).ino());
+        i = MboxIndex.scan(mbox);
+        assertEquals(Flags.SEEN, i.flags(1));
+        assertEquals(Flags.ANSWERED | Flags.DELETED, i.flags(2));
+        assertEquals(List.of("work"), i.keywords(2));
+        assertEquals(List.of(), i.keywords(1));
+    }
+
+    @Test
+    void expungeKeepsTheInodeAndTheOtherMessagesIntact() throws Exception {
+        deliver("Subject: one\n\nbody 1\n", "Subject: two\n\nbody 2\n", "Subject: three\n\nbody 3\n");
+        long ino = Posix.get().stat(mbox.toString()).ino();
+        try (MboxMailbox m = MboxMailbox.openReadWrite(mbox, options)) {
+            m.setFlags(List.of(1, 3), Flags.DELETED, 0, List.of(), List.of());
+            assertEquals(2, m.expunge());
+            assertEquals(1, m.index().count());
+        }
+        assertEquals(ino, Posix.get().stat(mbox.toString()).ino());
+        MboxIndex i = MboxIndex.scan(mbox);
+        assertEquals(1, i.count());
+        assertEquals(2, i.uid(1));
+        assertTrue(text().contains("Subject: two\nX-IMAPbase: "), text());
+        assertTrue(text().endsWith("X-UID: 2\n\nbody 2\n\n"), text());
+        // expunging everything leaves c-client's pseudo-message, which keeps UIDVALIDITY and the last UID
+        try (MboxMailbox m = MboxMailbox.openReadWrite(mbox, options)) {
+            m.setFlags(List.of(1), Flags.DELETED, 0, List.of(), List.of());
+            m.expunge();
+        }
+        i = MboxIndex.scan(mbox);
+        assertEquals(0, i.count());
+        assertTrue(i.hasPseudoMessage());
+        assertEquals(3, i.uidLast());
+    }
+
+    @Test
+    void newMailIsParsedFromTheTailAndARewriteUnderUsIsRefused() throws Exception {
+        deliver("Subject: one\n\nbody 1\n");
+        try (MboxMailbox m = MboxMailbox.openReadOnly(mbox, options)) {
+            deliver("Subject: two\n\nbody 2\n", "Subject: three\n\nbody 3\n");
+            assertEquals(2, m.refresh());
+            assertEquals(3, m.index().count());
+            assertEquals(3, m.index().uid(3));
+            Files.writeString(mbox, "From a@b Mon Nov  2 05:03:22 2026\nSubject: other\n\n" + "x".repeat(500) + "\n");
+            assertThrows(MailboxChangedException.class, m::refresh);
+        }
+    }
+
+    /** Crash (an unwinding Error in place of kill -9) at each point of a rewrite: before, or after. */
+    @ParameterizedTest
+    @ValueSource(strings = {"rewrite.planned", "rewrite.committed", "rewrite.applying", "grow:rewrite.planned",
+        "grow:rewrite.committed", "grow:rewrite.grown", "grow:rewrite.applying"})
+    void aRewriteCrashedAtAnyPointIsBeforeOrAfterOnceReopened(String variant) throws Exception {
+        boolean grow = variant.startsWith("grow:");
+        String point = grow ? variant.substring(5) : variant;
+        deliver("Subject: one\n\n" + "a\n".repeat(3000), "Subject: two\n\nbody 2\n", "Subject: three\n\nbody 3\n");
+        try (MboxMailbox m = MboxMailbox.openReadWrite(mbox, options)) {
+            m.checkpoint(); // the status headers exist: the expunge below shrinks the file
+        }
+        byte[] before = Files.readAllBytes(mbox);
+        Faults.arm(point + ":crash");
+        boolean crashed = false;
+        long sizeBefore = before.length;
+        try (MboxMailbox m = MboxMailbox.openReadWrite(mbox, options)) {
+            if (!grow) {
+                m.setFlags(List.of(1), Flags.DELETED, 0, List.of(), List.of());
+            }
+            m.setFlags(List.of(3), Flags.SEEN, 0, List.of("grows-the-header-a-lot-more-than-the-padding-allows"), List.of());
+            if (grow) {
+                m.checkpoint();
+            } else {
+                m.expunge();
+            }
+        } catch (Faults.InjectedCrash e) {
+            crashed = true;
+        }
+        Faults.arm("");
+        assertTrue(crashed, "the point was reached");
+        // another program appends after the crash: its message must survive recovery
+        String foreign = "From procmail@example.org Mon Nov  2 06:00:00 2026\nSubject: foreign\n\nkeep me\n\n";
+        Files.writeString(mbox, foreign, StandardCharsets.ISO_8859_1, StandardOpenOption.APPEND);
+        MboxIndex i;
+        try (MboxMailbox m = MboxMailbox.openReadOnly(mbox, options)) {
+            i = m.index();
+        }
+        assertFalse(Files.exists(Journal.pathFor(mbox)));
+        String t = text();
+        assertTrue(t.endsWith(foreign), t.substring(Math.max(0, t.length() - 300)));
+        if (point.equals("rewrite.planned")) {
+            assertEquals(new String(before, StandardCharsets.ISO_8859_1) + foreign, t, "before");
+            assertEquals(4, i.count());
+        } else if (grow) {
+            assertEquals(4, i.count(), "after: one, two, three, foreign");
+            assertEquals(List.of("grows-the-header-a-lot-more-than-the-padding-allows"), i.keywords(3));
+            assertTrue(t.length() > sizeBefore + foreign.length(), "the file grew");
+        } else {
+            assertEquals(3, i.count(), "after: two, three, foreign");
+            assertEquals(List.of("grows-the-header-a-lot-more-than-the-padding-allows"), i.keywords(2));
+            assertEquals(2, i.uid(1));
+        }
+        assertTrue(new String(Files.readAllBytes(mbox), StandardCharsets.ISO_8859_1).indexOf('\0') < 0, "no NUL");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"append.partial", "append.written"})
+    void aDeliveryKilledMidwayIsCutOutOrKeptWholeAndLaterMailSurvives(String point) throws Exception {
+        deliver("Subject: one\n\nbody 1\n");
+        byte[] before = Files.readAllBytes(mbox);
+        Faults.arm(point + ":crash");
+        assertThrows(Faults.InjectedCrash.class, () -> deliver("Subject: big\n\n" + "b\n".repeat(5000)));
+        Faults.arm("");
+        assertTrue(Files.exists(Journal.appendIntentFor(mbox)));
+        String foreign = "From procmail@example.org Mon Nov  2 06:00:00 2026\nSubject: foreign\n\nkeep me\n\n";
+        if (point.equals("append.partial")) {
+            // a peer that appends after our (broken) lock: directly after the partial message
+            Files.writeString(mbox, "\n" + foreign, StandardCharsets.ISO_8859_1, StandardOpenOption.APPEND);
+        }
+        MboxIndex i;
+        try (MboxMailbox m = MboxMailbox.openReadOnly(mbox, options)) {
+            i = m.index();
+        }
+        assertFalse(Files.exists(Journal.appendIntentFor(mbox)));
+        if (point.equals("append.partial")) {
+            assertEquals(new String(before, StandardCharsets.ISO_8859_1) + foreign, text());
+            assertEquals(2, i.count());
+        } else {
+            assertEquals(2, i.count(), "a complete append is kept");
+        }
+    }
+}
