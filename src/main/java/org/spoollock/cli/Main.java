@@ -86,6 +86,12 @@ public final class Main implements Runnable {
 
     /** Each failure's sysexits code; documented in docs/errors.md. */
     static int exitCodeFor(Throwable ex) {
+        // a write that failed for lack of space, whatever wraps it, is worth retrying later
+        for (Throwable c = ex; c != null; c = c.getCause()) {
+            if (c instanceof PosixException.NoSpaceException) {
+                return ExitCodes.TEMPFAIL;
+            }
+        }
         if (ex instanceof org.spoollock.store.mbox.MboxAppender.AppendFailedException && ex.getCause() != null) {
             return exitCodeFor(ex.getCause());
         }

@@ -60,7 +60,7 @@ final class Peers {
                     Files.copy(p, dist.resolve(p.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
                 }
             }
-            for (String script : List.of("probe.sh", "pylock.py")) {
+            for (String script : List.of("probe.sh", "pylock.py", "pymbox.py")) {
                 Files.copy(TOP.resolve("spooltest").resolve(script), dist.resolve(script), StandardCopyOption.COPY_ATTRIBUTES);
             }
             run(List.of("chmod", "-R", "a+rX", dist.toString()), 10);
@@ -142,6 +142,24 @@ final class Peers {
                 DIST.resolve("cclient-open").toString(), HOME.relativize(mbox).toString(), mode);
     }
 
+    /** spooltest/c/cclient-mbox: c-client's view and changes of an mbox (list, flag, unflag, expunge, append). */
+    static Result cclientMbox(String command, Path mbox, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("env", "HOME=" + HOME, "sh", "-c", "cd && exec \"$0\" \"$@\"",
+                DIST.resolve("cclient-mbox").toString(), command));
+        if (command.equals("list") && args.length > 0 && args[0].equals("--rw")) {
+            cmd.add("--rw");
+            args = Arrays.copyOfRange(args, 1, args.length);
+        }
+        cmd.add(HOME.relativize(mbox).toString());
+        cmd.addAll(Arrays.asList(args));
+        return run(asUser(cmd), 120);
+    }
+
+    /** Runs with standard input from a file. */
+    static Result runWithInput(List<String> cmd, Path input, int limitSeconds) {
+        return run(cmd, limitSeconds, input);
+    }
+
     static String cclient() {
         return DIST.resolve("cclient-dotlock").toString();
     }
@@ -164,11 +182,15 @@ final class Peers {
 
     /** Runs to completion within the limit (a hang is a test failure, not a wait). */
     static Result run(List<String> cmd, int limitSeconds) {
+        return run(cmd, limitSeconds, null);
+    }
+
+    private static Result run(List<String> cmd, int limitSeconds, Path input) {
         try {
             Path out = Files.createTempFile("peer-out", ".txt");
             Path err = Files.createTempFile("peer-err", ".txt");
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                    .redirectInput(ProcessBuilder.Redirect.from(input != null ? input.toFile() : new java.io.File("/dev/null")));
             pb.environment().put("_JAVA_SR_SIGNUM", "39");
             Process p = pb.start();
             if (!p.waitFor(limitSeconds, TimeUnit.SECONDS)) {

@@ -1,0 +1,224 @@
+package org.spoollock.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * kill -9 of spoollock while it delivers or expunges, at chosen points (the store's fault points,
+ * spoollock.faults=POINT:pause) and at random moments: afterwards the mailbox is in the state before
+ * or the state after, as read by us, c-client and Python; nothing another program appended meanwhile
+ * is lost. Also ENOSPC on a small tmpfs: exit 75 and the mailbox byte-identical.
+ */
+class MboxCrashIT {
+    private static final String FROM = "From alice@example.org Wed Dec  2 05:53:22 1992\n";
+
+    private static List<String> oursWithFault(String fault, String... args) {
+        List<String> cmd = Peers.ours(args);
+        if (fault != null) {
+            cmd.add(1, "-Dspoollock.faults=" + fault);
+        }
+        return cmd;
+    }
+
+    /** Starts spoollock; if {@code fault} is set, waits until it stops there. Returns the running process. */
+    private static Process start(List<String> cmd, Path input, Path err) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectInput(input != null ? ProcessBuilder.Redirect.from(input.toFile())
+                        : ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("_JAVA_SR_SIGNUM", "39");
+        return pb.start();
+    }
+
+    private static void awaitFault(Process p, Path err) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(err, StandardCharsets.ISO_8859_1).contains("spoollock-fault")) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                fail("never reached the fault point; stderr: " + Files.readString(err, StandardCharsets.ISO_8859_1));
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private static void kill9(Process p) throws Exception {
+        p.destroyForcibly(); // SIGKILL
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    }
+
+    /** Message-IDs in file order, as Python's mailbox sees them (the mailboxes here are well formed). */
+    private static List<String> ids(Path box) {
+        Peers.Result py = Peers.run(List.of("python3", Peers.DIST.resolve("pymbox.py").toString(), "scan", box.toString()), 120);
+        assertEquals(0, py.status(), py.toString());
+        List<String> l = py.out().lines().toList();
+        return l.subList(1, l.size());
+    }
+
+    private static int cclientCount(Path box) {
+        Peers.Result r = Peers.cclientMbox("list", box);
+        assertEquals(0, r.status(), r.toString());
+        return Integer.parseInt(r.out().lines().findFirst().orElseThrow().split(" ")[5]);
+    }
+
+    private static int ourCount(Path box) {
+        Peers.Result r = Peers.run(Peers.ours("count", box.toString()), 120);
+        assertEquals(0, r.status(), r.toString());
+        return Integer.parseInt(r.out().trim());
+    }
+
+    private static String mailbox(int messages, int bodyLines, String tag) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 1; i <= messages; i++) {
+            b.append(FROM).append("Message-ID: <").append(tag).append(i).append("@crash>\nSubject: ").append(i)
+                    .append("\n\n");
+            for (int k = 0; k < bodyLines; k++) {
+                b.append("line ").append(k).append(" of message ").append(i).append('\n');
+            }
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    @Test
+    void aDeliveryKilledMidwayIsCutOutAndWhatCClientAppendedAfterItIsKept() throws Exception {
+        Path dir = Peers.newDir("kill-deliver");
+        Path box = dir.resolve("mbox");
+        Files.writeString(box, mailbox(3, 5, "old"), StandardCharsets.ISO_8859_1);
+        List<String> before = ids(box);
+        Path big = dir.resolve("big");
+        Files.writeString(big, "Message-ID: <big@crash>\nSubject: big\n\n" + "b\n".repeat(400_000));
+        Path err = dir.resolve("err");
+        Process p = start(oursWithFault("append.partial:pause", "deliver", box.toString()), big, err);
+        awaitFault(p, err);
+        kill9(p);
+        assertTrue(Files.size(box) > mailbox(3, 5, "old").length(), "half a message was written");
+        // after its 5 minutes, c-client would break our dead dot-lock and append: do that part now
+        Files.deleteIfExists(dir.resolve("mbox.lock"));
+        Path msg = dir.resolve("cc");
+        Files.writeString(msg, "Message-ID: <cclient@crash>\nSubject: c-client\n\nappended after the crash\n");
+        Peers.chown(msg);
+        Peers.chown(box);
+        Peers.Result a = Peers.cclientMbox("append", box, msg.toString());
+        assertEquals(0, a.status(), a.toString());
+        // the next spoollock open cuts the partial message out and keeps c-client's
+        assertEquals(4, ourCount(box));
+        List<String> after = new ArrayList<>(before);
+        after.add("<cclient@crash>");
+        assertEquals(after, ids(box));
+        assertEquals(4, cclientCount(box));
+        assertFalse(Files.exists(dir.resolve(".mbox.spoollock-append")));
+    }
+
+    @Test
+    void anExpungeKilledAtEachPointIsBeforeOrAfter() throws Exception {
+        for (String point : List.of("rewrite.planned", "rewrite.committed", "rewrite.applying")) {
+            Path dir = Peers.newDir("kill-expunge");
+            Path box = dir.resolve("mbox");
+            Files.writeString(box, mailbox(200, 40, "m"), StandardCharsets.ISO_8859_1);
+            Peers.Result f = Peers.run(Peers.ours("flag", box.toString(), "1:*", "+\\Seen"), 120); // status headers in
+            assertEquals(0, f.status(), f.toString());
+            f = Peers.run(Peers.ours("flag", box.toString(), "2,100", "+\\Deleted"), 120);
+            assertEquals(0, f.status(), f.toString());
+            List<String> before = ids(box);
+            List<String> expected = new ArrayList<>(before);
+            expected.remove("<m100@crash>");
+            expected.remove("<m2@crash>");
+            Path err = dir.resolve("err");
+            Process p = start(oursWithFault(point + ":pause", "expunge", box.toString()), null, err);
+            awaitFault(p, err);
+            kill9(p);
+            assertEquals(point.equals("rewrite.planned") ? 200 : 198, ourCount(box), point);
+            assertEquals(point.equals("rewrite.planned") ? before : expected, ids(box), point);
+            assertEquals(ourCount(box), cclientCount(box), point);
+        }
+    }
+
+    @Test
+    void expungesKilledAtRandomMomentsLeaveBeforeOrAfter() throws Exception {
+        Random random = new Random(42);
+        Path dir = Peers.newDir("kill-random");
+        Path box = dir.resolve("mbox");
+        Files.writeString(box, mailbox(1500, 200, "r"), StandardCharsets.ISO_8859_1);
+        assertEquals(0, Peers.run(Peers.ours("flag", box.toString(), "1:*", "+\\Seen"), 120).status());
+        int befores = 0;
+        int afters = 0;
+        for (int round = 0; round < 6; round++) {
+            List<String> before = ids(box);
+            int victim = 1 + random.nextInt(Math.min(50, before.size()));
+            assertEquals(0, Peers.run(Peers.ours("flag", box.toString(), String.valueOf(victim), "+\\Deleted"), 120).status());
+            List<String> after = new ArrayList<>(before);
+            after.remove(victim - 1);
+            Path err = dir.resolve("err" + round);
+            Process p = start(oursWithFault(null, "expunge", box.toString()), null, err);
+            Thread.sleep(300 + random.nextInt(900)); // JVM start is ~300 ms; the rewrite of ~60 MB follows
+            kill9(p);
+            // Another program appends meanwhile (after breaking the dead lock): it must survive.
+            Files.deleteIfExists(dir.resolve("mbox.lock"));
+            String extra = FROM + "Message-ID: <extra" + round + "@crash>\nSubject: extra\n\nx\n\n";
+            Files.writeString(box, extra, StandardCharsets.ISO_8859_1, StandardOpenOption.APPEND);
+            int n = ourCount(box);
+            List<String> now = ids(box);
+            List<String> b = new ArrayList<>(before);
+            b.add("<extra" + round + "@crash>");
+            List<String> a = new ArrayList<>(after);
+            a.add("<extra" + round + "@crash>");
+            if (now.equals(b)) {
+                befores++;
+                // the message is still flagged deleted: leave it for the next round's expunge to take too
+                assertEquals(0, Peers.run(Peers.ours("expunge", box.toString()), 120).status());
+            } else {
+                assertEquals(a, now, "round " + round + ": neither before nor after");
+                afters++;
+            }
+            assertEquals(ids(box).size(), ourCount(box));
+            assertEquals(ourCount(box), cclientCount(box));
+            assertTrue(n >= after.size());
+        }
+        assertEquals(6, befores + afters);
+        System.out.println("random kills: " + befores + " before, " + afters + " after");
+    }
+
+    @Test
+    void aFullDiskLeavesTheMailboxByteIdenticalAndExits75() throws Exception {
+        Assumptions.assumeTrue(Peers.ROOT, "mounting a small tmpfs needs root");
+        Path mnt = Files.createTempDirectory("spoollock-enospc");
+        Peers.Result m = Peers.run(List.of("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt.toString()), 30);
+        Assumptions.assumeTrue(m.status() == 0, "cannot mount tmpfs here: " + m);
+        try {
+            Path box = mnt.resolve("mbox");
+            Files.writeString(box, mailbox(3, 5, "full"), StandardCharsets.ISO_8859_1);
+            Files.write(mnt.resolve("filler"), new byte[200_000]);
+            byte[] before = Files.readAllBytes(box);
+            Path big = Files.createTempFile("big", ".eml");
+            Files.writeString(big, "Subject: big\n\n" + "x".repeat(100) .concat("\n").repeat(700));
+            Peers.Result d = Peers.runWithInput(Peers.ours("deliver", box.toString()), big, 60);
+            assertEquals(75, d.status(), d.toString());
+            assertTrue(d.err().contains("No space left on device") && d.err().contains("truncated back"), d.err());
+            assertEquals(new String(before, StandardCharsets.ISO_8859_1), Files.readString(box, StandardCharsets.ISO_8859_1));
+            // and an expunge that needs room for its journal refuses, leaving the mailbox alone
+            assertEquals(0, Peers.run(Peers.ours("flag", box.toString(), "1", "+\\Deleted"), 60).status());
+            Files.write(mnt.resolve("filler2"), new byte[(int) Math.max(0, Files.getFileStore(box).getUsableSpace() - 100)]);
+            byte[] flagged = Files.readAllBytes(box);
+            Peers.Result e = Peers.run(Peers.ours("expunge", box.toString()), 60);
+            assertEquals(75, e.status(), e.toString());
+            assertEquals(new String(flagged, StandardCharsets.ISO_8859_1), Files.readString(box, StandardCharsets.ISO_8859_1));
+            Files.delete(big);
+        } finally {
+            Peers.run(List.of("umount", mnt.toString()), 30);
+            Files.deleteIfExists(mnt);
+        }
+    }
+}
