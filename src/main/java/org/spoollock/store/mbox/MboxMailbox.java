@@ -226,6 +226,58 @@ public final class MboxMailbox implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes message {@code msgno} as c-client presents it: its header without the status headers, the
+     * blank line, then its text as stored (lines quoted {@code >From} stay so unless {@code unquote}
+     * is MBOXRD, which removes one {@code >}). Reads under the shared locks, in chunks (no whole-message
+     * buffer); if the mailbox was rewritten under us, {@link MailboxChangedException} and nothing written.
+     */
+    public void writeMessage(int msgno, java.io.OutputStream out, Quoting unquote) throws IOException {
+        ensureOpen();
+        try (MailboxLock lock = readLock()) {
+            FileChannel ch = lock.channel();
+            verifyUnchanged(ch, msgno);
+            long headerAt = index.start(msgno) + index.fromLength(msgno);
+            out.write(HeaderFilter.kept(ChannelIo.read(ch, headerAt, index.headerLength(msgno), path.toString())));
+            out.write('\n');
+            long textAt = headerAt + index.headerLength(msgno);
+            java.io.InputStream text = new java.io.BufferedInputStream(
+                    new RegionInputStream(ch, textAt, index.textLength(msgno)), 1 << 16);
+            if (unquote == Quoting.MBOXRD) {
+                Quoting.unquoteMboxrd(text, out);
+            } else {
+                text.transferTo(out);
+            }
+        }
+    }
+
+    /** Guesses the mailbox's quoting ({@link Quoting#detect}): mboxrd if a body line reads {@code >>From }. */
+    public Quoting detectQuoting() throws IOException {
+        ensureOpen();
+        try (MailboxLock lock = readLock()) {
+            FileChannel ch = lock.channel();
+            return Quoting.detect(ch, ChannelIo.size(ch, path.toString()));
+        }
+    }
+
+    /** {@link #writeMessage} into memory, for messages known to be small. */
+    public byte[] message(int msgno, Quoting unquote) throws IOException {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream((int) Math.min(index.size(msgno), 1 << 24));
+        writeMessage(msgno, b, unquote);
+        return b.toByteArray();
+    }
+
+    private void verifyUnchanged(FileChannel ch, int msgno) throws IOException {
+        long size = ChannelIo.size(ch, path.toString());
+        long start = index.start(msgno);
+        int len = index.fromLength(msgno);
+        byte[] b = size >= index.end(msgno) ? ChannelIo.read(ch, start, len, path.toString()) : new byte[0];
+        if (b.length != len || !FromLine.isValid(b, 0, b.length)) {
+            throw new MailboxChangedException(path + ": message " + msgno + " is no longer at offset " + start
+                    + ": the mailbox was rewritten by another program; reopen it");
+        }
+    }
+
     private void requireWritable() {
         ensureOpen();
         if (session == null) {

@@ -1,10 +1,8 @@
 package org.spoollock.store.mbox;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -133,57 +131,16 @@ final class RewritePlan {
         return b;
     }
 
-    /**
-     * The header c-client keeps (status headers, their continuations and bogus variants dropped, CRs
-     * squeezed), without the blank line. Must come to exactly what the parse counted: if not, the
-     * rewrite is refused rather than guessed at.
-     */
+    /** The header c-client keeps, checked against what the parse counted: if they differ, no rewrite. */
     private byte[] keptHeader(int m) throws IOException {
-        long at = index.start(m) + index.fromLength(m);
-        byte[] raw = ChannelIo.read(ch, at, index.headerLength(m), name);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length);
-        boolean retain = true;
-        int p = 0;
-        while (p < raw.length) {
-            int q = p;
-            while (q < raw.length && raw[q] != '\n') {
-                q++;
-            }
-            int end = Math.min(q + 1, raw.length);
-            boolean blank = (end - p == 1 && raw[p] == '\n') || (end - p == 2 && raw[p] == '\r' && raw[p + 1] == '\n');
-            if (blank) {
-                break;
-            }
-            String field = field(raw, p, end);
-            boolean status = MboxParser.isStatusHeaderName(field) && (raw[p] == 'S' || raw[p] == 's' || raw[p] == 'X'
-                    || raw[p] == 'x');
-            if (status) {
-                retain = false;
-            } else if (retain || (raw[p] != ' ' && raw[p] != '\t')) {
-                retain = true;
-                for (int i = p; i < end; i++) {
-                    if (raw[i] != '\r') {
-                        out.write(raw[i]);
-                    }
-                }
-            }
-            p = end;
-        }
-        byte[] h = out.toByteArray();
+        byte[] raw = ChannelIo.read(ch, index.start(m) + index.fromLength(m), index.headerLength(m), name);
+        byte[] h = HeaderFilter.kept(raw);
         if (h.length != index.keptHeaderLength(m)) {
             throw new IOException(name + ": message " + m + " at offset " + index.start(m) + ": its header would be"
                     + " rewritten as " + h.length + " bytes where the parse kept " + index.keptHeaderLength(m)
                     + "; refusing to rewrite the mailbox (run 'spoollock check' and report this file)");
         }
         return h;
-    }
-
-    private static String field(byte[] raw, int p, int end) {
-        int q = p;
-        while (q < end && q - p < 100 && raw[q] != ':' && raw[q] > ' ') {
-            q++;
-        }
-        return new String(raw, p, q - p, StandardCharsets.ISO_8859_1);
     }
 
     /** Text moved to {@code to}: copied as it is, or with its CRs dropped (as c-client) if it has any. */

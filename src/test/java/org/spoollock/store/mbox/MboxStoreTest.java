@@ -278,4 +278,24 @@ class MboxStoreTest {
         }
         assertEquals(threads * each, ids.size());
     }
+
+    @Test
+    void messagesAreReadAsCClientPresentsThemAndMboxrdRoundTrips() throws Exception {
+        String original = "Subject: q\nStatus: RO\n\nFrom a\n>From b\n>>From c\nplain >From\n";
+        MboxAppender.append(mbox, List.of(MessageFormat.format(msg(original), "a@b", DATE, 0, List.of(), Quoting.MBOXRD)),
+                MailboxLockOptions.defaults().withCreateMissing(true), Duration.ofSeconds(10));
+        try (MboxMailbox m = MboxMailbox.openReadOnly(mbox, options)) {
+            assertEquals(Quoting.MBOXRD, m.detectQuoting());
+            // as stored (c-client's view): status headers hidden, the incoming Status renamed, quoting kept
+            assertEquals("Subject: q\nX-Original-Status: RO\n\n>From a\n>>From b\n>>>From c\nplain >From\n",
+                    new String(m.message(1, Quoting.MBOXO), StandardCharsets.ISO_8859_1));
+            assertEquals("Subject: q\nX-Original-Status: RO\n\nFrom a\n>From b\n>>From c\nplain >From\n",
+                    new String(m.message(1, Quoting.MBOXRD), StandardCharsets.ISO_8859_1));
+        }
+        Files.delete(mbox);
+        deliver("Subject: plain\n\nFrom x\n>From y\n");
+        try (MboxMailbox m = MboxMailbox.openReadOnly(mbox, options)) {
+            assertEquals(Quoting.MBOXO, m.detectQuoting());
+        }
+    }
 }
