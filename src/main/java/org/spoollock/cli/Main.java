@@ -47,6 +47,8 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler(Main::failure);
+        // "flag MBOX 1 -\\Seen" clears a flag: a leading '-' there is not an option
+        cl.getSubcommands().get("flag").setUnmatchedOptionsArePositionalParams(true);
         return cl.execute(args);
     }
 

@@ -31,12 +31,18 @@ final class AppendIntent {
     }
 
     /** Writes the intent; returns false (and logs why) if the directory does not let us. */
-    static boolean write(Path mailbox, Stat st, long offset, ByteBuffer data) {
+    static boolean write(Path mailbox, FileChannel lockChannel, Stat st, long offset, ByteBuffer data) {
         Path p = Journal.appendIntentFor(mailbox);
         CRC32C crc = new CRC32C();
         crc.update(data.duplicate());
+        long guard;
+        try {
+            guard = guardCrc(lockChannel, offset, mailbox.toString());
+        } catch (IOException e) {
+            return false;
+        }
         byte[] head = (MAGIC + "\nfile " + st.dev() + " " + st.ino() + "\noffset " + offset + "\nlength " + data.remaining()
-                + "\ncrc " + crc.getValue() + "\n").getBytes(StandardCharsets.US_ASCII);
+                + "\ncrc " + crc.getValue() + "\nguard " + guard + "\n").getBytes(StandardCharsets.US_ASCII);
         try (FileChannel out = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ChannelIo.write(out, head, 0, p.toString());
@@ -77,6 +83,12 @@ final class AppendIntent {
         if (cur < in.offset) {
             Files.delete(file);
             return "removed a delivery note: the mailbox is now shorter than where that delivery began";
+        }
+        if (guardCrc(ch, in.offset, name) != in.guard) {
+            Path aside = file.resolveSibling(file.getFileName() + ".obsolete-" + System.currentTimeMillis() / 1000);
+            Files.move(file, aside);
+            return "left a killed delivery alone: the mailbox was rewritten by another program since (c-client's"
+                    + " append rewrites it, and keeps what it found as a message); the note is " + aside.getFileName();
         }
         int len = in.length;
         int have = (int) Math.min(len, cur - in.offset);
@@ -133,6 +145,11 @@ final class AppendIntent {
                 + " bytes appended after it by another program";
     }
 
+    /** CRC32C of the (up to) 4 KiB before the append: if they changed, someone rewrote the mailbox since. */
+    private static long guardCrc(FileChannel ch, long offset, String name) throws IOException {
+        return Journal.crc(ch, Math.max(0, offset - 4096), offset, name);
+    }
+
     /** 1 if a VALID From_ line starts at {@code at}; 2 if a newline and then one; else 0. */
     private static int fromLineAt(FileChannel ch, long at, long size, String name) throws IOException {
         int n = (int) Math.min(4096, size - at);
@@ -146,14 +163,14 @@ final class AppendIntent {
         return b[0] == '\n' && FromLine.isValid(b, 1, n) ? 2 : 0;
     }
 
-    private record Parsed(long dev, long ino, long offset, int length, int dataAt) {
+    private record Parsed(long dev, long ino, long offset, int length, int dataAt, long guard) {
     }
 
     private static Parsed parse(byte[] raw) {
         try {
-            String[] lines = new String[5];
+            String[] lines = new String[6];
             int p = 0;
-            for (int i = 0; i < 5; i++) {
+            for (int i = 0; i < 6; i++) {
                 int q = p;
                 while (q < raw.length && raw[q] != '\n') {
                     q++;
@@ -171,6 +188,7 @@ final class AppendIntent {
             long offset = Long.parseLong(lines[2].substring("offset ".length()));
             int length = Integer.parseInt(lines[3].substring("length ".length()));
             long crc = Long.parseLong(lines[4].substring("crc ".length()));
+            long guard = Long.parseLong(lines[5].substring("guard ".length()));
             if (raw.length - p != length) {
                 return null;
             }
@@ -179,7 +197,7 @@ final class AppendIntent {
             if (c.getValue() != crc) {
                 return null;
             }
-            return new Parsed(Long.parseLong(f[1]), Long.parseLong(f[2]), offset, length, p);
+            return new Parsed(Long.parseLong(f[1]), Long.parseLong(f[2]), offset, length, p, guard);
         } catch (RuntimeException e) {
             return null;
         }

@@ -79,7 +79,7 @@ public final class MboxAppender {
             data.put(m);
         }
         data.flip();
-        boolean intent = AppendIntent.write(mailbox, st, old, data);
+        boolean intent = AppendIntent.write(mailbox, ch, st, old, data);
         Posix posix = Posix.get();
         try {
             if (Faults.armed("append.partial")) { // the harness stops us half-way through the message
