@@ -87,6 +87,10 @@ final class DeliverCommand implements Callable<Integer> {
             return fail(ExitCodes.DATAERR, "message not delivered: " + e.getMessage());
         }
         boolean existed = Files.exists(mailbox, LinkOption.NOFOLLOW_LINKS);
+        Path parent = mailbox.toAbsolutePath().getParent();
+        if (create && !existed && !Files.isDirectory(parent)) {
+            return fail(ExitCodes.CANTCREAT, "cannot create " + mailbox + ": directory " + parent + " does not exist");
+        }
         try {
             MboxAppender.append(mailbox, List.of(formatted),
                     store.lockOptions.mailboxLockOptions().withCreateMissing(create),
