@@ -1,31 +1,18 @@
 package org.spoollock.cli;
 
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 import org.spoollock.store.mbox.MboxMailbox;
 import org.spoollock.store.mbox.MboxIndex;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
 /** {@code spoollock count MAILBOX}: the number of messages, as c-client counts them. */
 @Command(name = "count", mixinStandardHelpOptions = true,
         description = {"Print the number of messages in an mbox, split exactly as c-client splits it (its hidden",
                 "pseudo-message not counted), read under the locks c-client takes to parse (dot-lock, then a shared flock).",
                 "Exit 65 if the file is not an mbox."})
-final class CountCommand implements Callable<Integer> {
-    @Mixin
-    StoreOptionsMixin store;
-
-    @Parameters(index = "0", paramLabel = "MAILBOX")
-    Path mailbox;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+final class CountCommand extends MailboxCommand {
 
     @Override
     public Integer call() throws IOException {
@@ -33,10 +20,9 @@ final class CountCommand implements Callable<Integer> {
         try (MboxMailbox m = MboxMailbox.openReadOnly(mailbox, store.mailboxOptions())) {
             count = m.index().count();
         } catch (MboxIndex.NotAnMboxException e) {
-            spec.commandLine().getErr().println("spoollock: " + e.getMessage());
-            return ExitCodes.DATAERR;
+            return fail(ExitCodes.DATAERR, e.getMessage());
         }
-        spec.commandLine().getOut().println(count);
+        out().println(count);
         return ExitCodes.OK;
     }
 }

@@ -9,17 +9,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import org.spoollock.store.mbox.MboxAppender;
 import org.spoollock.store.mbox.MessageFormat;
 import org.spoollock.store.mbox.Quoting;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code spoollock deliver [-f SENDER] [--create] MAILBOX < message}: a mail delivery agent. */
 @Command(name = "deliver", mixinStandardHelpOptions = true,
@@ -28,9 +24,7 @@ import picocli.CommandLine.Parameters;
                 "it to an MDA) is taken as the envelope and replaced. Usable as Postfix's mailbox_command or from procmail.",
                 "Exit: 0 delivered; 75 try again later (lock timeout, disk full: nothing was left behind);",
                 "73 cannot create the mailbox; 65 bad input (empty message, not an mbox); 77 permission; 66 no mailbox."})
-final class DeliverCommand implements Callable<Integer> {
-    @Mixin
-    StoreOptionsMixin store;
+final class DeliverCommand extends MailboxCommand {
 
     @Option(names = "-f", paramLabel = "SENDER", description = "Envelope sender for the From_ line (default: the one in"
             + " the message's own From_ line, else MAILER-DAEMON).")
@@ -46,12 +40,6 @@ final class DeliverCommand implements Callable<Integer> {
     @Option(names = "--max-size", paramLabel = "BYTES", defaultValue = "268435456",
             description = "Refuse larger messages (exit 65; default: ${DEFAULT-VALUE}).")
     long maxSize;
-
-    @Parameters(index = "0", paramLabel = "MAILBOX")
-    Path mailbox;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     InputStream input = System.in;
 
@@ -104,8 +92,4 @@ final class DeliverCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private int fail(int code, String message) {
-        spec.commandLine().getErr().println("spoollock: " + message);
-        return code;
-    }
 }

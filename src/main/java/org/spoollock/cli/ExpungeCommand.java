@@ -1,15 +1,10 @@
 package org.spoollock.cli;
 
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 import org.spoollock.store.mbox.MboxMailbox;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
 /** {@code spoollock expunge MAILBOX}. */
 @Command(name = "expunge", mixinStandardHelpOptions = true,
@@ -17,15 +12,7 @@ import picocli.CommandLine.Parameters;
                 "dot-lock and an exclusive flock; the file keeps its inode and is rewritten in place through a journal",
                 "beside it (.<name>.spoollock-journal), so a crash leaves the mailbox before or after, never between.",
                 "Prints the number of messages removed."})
-final class ExpungeCommand implements Callable<Integer> {
-    @Mixin
-    StoreOptionsMixin store;
-
-    @Parameters(index = "0", paramLabel = "MAILBOX")
-    Path mailbox;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+final class ExpungeCommand extends MailboxCommand {
 
     @Override
     public Integer call() throws IOException {
@@ -33,7 +20,7 @@ final class ExpungeCommand implements Callable<Integer> {
         try (MboxMailbox m = MboxMailbox.openReadWrite(mailbox, store.mailboxOptions())) {
             n = m.expunge();
         }
-        spec.commandLine().getOut().println(n);
+        out().println(n);
         return ExitCodes.OK;
     }
 }

@@ -1,10 +1,8 @@
 package org.spoollock.cli;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import org.spoollock.store.Flags;
 import org.spoollock.store.SequenceSet;
@@ -12,7 +10,6 @@ import org.spoollock.store.mbox.MboxMailbox;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code spoollock flag MAILBOX SEQ (+|-)FLAGS...}. */
@@ -21,21 +18,13 @@ import picocli.CommandLine.Parameters;
                 "\\Answered, \\Deleted, \\Draft or a keyword, several separated by commas or as more arguments.",
                 "Opens the mailbox read-write as c-client does (session lock, asking another session to hand over),",
                 "and writes the change as c-client's checkpoint does (in place where the status headers allow)."})
-final class FlagCommand implements Callable<Integer> {
-    @Mixin
-    StoreOptionsMixin store;
-
-    @Parameters(index = "0", paramLabel = "MAILBOX")
-    Path mailbox;
+final class FlagCommand extends MailboxCommand {
 
     @Parameters(index = "1", paramLabel = "SEQ")
     String sequence;
 
     @Parameters(index = "2..*", arity = "1..*", paramLabel = "(+|-)FLAGS")
     List<String> flags;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
@@ -48,7 +37,7 @@ final class FlagCommand implements Callable<Integer> {
         List<String> keywords = new ArrayList<>();
         for (String arg : flags) {
             String a = arg;
-            if (a == arg && !a.isEmpty() && (a.charAt(0) == '+' || a.charAt(0) == '-')) {
+            if (!a.isEmpty() && (a.charAt(0) == '+' || a.charAt(0) == '-')) {
                 if ((a.charAt(0) == '+') != set) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "one command sets or clears, not both");
                 }

@@ -2,18 +2,13 @@ package org.spoollock.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 import org.spoollock.store.Flags;
 import org.spoollock.store.mbox.MboxIndex;
 import org.spoollock.store.mbox.MboxMailbox;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code spoollock list MAILBOX}: one line per message, as c-client sees it. */
 @Command(name = "list", mixinStandardHelpOptions = true,
@@ -21,18 +16,10 @@ import picocli.CommandLine.Parameters;
                 "flags: Seen Answered Flagged Deleted Draft, each its letter (S A F D T) or '-'; size: RFC822 size",
                 "(CRLF line ends, status headers excluded). Read-only, under the locks c-client takes to parse.",
                 "Messages without a stored UID show the UID c-client would assign them (nothing is written)."})
-final class ListCommand implements Callable<Integer> {
-    @Mixin
-    StoreOptionsMixin store;
+final class ListCommand extends MailboxCommand {
 
     @Option(names = {"-l", "--long"}, description = "Also print keywords (comma-separated, or '-') and the internal date.")
     boolean longFormat;
-
-    @Parameters(index = "0", paramLabel = "MAILBOX")
-    Path mailbox;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
@@ -40,7 +27,7 @@ final class ListCommand implements Callable<Integer> {
         try (MboxMailbox m = MboxMailbox.openReadOnly(mailbox, store.mailboxOptions())) {
             index = m.index();
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         StringBuilder b = new StringBuilder(64 * Math.min(index.count(), 10000));
         for (int i = 1; i <= index.count(); i++) {
             b.append(i).append(' ').append(index.uid(i)).append(' ').append(Flags.letters(index.flags(i))).append(' ')

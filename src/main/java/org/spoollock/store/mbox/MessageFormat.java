@@ -88,18 +88,7 @@ public final class MessageFormat {
             h.append('R');
         }
         h.append("\nX-Status: ");
-        if ((flags & Flags.DELETED) != 0) {
-            h.append('D');
-        }
-        if ((flags & Flags.FLAGGED) != 0) {
-            h.append('F');
-        }
-        if ((flags & Flags.ANSWERED) != 0) {
-            h.append('A');
-        }
-        if ((flags & Flags.DRAFT) != 0) {
-            h.append('T');
-        }
+        StatusBlock.xStatusLetters(h, flags);
         h.append("\nX-Keywords:");
         for (String k : keywords) {
             h.append(' ').append(k);

@@ -58,18 +58,7 @@ final class StatusBlock {
         }
         s.append("O\n");   // c-client's rewrite always writes O: the message has been seen by a session
         s.append("X-Status: ");
-        if ((flags & Flags.DELETED) != 0) {
-            s.append('D');
-        }
-        if ((flags & Flags.FLAGGED) != 0) {
-            s.append('F');
-        }
-        if ((flags & Flags.ANSWERED) != 0) {
-            s.append('A');
-        }
-        if ((flags & Flags.DRAFT) != 0) {
-            s.append('T');
-        }
+        xStatusLetters(s, flags);
         s.append('\n');
         s.append("X-Keywords:");
         for (int i = 0; i < keywords.size(); i++) {
@@ -84,6 +73,22 @@ final class StatusBlock {
         s.append("X-UID: ").append(uid).append('\n');
         s.append('\n');
         return s.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** X-Status letters in c-client's order: D F A T. */
+    static void xStatusLetters(StringBuilder s, int flags) {
+        if ((flags & Flags.DELETED) != 0) {
+            s.append('D');
+        }
+        if ((flags & Flags.FLAGGED) != 0) {
+            s.append('F');
+        }
+        if ((flags & Flags.ANSWERED) != 0) {
+            s.append('A');
+        }
+        if ((flags & Flags.DRAFT) != 0) {
+            s.append('T');
+        }
     }
 
     /** c-client's pseudo-message, which carries the UID data of a mailbox that has no messages. */
