@@ -14,6 +14,7 @@ import org.spoollock.posix.Posix;
 import org.spoollock.posix.PosixException;
 import org.spoollock.posix.Stat;
 import org.spoollock.store.Faults;
+import org.spoollock.store.journal.AppendIntent;
 
 /**
  * Appends formatted messages ({@link MessageFormat#format}) to an mbox as c-client's append does:

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.spoollock.posix.ChannelIo;
+import org.spoollock.store.journal.Journal;
 
 /**
  * Validates an mbox for the readers that share it: problems (damage, or things on which c-client

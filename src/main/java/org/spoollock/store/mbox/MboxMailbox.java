@@ -17,6 +17,7 @@ import org.spoollock.session.SessionLock;
 import org.spoollock.session.SessionLockOptions;
 import org.spoollock.session.SessionOpen;
 import org.spoollock.store.Faults;
+import org.spoollock.store.journal.Journal;
 
 /**
  * An mbox opened as c-client's unix driver opens it, for reading or for a read-write session.

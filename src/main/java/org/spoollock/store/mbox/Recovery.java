@@ -11,6 +11,8 @@ import java.util.List;
 import org.spoollock.lock.MailboxLock;
 import org.spoollock.posix.ChannelIo;
 import org.spoollock.posix.Stat;
+import org.spoollock.store.journal.AppendIntent;
+import org.spoollock.store.journal.Journal;
 
 /**
  * Finishes what a killed spoollock process left: a committed rewrite journal is applied (the
@@ -47,7 +49,8 @@ final class Recovery {
         }
         Path intent = Journal.appendIntentFor(mailbox);
         if (Files.exists(intent)) {
-            done.append(AppendIntent.recover(mailbox, lock, intent)).append("; ");
+            done.append(AppendIntent.recover(mailbox, lock, intent, (b, from, n) -> FromLine.isValid(b, from, n) ? 1
+                    : (n > from && b[from] == '\n' && FromLine.isValid(b, from + 1, n) ? 2 : 0))).append("; ");
         }
         if (done.length() == 0) {
             return null;

@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.spoollock.posix.ChannelIo;
 import org.spoollock.store.Flags;
+import org.spoollock.store.journal.Journal;
 
 /**
  * The new layout of a mailbox after a checkpoint or expunge, computed as c-client's unix_rewrite

@@ -27,6 +27,7 @@ import org.spoollock.posix.Posix;
 import org.spoollock.session.SessionLockOptions;
 import org.spoollock.store.Faults;
 import org.spoollock.store.Flags;
+import org.spoollock.store.journal.Journal;
 
 class MboxStoreTest {
     private static final ZonedDateTime DATE = ZonedDateTime.of(2026, 11, 2, 5, 3, 22, 0, ZoneOffset.ofHours(-7));

@@ -1,4 +1,4 @@
-package org.spoollock.store.mbox;
+package org.spoollock.store.journal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -38,39 +38,39 @@ import org.spoollock.store.Faults;
  * happened; a growing rewrite first writes a small chunk at its new end, whose presence tells whether
  * the file had reached its new size. Bytes beyond are moved to follow the rewritten mailbox.
  */
-final class Journal {
+public final class Journal {
     private static final String MAGIC = "spoollock-journal 1";
 
     /**
      * New bytes for {@code [offset, offset + length)}: {@code data}, or {@code length} bytes copied at
      * commit time from {@code source} in {@code from} (null: the mailbox itself).
      */
-    record Patch(long offset, byte[] data, long source, long length, FileChannel from) {
-        static Patch literal(long offset, byte[] data) {
+    public record Patch(long offset, byte[] data, long source, long length, FileChannel from) {
+        public static Patch literal(long offset, byte[] data) {
             return new Patch(offset, data, -1, data.length, null);
         }
 
-        static Patch copy(long offset, long source, long length) {
+        public static Patch copy(long offset, long source, long length) {
             return new Patch(offset, null, source, length, null);
         }
 
-        Patch from(FileChannel channel) {
+        public Patch from(FileChannel channel) {
             return new Patch(offset, data, source, length, channel);
         }
     }
 
-    final long dev;
-    final long ino;
+    public final long dev;
+    public final long ino;
     /** File size the rewrite starts from: bytes beyond it (or beyond the new size, once reached) belong to later writers. */
-    final long extent;
+    public final long extent;
     /** Size after the rewrite. */
-    final long newSize;
+    public final long newSize;
     /** CRC32C of the mailbox's bytes [newSize, extent) before the rewrite (they stay until the truncation). */
-    final long tailCrc;
+    public final long tailCrc;
     /** CRC32C of up to 64 KiB just before the first patch, which no rewrite touches: tells a stale journal. */
-    final long guardCrc;
-    final long guardFrom;
-    final List<Patch> patches;
+    public final long guardCrc;
+    public final long guardFrom;
+    public final List<Patch> patches;
 
     Journal(long dev, long ino, long extent, long newSize, long tailCrc, long guardFrom, long guardCrc, List<Patch> patches) {
         this.dev = dev;
@@ -83,18 +83,18 @@ final class Journal {
         this.patches = patches;
     }
 
-    static Path pathFor(Path mailbox) {
+    public static Path pathFor(Path mailbox) {
         Path abs = mailbox.toAbsolutePath();
         return abs.resolveSibling("." + abs.getFileName() + ".spoollock-journal");
     }
 
-    static Path appendIntentFor(Path mailbox) {
+    public static Path appendIntentFor(Path mailbox) {
         Path abs = mailbox.toAbsolutePath();
         return abs.resolveSibling("." + abs.getFileName() + ".spoollock-append");
     }
 
     /** Where the first patch starts (everything before is unchanged). */
-    long firstChange() {
+    public long firstChange() {
         long p = newSize;
         for (Patch x : patches) {
             p = Math.min(p, x.offset());
@@ -103,7 +103,7 @@ final class Journal {
     }
 
     /** Builds a journal for patches of the mailbox open on {@code ch}, computing its checksums from the file. */
-    static Journal plan(FileChannel ch, Stat st, long extent, long newSize, List<Patch> patches, String name)
+    public static Journal plan(FileChannel ch, Stat st, long extent, long newSize, List<Patch> patches, String name)
             throws IOException {
         long first = newSize;
         for (Patch x : patches) {
@@ -119,7 +119,7 @@ final class Journal {
         return new Journal(st.dev(), st.ino(), extent, newSize, tailCrc, guardFrom, guardCrc, patches);
     }
 
-    static long crc(FileChannel ch, long from, long to, String name) throws IOException {
+    public static long crc(FileChannel ch, long from, long to, String name) throws IOException {
         CRC32C c = new CRC32C();
         ByteBuffer b = ByteBuffer.allocate(1 << 16);
         long p = from;
@@ -145,7 +145,7 @@ final class Journal {
      * Writes the journal next to the mailbox and commits it (fsync, rename, fsync of the directory).
      * Copy patches are filled from the mailbox now, streaming, so a large expunge needs no heap.
      */
-    void commit(Path mailbox, FileChannel mbox) throws IOException {
+    public void commit(Path mailbox, FileChannel mbox) throws IOException {
         Path fin = pathFor(mailbox);
         Path tmp = fin.resolveSibling(fin.getFileName() + ".tmp");
         String name = mailbox.toString();
@@ -207,7 +207,7 @@ final class Journal {
         return pos + b.length;
     }
 
-    static void syncDirectory(Path dir) throws IOException {
+    public static void syncDirectory(Path dir) throws IOException {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         } catch (IOException e) {
@@ -216,7 +216,7 @@ final class Journal {
     }
 
     /** Reads a committed journal; a damaged one is an error naming the file (it is never half-applied). */
-    static Journal read(Path file) throws IOException {
+    public static Journal read(Path file) throws IOException {
         long[] consumed = {0}; // bytes of the journal read so far: where each patch's data lies
         try (InputStream raw = Files.newInputStream(file);
              DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 1 << 16))) {
@@ -299,7 +299,7 @@ final class Journal {
     }
 
     /** A journal that cannot be trusted: left in place (renamed aside) for a human, never applied. */
-    static final class CorruptJournalException extends IOException {
+    public static final class CorruptJournalException extends IOException {
         private static final long serialVersionUID = 1L;
 
         CorruptJournalException(String m) {
@@ -311,7 +311,7 @@ final class Journal {
      * Applies this (committed) journal to the mailbox open on {@code ch}: moves any bytes appended
      * beyond what the rewrite assumed, patches, truncates, fsyncs. Idempotent. Returns the final size.
      */
-    long apply(FileChannel ch, String name, FileChannel journal) throws IOException {
+    public long apply(FileChannel ch, String name, FileChannel journal) throws IOException {
         applyPatchesOnly(ch, name, journal);
         ChannelIo.truncate(ch, newSize, name);
         ChannelIo.force(ch, name);
@@ -319,7 +319,7 @@ final class Journal {
     }
 
     /** Writes the patches (not the truncation) and fsyncs. */
-    void applyPatchesOnly(FileChannel ch, String name, FileChannel journal) throws IOException {
+    public void applyPatchesOnly(FileChannel ch, String name, FileChannel journal) throws IOException {
         Patch chunk = growthChunk();
         if (chunk != null) {
             ChannelIo.write(ch, bytesOf(chunk, journal), chunk.offset(), name);
@@ -354,7 +354,7 @@ final class Journal {
      * kill): from then on the file has its new size, so recovery can tell our bytes from bytes other
      * programs appended after a crash by looking for this chunk.
      */
-    Patch growthChunk() {
+    public Patch growthChunk() {
         if (newSize <= extent) {
             return null;
         }
@@ -372,7 +372,7 @@ final class Journal {
     }
 
     /** The bytes of {@code chunk} (a range inside one patch) as this journal holds them. */
-    byte[] bytesOf(Patch chunk, FileChannel journal) throws IOException {
+    public byte[] bytesOf(Patch chunk, FileChannel journal) throws IOException {
         for (Patch x : patches) {
             if (chunk.offset() >= x.offset() && chunk.offset() + chunk.length() <= x.offset() + x.length()) {
                 int off = (int) (chunk.offset() - x.offset());
@@ -385,7 +385,7 @@ final class Journal {
         throw new IllegalStateException("chunk outside the patches");
     }
 
-    static void discard(Path mailbox) throws IOException {
+    public static void discard(Path mailbox) throws IOException {
         Path fin = pathFor(mailbox);
         Files.deleteIfExists(fin.resolveSibling(fin.getFileName() + ".tmp"));
         if (Files.deleteIfExists(fin)) {
@@ -394,7 +394,7 @@ final class Journal {
     }
 
     /** Total bytes the journal will hold (for space checks and messages). */
-    long bytes() {
+    public long bytes() {
         long n = 0;
         for (Patch x : patches) {
             n += x.length();

@@ -1,4 +1,4 @@
-package org.spoollock.store.mbox;
+package org.spoollock.store.journal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,14 +24,20 @@ import org.spoollock.posix.Stat;
  * <p>Not fsynced: it guards against a killed process, whose writes the kernel keeps; after a power
  * loss only fsynced (acknowledged) deliveries are promised, as with c-client.
  */
-final class AppendIntent {
+public final class AppendIntent {
     private static final String MAGIC = "spoollock-append 1";
 
     private AppendIntent() {
     }
 
+    /** Where a message of the mailbox's format starts: 1 at {@code at}, 2 after one newline there, else 0. */
+    @FunctionalInterface
+    public interface MessageStart {
+        int at(byte[] buf, int from, int length);
+    }
+
     /** Writes the intent; returns false (and logs why) if the directory does not let us. */
-    static boolean write(Path mailbox, FileChannel lockChannel, Stat st, long offset, ByteBuffer data) {
+    public static boolean write(Path mailbox, FileChannel lockChannel, Stat st, long offset, ByteBuffer data) {
         Path p = Journal.appendIntentFor(mailbox);
         CRC32C crc = new CRC32C();
         crc.update(data.duplicate());
@@ -60,12 +66,12 @@ final class AppendIntent {
         }
     }
 
-    static void remove(Path mailbox) throws IOException {
+    public static void remove(Path mailbox) throws IOException {
         Files.deleteIfExists(Journal.appendIntentFor(mailbox));
     }
 
     /** Recovers after a killed delivery (under the exclusive lock). */
-    static String recover(Path mailbox, MailboxLock lock, Path file) throws IOException {
+    public static String recover(Path mailbox, MailboxLock lock, Path file, MessageStart starts) throws IOException {
         String name = mailbox.toString();
         byte[] raw = Files.readAllBytes(file);
         Parsed in = parse(raw);
@@ -88,7 +94,7 @@ final class AppendIntent {
             Path aside = file.resolveSibling(file.getFileName() + ".obsolete-" + System.currentTimeMillis() / 1000);
             Files.move(file, aside);
             return "left a killed delivery alone: the mailbox was rewritten by another program since (c-client's"
-                    + " append rewrites it, and keeps what it found as a message); the note is " + aside.getFileName();
+                    + " mbox append rewrites it, and keeps what it found as a message); the note is " + aside.getFileName();
         }
         int len = in.length;
         int have = (int) Math.min(len, cur - in.offset);
@@ -111,7 +117,7 @@ final class AppendIntent {
                 k = c;
                 break;
             }
-            int fl = fromLineAt(ch, at, cur, name);
+            int fl = startAt(ch, at, cur, name, starts);
             if (fl > 0) {
                 k = c;
                 skipNewline = fl == 2 && c > 0 ? 1 : 0;
@@ -150,17 +156,13 @@ final class AppendIntent {
         return Journal.crc(ch, Math.max(0, offset - 4096), offset, name);
     }
 
-    /** 1 if a VALID From_ line starts at {@code at}; 2 if a newline and then one; else 0. */
-    private static int fromLineAt(FileChannel ch, long at, long size, String name) throws IOException {
+    /** Whether another program's message starts at {@code at} (1), after a newline there (2), or not (0). */
+    private static int startAt(FileChannel ch, long at, long size, String name, MessageStart starts) throws IOException {
         int n = (int) Math.min(4096, size - at);
         if (n <= 0) {
             return 0;
         }
-        byte[] b = ChannelIo.read(ch, at, n, name);
-        if (FromLine.isValid(b, 0, n)) {
-            return 1;
-        }
-        return b[0] == '\n' && FromLine.isValid(b, 1, n) ? 2 : 0;
+        return starts.at(ChannelIo.read(ch, at, n, name), 0, n);
     }
 
     private record Parsed(long dev, long ino, long offset, int length, int dataAt, long guard) {
