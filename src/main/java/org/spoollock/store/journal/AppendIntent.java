@@ -10,7 +10,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.zip.CRC32C;
 
-import org.spoollock.lock.MailboxLock;
 import org.spoollock.posix.ChannelIo;
 import org.spoollock.posix.Stat;
 
@@ -71,7 +70,8 @@ public final class AppendIntent {
     }
 
     /** Recovers after a killed delivery (under the exclusive lock). */
-    public static String recover(Path mailbox, MailboxLock lock, Path file, MessageStart starts) throws IOException {
+    /** Recovers on a mailbox open on {@code ch} (whose identity is {@code st}) that the caller holds exclusively. */
+    public static String recover(Path mailbox, FileChannel ch, Stat st, Path file, MessageStart starts) throws IOException {
         String name = mailbox.toString();
         byte[] raw = Files.readAllBytes(file);
         Parsed in = parse(raw);
@@ -79,12 +79,10 @@ public final class AppendIntent {
             Files.delete(file);
             return "removed an incomplete delivery note (the process was killed before it began to write)";
         }
-        Stat st = lock.stat();
         if (in.dev != st.dev() || in.ino != st.ino()) {
             Files.delete(file);
             return "removed a delivery note for a file that is no longer this mailbox";
         }
-        FileChannel ch = lock.channel();
         long cur = ChannelIo.size(ch, name);
         if (cur < in.offset) {
             Files.delete(file);

@@ -1,0 +1,54 @@
+package org.spoollock.store.journal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.spoollock.posix.Stat;
+
+/**
+ * Finishes what a killed spoollock process left beside a mailbox: a committed rewrite journal is
+ * applied (the "after" state), an uncommitted one discarded (the "before" state), and a delivery
+ * cut short is cut out (a complete one is kept), always keeping whatever other programs appended
+ * since. The caller holds the mailbox exclusively and runs this before it reads or writes anything.
+ */
+public final class Recovery {
+    private static final System.Logger LOG = System.getLogger(Recovery.class.getName());
+
+    private Recovery() {
+    }
+
+    /** Whether anything is left to recover (three stats: cheap enough for every open). */
+    public static boolean needed(Path mailbox) {
+        Path j = Journal.pathFor(mailbox);
+        return Files.exists(j) || Files.exists(j.resolveSibling(j.getFileName() + ".tmp"))
+                || Files.exists(Journal.appendIntentFor(mailbox));
+    }
+
+    /**
+     * Recovers the mailbox open on {@code ch} (identity {@code st}); {@code starts} tells where a
+     * message of its format begins. Returns what was done (also logged as a warning), or null.
+     */
+    public static String run(Path mailbox, FileChannel ch, Stat st, AppendIntent.MessageStart starts) throws IOException {
+        StringBuilder done = new StringBuilder();
+        Path j = Journal.pathFor(mailbox);
+        Path tmp = j.resolveSibling(j.getFileName() + ".tmp");
+        if (Files.deleteIfExists(tmp)) {
+            done.append("discarded an uncommitted rewrite journal (the mailbox had not been touched); ");
+        }
+        if (Files.exists(j)) {
+            done.append(Replay.run(mailbox, ch, st, j)).append("; ");
+        }
+        Path intent = Journal.appendIntentFor(mailbox);
+        if (Files.exists(intent)) {
+            done.append(AppendIntent.recover(mailbox, ch, st, intent, starts)).append("; ");
+        }
+        if (done.length() == 0) {
+            return null;
+        }
+        String what = mailbox + ": recovered: " + done.substring(0, done.length() - 2);
+        LOG.log(System.Logger.Level.WARNING, what);
+        return what;
+    }
+}
