@@ -1,0 +1,61 @@
+package org.spoollock.store.tenex;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The keyword list of tenex and mtx mailboxes. These formats store only bits; which keyword a bit
+ * means comes from c-client's configuration, "set keywords a,b,c" in /etc/c-client.cf or, if that has
+ * none, in the user's ~/.mminit (env_unix.c: dorc). Read the same way, the same bits mean the same
+ * keywords to us and to c-client for that user.
+ */
+public final class TenexKeywords {
+    /** c-client's NUSERFLAGS and MAXUSERFLAG. */
+    static final int MAX = 30;
+    static final int MAX_LENGTH = 64;
+
+    private TenexKeywords() {
+    }
+
+    /** The list c-client would use for the user whose home is {@code home}. */
+    public static List<String> configured(Path home) {
+        List<String> system = read(Path.of("/etc/c-client.cf"));
+        if (!system.isEmpty()) {
+            return system;
+        }
+        return home == null ? List.of() : read(home.resolve(".mminit"));
+    }
+
+    /** The list for this process's user ($HOME). */
+    public static List<String> configured() {
+        String home = System.getProperty("user.home");
+        return configured(home == null ? null : Path.of(home));
+    }
+
+    static List<String> read(Path rc) {
+        List<String> out = new ArrayList<>();
+        try {
+            if (!Files.isReadable(rc)) {
+                return out;
+            }
+            for (String line : Files.readAllLines(rc, StandardCharsets.ISO_8859_1)) {
+                String l = line.strip();
+                if (l.regionMatches(true, 0, "set keywords ", 0, 13)) {
+                    for (String k : l.substring(13).split("[, ]+")) {
+                        if (!k.isEmpty() && k.length() <= MAX_LENGTH && out.size() < MAX) {
+                            out.add(k);
+                        }
+                    }
+                    return out;
+                }
+            }
+        } catch (IOException e) {
+            // unreadable configuration: c-client ignores it too
+        }
+        return out;
+    }
+}

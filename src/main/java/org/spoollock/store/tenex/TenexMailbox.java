@@ -1,0 +1,448 @@
+package org.spoollock.store.tenex;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.spoollock.lock.Backoff;
+import org.spoollock.lock.LockSecurityException;
+import org.spoollock.lock.LockTimeoutException;
+import org.spoollock.lock.NoSuchMailboxException;
+import org.spoollock.posix.ChannelIo;
+import org.spoollock.posix.Posix;
+import org.spoollock.posix.PosixException;
+import org.spoollock.posix.SpaceReservation;
+import org.spoollock.posix.Stat;
+import org.spoollock.session.SessionLock;
+import org.spoollock.store.Faults;
+import org.spoollock.store.Flags;
+import org.spoollock.store.journal.AppendIntent;
+import org.spoollock.store.journal.Journal;
+import org.spoollock.store.journal.Recovery;
+import org.spoollock.store.mbox.MailboxInUseException;
+
+/**
+ * A tenex or mtx mailbox opened with c-client's locks for these formats (tenex.c, mtx.c):
+ * <ul>
+ * <li>open and new-mail parse: the session lock {@code /tmp/.<dev>.<ino>} shared, and a shared flock
+ *     on the mailbox that is kept while it is open; the session lock is released after parsing;
+ * <li>flag changes: the 12 flag digits of a message rewritten in place, fsynced;
+ * <li>append: shared flock on the mailbox and the session lock exclusive;
+ * <li>expunge: the session lock exclusive, then the flock made exclusive only if nobody else has the
+ *     mailbox open (LOCK_NB); otherwise "in use by another process", as c-client refuses.
+ * </ul>
+ * An expunge compacts the file in place through a {@link Journal}, so a crash leaves it before or
+ * after; an append is cut out if its process dies midway ({@link AppendIntent}).
+ */
+public final class TenexMailbox implements AutoCloseable {
+    private final Path path;
+    private final Options options;
+    private final boolean readWrite;
+    private final Posix posix = Posix.get();
+    private final int fd;
+    private final Stat stat;
+    private final FileChannel ch;
+    private TenexIndex index;
+    private boolean closed;
+
+    /** Session-lock directory (c-client's /tmp), lock timeout, and the keyword list for the format. */
+    public record Options(Path sessionDirectory, Duration timeout, List<String> keywords) {
+        public static Options defaults() {
+            return new Options(Path.of("/tmp"), Duration.ofSeconds(360), TenexKeywords.configured());
+        }
+
+        public Options withSessionDirectory(Path d) {
+            return new Options(d, timeout, keywords);
+        }
+
+        public Options withTimeout(Duration t) {
+            return new Options(sessionDirectory, t, keywords);
+        }
+
+        public Options withKeywords(List<String> k) {
+            return new Options(sessionDirectory, timeout, List.copyOf(k));
+        }
+    }
+
+    /** Where a message of these formats starts: a header line that parses (for cutting out a killed append). */
+    static AppendIntent.MessageStart headerLineStart(TenexFormat f) {
+        return (b, from, n) -> {
+            for (int skip = 0; skip <= 1; skip++) {
+                int s = from + skip;
+                if (skip == 1 && (n <= from || b[from] != '\n')) {
+                    break;
+                }
+                int nl = s;
+                while (nl < n && b[nl] != '\n') {
+                    nl++;
+                }
+                if (nl < n) {
+                    int end = f == TenexFormat.MTX && nl > s && b[nl - 1] == '\r' ? nl - 1 : nl;
+                    try {
+                        TenexHeader.parse(b, s, end);
+                        return skip + 1;
+                    } catch (TenexHeader.BadHeader e) {
+                        // not a header line
+                    }
+                }
+            }
+            return 0;
+        };
+    }
+
+    private TenexMailbox(Path path, Options options, boolean readWrite, int fd, Stat stat, FileChannel ch,
+                         TenexFormat format) {
+        this.path = path;
+        this.options = options;
+        this.readWrite = readWrite;
+        this.fd = fd;
+        this.stat = stat;
+        this.ch = ch;
+        this.index = new TenexIndex(format, options.keywords());
+    }
+
+    private static int openFile(Posix posix, Path path, boolean write, boolean create) throws IOException {
+        int flags = (write ? Posix.O_RDWR : Posix.O_RDONLY) | Posix.O_NOFOLLOW | Posix.O_NONBLOCK | Posix.O_CLOEXEC
+                | (create ? Posix.O_CREAT : 0);
+        try {
+            return posix.open(path.toString(), flags, 0600);
+        } catch (PosixException.NotFoundException e) {
+            throw new NoSuchMailboxException("mailbox " + path + " does not exist (create it first, or --create)", e);
+        } catch (PosixException.SymlinkException e) {
+            throw new LockSecurityException("mailbox " + path + " is a symbolic link; refusing to follow it");
+        }
+    }
+
+    /** Opens read-only or read-write (c-client's tenex_open / mtx_open). */
+    public static TenexMailbox open(Path path, TenexFormat format, boolean readWrite, Options options) throws IOException {
+        Posix posix = Posix.get();
+        int fd = openFile(posix, path, readWrite, false);
+        TenexMailbox m = null;
+        try {
+            Stat st = posix.fstat(fd, path.toString());
+            if (!st.isRegularFile()) {
+                throw new LockSecurityException("mailbox " + path + " is a " + st.typeName() + ", not a file");
+            }
+            FileChannel ch = channel(fd, readWrite);
+            m = new TenexMailbox(path, options, readWrite, fd, st, ch, format);
+            try (SessionLock session = SessionLock.acquireShared(path, options.sessionDirectory(), options.timeout())) {
+                m.flock(Posix.LOCK_SH, options.timeout());
+                m.recoverIfNeeded();
+                m.parseNew();
+            }
+            return m;
+        } catch (IOException | RuntimeException e) {
+            if (m != null) {
+                m.close();
+            } else {
+                posix.closeQuietly(fd);
+            }
+            throw e;
+        }
+    }
+
+    private static FileChannel channel(int fd, boolean write) throws IOException {
+        Path self = Path.of("/proc/self/fd/" + fd);
+        return write ? FileChannel.open(self, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                : FileChannel.open(self, StandardOpenOption.READ);
+    }
+
+    /** flock on our descriptor, polled with backoff until the deadline. */
+    private void flock(int op, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Backoff backoff = new Backoff(TimeUnit.MILLISECONDS.toNanos(20));
+        while (!posix.flock(fd, op | Posix.LOCK_NB, path.toString())) {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new LockTimeoutException("timed out waiting for flock on " + path, null);
+            }
+            try {
+                backoff.sleep(deadline);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted waiting for " + path);
+            }
+        }
+    }
+
+    /**
+     * A crash left a journal or a half append: finishing it moves bytes, so it waits until nobody
+     * else has the mailbox open (an exclusive flock under the exclusive session lock).
+     */
+    private void recoverIfNeeded() throws IOException {
+        if (!Recovery.needed(path)) {
+            return;
+        }
+        if (!readWrite) {
+            throw new MailboxInUseException(path + ": an interrupted spoollock write is waiting to be finished; open"
+                    + " the mailbox read-write (any spoollock write command) to finish it");
+        }
+        try (SessionLock ex = SessionLock.acquireExclusive(path, options.sessionDirectory(), options.timeout())) {
+            if (!posix.flock(fd, Posix.LOCK_EX | Posix.LOCK_NB, path.toString())) {
+                posix.flock(fd, Posix.LOCK_SH, path.toString());
+                throw new MailboxInUseException(path + ": an interrupted spoollock write is waiting to be finished, and"
+                        + " another process has the mailbox open; try again when it is closed");
+            }
+            try {
+                Recovery.run(path, ch, stat, headerLineStart(index.format()));
+            } finally {
+                posix.flock(fd, Posix.LOCK_SH, path.toString());
+            }
+        }
+    }
+
+    /** Parses what was appended since; a read-write session marks new messages old in the file, as c-client. */
+    private int parseNew() throws IOException {
+        int before = index.count();
+        index.parse(ch, ChannelIo.size(ch, path.toString()), path);
+        if (readWrite) {
+            boolean wrote = false;
+            for (int m = before + 1; m <= index.count(); m++) {
+                if (index.recent(m)) {
+                    writeBits(m, index.rawUserBits(m), index.rawSystemBits(m) | TenexHeader.OLD);
+                    wrote = true;
+                }
+            }
+            if (wrote) {
+                ChannelIo.force(ch, path.toString());
+            }
+        }
+        return index.count() - before;
+    }
+
+    /** New mail, under the shared session lock. Returns how many messages arrived. */
+    public int refresh() throws IOException {
+        ensureOpen();
+        try (SessionLock session = SessionLock.acquireShared(path, options.sessionDirectory(), options.timeout())) {
+            return parseNew();
+        }
+    }
+
+    public TenexIndex index() {
+        return index;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** RFC822 size of a message (reads a tenex message once; see {@link TenexIndex#size}). */
+    public long size(int msgno) throws IOException {
+        return index.size(msgno, ch, path.toString());
+    }
+
+    /** The message as stored (tenex: LF line ends; mtx: CRLF). */
+    public void writeMessage(int msgno, OutputStream out) throws IOException {
+        ensureOpen();
+        long at = index.start(msgno) + index.headerLength(msgno);
+        long left = index.storedSize(msgno);
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(1 << 16, Math.max(1, left)));
+        while (left > 0) {
+            b.clear().limit((int) Math.min(b.capacity(), left));
+            int n = ch.read(b, at);
+            if (n <= 0) {
+                throw new java.io.EOFException(path + ": message " + msgno + " ends early");
+            }
+            out.write(b.array(), 0, n);
+            at += n;
+            left -= n;
+        }
+    }
+
+    private void writeBits(int msgno, int user, int system) throws IOException {
+        long at = index.start(msgno) + index.headerLength(msgno) - index.format().flagsFromEnd();
+        ChannelIo.write(ch, TenexHeader.flagDigits(user, system).getBytes(StandardCharsets.US_ASCII), at, path.toString());
+        index.setBits(msgno, user, system);
+    }
+
+    /**
+     * Sets and clears flags and keywords (only configured keywords: see {@link TenexKeywords}),
+     * written in place and fsynced, as c-client's tenex_flag.
+     */
+    public void setFlags(Collection<Integer> msgnos, int add, int remove, List<String> addKeywords,
+                         List<String> removeKeywords) throws IOException {
+        requireWritable();
+        int addBits = index.userBitsFor(addKeywords);
+        int removeBits = index.userBitsFor(removeKeywords);
+        for (int m : msgnos) {
+            int system = (index.rawSystemBits(m) | (add & Flags.ALL)) & ~(remove & Flags.ALL);
+            int user = (index.rawUserBits(m) | addBits) & ~removeBits;
+            if (system != index.rawSystemBits(m) || user != index.rawUserBits(m)) {
+                writeBits(m, user, system);
+            }
+        }
+        ChannelIo.force(ch, path.toString());
+        Stat now = posix.fstat(fd, path.toString());
+        posix.setTimes(fd, System.currentTimeMillis() * 1_000_000L, now.mtimeNanos(), path.toString());
+    }
+
+    /** Removes the messages flagged \Deleted; returns how many. Refused while others have the mailbox open. */
+    public int expunge() throws IOException {
+        requireWritable();
+        String name = path.toString();
+        try (SessionLock ex = SessionLock.acquireExclusive(path, options.sessionDirectory(), options.timeout())) {
+            if (!posix.flock(fd, Posix.LOCK_EX | Posix.LOCK_NB, name)) {
+                posix.flock(fd, Posix.LOCK_SH, name);
+                throw new MailboxInUseException(path + ": can't expunge because mailbox is in use by another process");
+            }
+            try {
+                parseNew();
+                List<Journal.Patch> patches = new ArrayList<>();
+                long cur = 0;
+                int gone = 0;
+                boolean moved = false;
+                for (int m = 1; m <= index.count(); m++) {
+                    long len = index.end(m) - index.start(m);
+                    if ((index.flags(m) & Flags.DELETED) != 0) {
+                        gone++;
+                        moved = true;
+                        continue;
+                    }
+                    if (moved && cur != index.start(m)) {
+                        patches.add(Journal.Patch.copy(cur, index.start(m), len));
+                    }
+                    cur += len;
+                }
+                if (gone == 0) {
+                    return 0;
+                }
+                long old = ChannelIo.size(ch, name);
+                Journal journal = Journal.plan(ch, stat, old, cur, patches, name);
+                Faults.point("rewrite.planned");
+                try {
+                    journal.commit(path, ch);
+                } catch (IOException e) {
+                    Journal.discard(path);
+                    throw new IOException(name + ": cannot write the expunge journal " + Journal.pathFor(path) + " ("
+                            + e.getMessage() + "; it needs " + journal.bytes() + " bytes); nothing was changed", e);
+                }
+                Faults.point("rewrite.committed");
+                Path j = Journal.pathFor(path);
+                try (FileChannel jc = FileChannel.open(j, StandardOpenOption.READ)) {
+                    Journal.read(j).apply(ch, name, jc);
+                }
+                Journal.discard(path);
+                index = new TenexIndex(index.format(), options.keywords());
+                index.parse(ch, ChannelIo.size(ch, name), path);
+                return gone;
+            } finally {
+                posix.flock(fd, Posix.LOCK_SH, name);
+            }
+        }
+    }
+
+    /**
+     * Appends messages (already whole RFC822 messages, any line ends) with their flags, keywords and
+     * internal date, as c-client's tenex_append / mtx_append write them, under a shared flock and the
+     * exclusive session lock, and fsyncs (c-client only flushes). On a write error the file is cut
+     * back. Refuses a file that is not empty and not in this format.
+     */
+    public static void append(Path path, TenexFormat format, List<byte[]> messages, int flags, List<String> keywords,
+                              ZonedDateTime date, boolean create, Options options) throws IOException {
+        Posix posix = Posix.get();
+        String name = path.toString();
+        int fd = openFile(posix, path, true, create);
+        TenexMailbox m = null;
+        try {
+            Stat st = posix.fstat(fd, name);
+            if (!st.isRegularFile()) {
+                throw new LockSecurityException("mailbox " + path + " is a " + st.typeName() + ", not a file");
+            }
+            m = new TenexMailbox(path, options, true, fd, st, channel(fd, true), format);
+            m.flock(Posix.LOCK_SH, options.timeout());
+            m.recoverIfNeeded();
+            try (SessionLock ex = SessionLock.acquireExclusive(path, options.sessionDirectory(), options.timeout())) {
+                m.appendLocked(messages, flags, keywords, date);
+            }
+        } finally {
+            if (m != null) {
+                m.close();
+            } else {
+                posix.closeQuietly(fd);
+            }
+        }
+    }
+
+    private void appendLocked(List<byte[]> messages, int flags, List<String> keywords, ZonedDateTime date)
+            throws IOException {
+        String name = path.toString();
+        long old = ChannelIo.size(ch, name);
+        if (old > 0) {
+            byte[] head = ChannelIo.read(ch, 0, (int) Math.min(old, 256), name);
+            if (headerLineStart(index.format()).at(head, 0, head.length) != 1) {
+                throw new TenexIndex.BadTenexMailboxException(name + ": not a " + index.format().driver()
+                        + " mailbox (its first line is not an internal header); refusing to write into it");
+            }
+        }
+        int userBits = index.userBitsFor(keywords);
+        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+        for (byte[] message : messages) {
+            byte[] text = index.format().storedText(message);
+            if (text.length == 0) {
+                throw new IllegalArgumentException("empty message (c-client refuses a zero-length append too)");
+            }
+            data.writeBytes(new TenexHeader(date, text.length, userBits, flags & Flags.ALL).format(index.format()));
+            data.writeBytes(text);
+        }
+        ByteBuffer buf = ByteBuffer.wrap(data.toByteArray());
+        boolean intent = AppendIntent.write(path, ch, stat, old, buf);
+        if (buf.remaining() > 0) {
+            SpaceReservation.reserve(fd, old, buf.remaining(), path);
+        }
+        Stat before = posix.fstat(fd, name);
+        try {
+            ChannelIo.write(ch, buf, old, name);
+            Faults.point("append.written");
+            ChannelIo.force(ch, name);
+        } catch (IOException e) {
+            ChannelIo.truncate(ch, old, name);
+            ChannelIo.force(ch, name);
+            if (intent) {
+                AppendIntent.remove(path);
+            }
+            throw new IOException(name + ": append failed: " + e.getMessage() + "; the mailbox was truncated back to its"
+                    + " previous " + old + " bytes", e);
+        }
+        // c-client: atime a second before now (new mail), mtime kept
+        posix.setTimes(fd, (System.currentTimeMillis() / 1000 - 1) * 1_000_000_000L, before.mtimeNanos(), name);
+        if (intent) {
+            AppendIntent.remove(path);
+        }
+    }
+
+    private void requireWritable() {
+        ensureOpen();
+        if (!readWrite) {
+            throw new IllegalStateException(path + " is open read-only");
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException(path + " is closed");
+        }
+    }
+
+    /** Releases the flock and closes the mailbox. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            ch.close();
+        } finally {
+            posix.closeQuietly(fd); // closing drops our flock
+        }
+    }
+}

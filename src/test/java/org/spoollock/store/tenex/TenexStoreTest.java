@@ -1,0 +1,160 @@
+package org.spoollock.store.tenex;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.spoollock.posix.Posix;
+import org.spoollock.store.Faults;
+import org.spoollock.store.Flags;
+import org.spoollock.store.journal.Journal;
+import org.spoollock.store.mbox.MailboxInUseException;
+
+class TenexStoreTest {
+    private static final ZonedDateTime DATE = ZonedDateTime.of(1992, 12, 2, 5, 53, 22, 0, ZoneOffset.ofHours(-7));
+
+    @TempDir
+    Path dir;
+    Path box;
+    TenexMailbox.Options options;
+
+    @BeforeEach
+    void setUp() {
+        box = dir.resolve("box");
+        options = TenexMailbox.Options.defaults().withSessionDirectory(dir).withTimeout(Duration.ofSeconds(5))
+                .withKeywords(List.of("work", "later", "$Junk"));
+    }
+
+    @AfterEach
+    void disarm() {
+        Faults.arm("");
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private void append(TenexFormat f, String... messages) throws Exception {
+        for (String m : messages) {
+            TenexMailbox.append(box, f, List.of(b(m)), 0, List.of(), DATE, true, options);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TenexFormat.class)
+    void appendWritesCClientsHeaderLinesAndTextAndReadsThemBack(TenexFormat f) throws Exception {
+        TenexMailbox.append(box, f, List.of(b("Subject: a\r\n\r\nbody\r\n")), Flags.SEEN | Flags.FLAGGED,
+                List.of("work", "$Junk"), DATE, true, options);
+        String nl = f == TenexFormat.MTX ? "\r\n" : "\n";
+        String text = "Subject: a" + nl + nl + "body" + nl;
+        // keyword 0 (work) is bit 29, keyword 2 ($Junk) bit 27: 04000000000 + 01000000000
+        assertEquals(" 2-Dec-1992 05:53:22 -0700," + text.length() + ";500000000005" + nl + text,
+                Files.readString(box, StandardCharsets.ISO_8859_1));
+        try (TenexMailbox m = TenexMailbox.open(box, f, false, options)) {
+            TenexIndex i = m.index();
+            assertEquals(1, i.count());
+            assertEquals(Flags.SEEN | Flags.FLAGGED, i.flags(1));
+            assertEquals(List.of("work", "$Junk"), i.keywords(1));
+            assertTrue(i.recent(1));
+            assertEquals(DATE.toInstant(), i.internalDate(1).toInstant());
+            assertEquals(20, m.size(1), "CRLF size");
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            m.writeMessage(1, out);
+            assertEquals(text, out.toString(StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    @Test
+    void flagsChangeInPlaceAndReadWriteOpensMarkNewMailOld() throws Exception {
+        append(TenexFormat.TENEX, "Subject: a\n\n1\n", "Subject: b\n\n2\n", "Subject: c\n\n3\n");
+        long size = Files.size(box);
+        try (TenexMailbox m = TenexMailbox.open(box, TenexFormat.TENEX, true, options)) {
+            m.setFlags(List.of(2, 3), Flags.DELETED | Flags.ANSWERED, 0, List.of("later"), List.of());
+        }
+        assertEquals(size, Files.size(box));
+        try (TenexMailbox m = TenexMailbox.open(box, TenexFormat.TENEX, false, options)) {
+            assertFalse(m.index().recent(1), "the read-write open marked it old");
+            assertEquals(Flags.DELETED | Flags.ANSWERED, m.index().flags(3));
+            assertEquals(List.of("later"), m.index().keywords(2));
+        }
+        assertTrue(Files.readString(box).contains(";200000000032\n"), Files.readString(box));
+        assertThrows(IllegalArgumentException.class, () -> {
+            try (TenexMailbox m = TenexMailbox.open(box, TenexFormat.TENEX, true, options)) {
+                m.setFlags(List.of(1), 0, 0, List.of("unconfigured"), List.of());
+            }
+        });
+    }
+
+    @Test
+    void expungeCompactsInPlaceAndIsRefusedWhileAnotherSessionHasItOpen() throws Exception {
+        append(TenexFormat.MTX, "Subject: a\n\n1\n", "Subject: b\n\n2\n", "Subject: c\n\n3\n");
+        long ino = Posix.get().stat(box.toString()).ino();
+        try (TenexMailbox reader = TenexMailbox.open(box, TenexFormat.MTX, false, options);
+             TenexMailbox m = TenexMailbox.open(box, TenexFormat.MTX, true, options)) {
+            m.setFlags(List.of(1, 3), Flags.DELETED, 0, List.of(), List.of());
+            MailboxInUseException e = assertThrows(MailboxInUseException.class, m::expunge);
+            assertTrue(e.getMessage().contains("in use by another process"), e.getMessage());
+            assertEquals(3, reader.index().count());
+        }
+        try (TenexMailbox m = TenexMailbox.open(box, TenexFormat.MTX, true, options)) {
+            assertEquals(2, m.expunge());
+            assertEquals(1, m.index().count());
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            m.writeMessage(1, out);
+            assertEquals("Subject: b\r\n\r\n2\r\n", out.toString(StandardCharsets.ISO_8859_1));
+        }
+        assertEquals(ino, Posix.get().stat(box.toString()).ino());
+    }
+
+    @Test
+    void anExpungeCrashedAfterItsCommitIsFinishedByTheNextReadWriteOpen() throws Exception {
+        append(TenexFormat.TENEX, "Subject: a\n\n" + "x\n".repeat(2000), "Subject: b\n\n2\n", "Subject: c\n\n3\n");
+        try (TenexMailbox m = TenexMailbox.open(box, TenexFormat.TENEX, true, options)) {
+            m.setFlags(List.of(1), Flags.DELETED, 0, List.of(), List.of());
+            Faults.arm("rewrite.applying:crash");
+            assertThrows(Faults.InjectedCrash.class, m::expunge);
+            Faults.arm("");
+        }
+        assertTrue(Files.exists(Journal.pathFor(box)));
+        // meanwhile another program appends (after the crash): kept
+        TenexMailbox.append(box, TenexFormat.TENEX, List.of(b("Subject: d\n\n4\n")), 0, List.of(), DATE, false, options);
+        try (TenexMailbox m = TenexMailbox.open(box, TenexFormat.TENEX, true, options)) {
+            assertEquals(3, m.index().count());
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            m.writeMessage(3, out);
+            assertEquals("Subject: d\n\n4\n", out.toString(StandardCharsets.ISO_8859_1));
+        }
+        assertFalse(Files.exists(Journal.pathFor(box)));
+    }
+
+    @Test
+    void damageIsReportedWithItsOffset() throws Exception {
+        append(TenexFormat.TENEX, "Subject: a\n\n1\n");
+        long size = Files.size(box);
+        Files.writeString(box, " 2-Dec-1992 05:53:22 -0700,500;000000000000\nshort", StandardOpenOption.APPEND);
+        TenexIndex.BadTenexMailboxException e = assertThrows(TenexIndex.BadTenexMailboxException.class,
+                () -> TenexMailbox.open(box, TenexFormat.TENEX, false, options));
+        assertTrue(e.getMessage().contains("offset " + size) && e.getMessage().contains("runs past the end"), e.getMessage());
+        Files.writeString(box, "garbage\n");
+        e = assertThrows(TenexIndex.BadTenexMailboxException.class, () -> TenexMailbox.open(box, TenexFormat.TENEX, false,
+                options));
+        assertTrue(e.getMessage().contains("offset 0"), e.getMessage());
+    }
+}
