@@ -5,7 +5,10 @@ import java.io.PrintWriter;
 import java.time.Duration;
 
 import org.spoollock.lock.MailboxLock;
+import org.spoollock.store.MailboxFormat;
 import org.spoollock.store.mbox.MboxCheck;
+import org.spoollock.store.tenex.TenexIndex;
+import org.spoollock.store.tenex.TenexMailbox;
 
 import picocli.CommandLine.Command;
 
@@ -18,6 +21,16 @@ final class CheckCommand extends MailboxCommand {
 
     @Override
     public Integer call() throws IOException {
+        MailboxFormat f = format();
+        if (f != MailboxFormat.MBOX) {
+            try (TenexMailbox m = TenexMailbox.open(mailbox, tenexFormat(f), false, store.tenexOptions())) {
+                out().println(mailbox + ": ok, " + m.index().count() + " message(s) (" + tenexFormat(f).driver() + ")");
+                return ExitCodes.OK;
+            } catch (TenexIndex.BadTenexMailboxException e) {
+                out().println(mailbox + ": problem: " + e.getMessage());
+                return ExitCodes.DATAERR;
+            }
+        }
         MboxCheck c;
         try (MailboxLock lock = MailboxLock.acquire(mailbox, MailboxLock.Mode.SHARED,
                 Duration.ofSeconds(store.timeoutSeconds), store.lockOptions.mailboxLockOptions())) {

@@ -10,7 +10,9 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.List;
 
+import org.spoollock.store.MailboxFormat;
 import org.spoollock.store.mbox.MboxAppender;
+import org.spoollock.store.tenex.TenexMailbox;
 import org.spoollock.store.mbox.MessageFormat;
 import org.spoollock.store.mbox.Quoting;
 
@@ -66,6 +68,16 @@ final class DeliverCommand extends MailboxCommand {
         byte[] body = skip == 0 ? message : java.util.Arrays.copyOfRange(message, skip, message.length);
         if (body.length == 0) {
             return fail(ExitCodes.DATAERR, "message not delivered: it is empty");
+        }
+        MailboxFormat f = format();
+        if (f != MailboxFormat.MBOX) {
+            boolean existed = Files.exists(mailbox, LinkOption.NOFOLLOW_LINKS);
+            if (create && !existed && !Files.isDirectory(mailbox.toAbsolutePath().getParent())) {
+                return fail(ExitCodes.CANTCREAT, "cannot create " + mailbox + ": its directory does not exist");
+            }
+            TenexMailbox.append(mailbox, tenexFormat(f), List.of(body), 0, List.of(), ZonedDateTime.now(), create,
+                    store.tenexOptions());
+            return ExitCodes.OK;
         }
         byte[] formatted;
         try {

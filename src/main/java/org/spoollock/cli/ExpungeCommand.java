@@ -2,7 +2,9 @@ package org.spoollock.cli;
 
 import java.io.IOException;
 
+import org.spoollock.store.MailboxFormat;
 import org.spoollock.store.mbox.MboxMailbox;
+import org.spoollock.store.tenex.TenexMailbox;
 
 import picocli.CommandLine.Command;
 
@@ -11,14 +13,22 @@ import picocli.CommandLine.Command;
         description = {"Remove the messages flagged \\Deleted, as c-client's expunge: read-write session, then the",
                 "dot-lock and an exclusive flock; the file keeps its inode and is rewritten in place through a journal",
                 "beside it (.<name>.spoollock-journal), so a crash leaves the mailbox before or after, never between.",
+                "tenex/mtx: as c-client, only while no other process has the mailbox open (else exit 75, \"in use\").",
                 "Prints the number of messages removed."})
 final class ExpungeCommand extends MailboxCommand {
 
     @Override
     public Integer call() throws IOException {
         int n;
-        try (MboxMailbox m = MboxMailbox.openReadWrite(mailbox, store.mailboxOptions())) {
-            n = m.expunge();
+        MailboxFormat f = format();
+        if (f != MailboxFormat.MBOX) {
+            try (TenexMailbox m = TenexMailbox.open(mailbox, tenexFormat(f), true, store.tenexOptions())) {
+                n = m.expunge();
+            }
+        } else {
+            try (MboxMailbox m = MboxMailbox.openReadWrite(mailbox, store.mailboxOptions())) {
+                n = m.expunge();
+            }
         }
         out().println(n);
         return ExitCodes.OK;

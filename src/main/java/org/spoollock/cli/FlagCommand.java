@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.spoollock.store.Flags;
+import org.spoollock.store.MailboxFormat;
 import org.spoollock.store.SequenceSet;
+import org.spoollock.store.tenex.TenexMailbox;
 import org.spoollock.store.mbox.MboxMailbox;
 
 import picocli.CommandLine;
@@ -61,13 +63,24 @@ final class FlagCommand extends MailboxCommand {
                 }
             }
         }
-        try (MboxMailbox m = MboxMailbox.openReadWrite(mailbox, store.mailboxOptions())) {
-            List<Integer> msgnos;
-            try {
-                msgnos = SequenceSet.resolve(sequence, m.index().count());
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        MailboxFormat f = format();
+        if (f != MailboxFormat.MBOX) {
+            try (TenexMailbox m = TenexMailbox.open(mailbox, tenexFormat(f), true, store.tenexOptions())) {
+                List<Integer> msgnos = resolve(m.index().count());
+                try {
+                    if (set) {
+                        m.setFlags(msgnos, system, 0, keywords, List.of());
+                    } else {
+                        m.setFlags(msgnos, 0, system, List.of(), keywords);
+                    }
+                } catch (IllegalArgumentException e) {
+                    return fail(ExitCodes.DATAERR, e.getMessage());
+                }
             }
+            return ExitCodes.OK;
+        }
+        try (MboxMailbox m = MboxMailbox.openReadWrite(mailbox, store.mailboxOptions())) {
+            List<Integer> msgnos = resolve(m.index().count());
             if (set) {
                 m.setFlags(msgnos, system, 0, keywords, List.of());
             } else {
@@ -76,5 +89,13 @@ final class FlagCommand extends MailboxCommand {
             m.checkpoint();
         }
         return ExitCodes.OK;
+    }
+
+    private List<Integer> resolve(int count) {
+        try {
+            return SequenceSet.resolve(sequence, count);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 }

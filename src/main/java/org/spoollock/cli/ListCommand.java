@@ -3,7 +3,13 @@ package org.spoollock.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 
+import java.time.ZonedDateTime;
+import java.util.List;
+
 import org.spoollock.store.Flags;
+import org.spoollock.store.MailboxFormat;
+import org.spoollock.store.tenex.TenexIndex;
+import org.spoollock.store.tenex.TenexMailbox;
 import org.spoollock.store.mbox.MboxIndex;
 import org.spoollock.store.mbox.MboxMailbox;
 
@@ -23,27 +29,40 @@ final class ListCommand extends MailboxCommand {
 
     @Override
     public Integer call() throws IOException {
-        MboxIndex index;
-        try (MboxMailbox m = MboxMailbox.openReadOnly(mailbox, store.mailboxOptions())) {
-            index = m.index();
-        }
         PrintWriter out = out();
-        StringBuilder b = new StringBuilder(64 * Math.min(index.count(), 10000));
-        for (int i = 1; i <= index.count(); i++) {
-            b.append(i).append(' ').append(index.uid(i)).append(' ').append(Flags.letters(index.flags(i))).append(' ')
-                    .append(index.size(i));
-            if (longFormat) {
-                b.append(' ').append(index.keywords(i).isEmpty() ? "-" : String.join(",", index.keywords(i)));
-                b.append(' ').append(index.internalDate(i));
+        StringBuilder b = new StringBuilder(1 << 16);
+        MailboxFormat f = format();
+        if (f != MailboxFormat.MBOX) {
+            try (TenexMailbox m = TenexMailbox.open(mailbox, tenexFormat(f), false, store.tenexOptions())) {
+                TenexIndex index = m.index();
+                for (int i = 1; i <= index.count(); i++) {
+                    line(b, out, i, index.uid(i), index.flags(i), m.size(i), index.keywords(i), index.internalDate(i));
+                }
             }
-            b.append('\n');
-            if (b.length() > 1 << 16) {
-                out.print(b);
-                b.setLength(0);
+        } else {
+            MboxIndex index;
+            try (MboxMailbox m = MboxMailbox.openReadOnly(mailbox, store.mailboxOptions())) {
+                index = m.index();
+            }
+            for (int i = 1; i <= index.count(); i++) {
+                line(b, out, i, index.uid(i), index.flags(i), index.size(i), index.keywords(i), index.internalDate(i));
             }
         }
         out.print(b);
         out.flush();
         return ExitCodes.OK;
+    }
+
+    private void line(StringBuilder b, PrintWriter out, int msgno, long uid, int flags, long size, List<String> keywords,
+                      ZonedDateTime date) {
+        b.append(msgno).append(' ').append(uid).append(' ').append(Flags.letters(flags)).append(' ').append(size);
+        if (longFormat) {
+            b.append(' ').append(keywords.isEmpty() ? "-" : String.join(",", keywords)).append(' ').append(date);
+        }
+        b.append('\n');
+        if (b.length() > 1 << 16) {
+            out.print(b);
+            b.setLength(0);
+        }
     }
 }

@@ -4,6 +4,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import org.spoollock.store.MailboxFormat;
+import org.spoollock.store.tenex.TenexFormat;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -13,8 +16,24 @@ abstract class MailboxCommand implements Callable<Integer> {
     @Mixin
     StoreOptionsMixin store;
 
-    @Parameters(index = "0", paramLabel = "MAILBOX")
+    @Parameters(index = "0", paramLabel = "MAILBOX", description = "[mbox:|tenex:|mtx:]PATH: the format is read from the"
+            + " file; a prefix forces it (and chooses it for a new mailbox).")
+    String target;
+
+    /** The mailbox's path (without any format prefix). */
     Path mailbox;
+    MailboxFormat.Ref ref;
+
+    /** Resolves the MAILBOX argument; then the format of the mailbox. */
+    MailboxFormat format() throws java.io.IOException {
+        ref = MailboxFormat.parse(target);
+        mailbox = ref.path();
+        return MailboxFormat.of(ref);
+    }
+
+    static TenexFormat tenexFormat(MailboxFormat f) {
+        return f == MailboxFormat.MTX ? TenexFormat.MTX : TenexFormat.TENEX;
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -23,6 +23,17 @@ final class StoreOptionsMixin {
                     + " (c-client's kiss of death; default: ${DEFAULT-VALUE}, as c-client).")
     long kissWaitSeconds;
 
+    @Option(names = "--keywords", paramLabel = "LIST", split = ",",
+            description = "tenex/mtx: the keyword list their flag bits stand for (default: \"set keywords\" in"
+                    + " /etc/c-client.cf, as c-client reads it).")
+    java.util.List<String> keywords;
+
+    org.spoollock.store.tenex.TenexMailbox.Options tenexOptions() {
+        org.spoollock.store.tenex.TenexMailbox.Options o = org.spoollock.store.tenex.TenexMailbox.Options.defaults()
+                .withSessionDirectory(lockOptions.sessionDir).withTimeout(Duration.ofSeconds(timeoutSeconds));
+        return keywords == null ? o : o.withKeywords(keywords);
+    }
+
     MboxMailbox.Options mailboxOptions() {
         return MboxMailbox.Options.defaults()
                 .withLock(lockOptions.mailboxLockOptions())

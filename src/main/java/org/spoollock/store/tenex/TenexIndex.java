@@ -256,8 +256,8 @@ public final class TenexIndex {
             int i = indexOf(k);
             if (i < 0) {
                 throw new IllegalArgumentException("keyword \"" + k + "\" is not configured for " + format.driver()
-                        + " mailboxes (they store only the keywords listed by \"set keywords\" in /etc/c-client.cf or"
-                        + " ~/.mminit, as c-client does): configured are " + keywords);
+                        + " mailboxes (they store only the keywords listed by \"set keywords\" in /etc/c-client.cf, as"
+                        + " c-client does): configured are " + keywords);
             }
             bits |= 1 << (29 - i);
         }

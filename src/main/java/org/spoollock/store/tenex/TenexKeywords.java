@@ -9,9 +9,10 @@ import java.util.List;
 
 /**
  * The keyword list of tenex and mtx mailboxes. These formats store only bits; which keyword a bit
- * means comes from c-client's configuration, "set keywords a,b,c" in /etc/c-client.cf or, if that has
- * none, in the user's ~/.mminit (env_unix.c: dorc). Read the same way, the same bits mean the same
- * keywords to us and to c-client for that user.
+ * means comes from c-client's configuration, "set keywords a,b,c" in /etc/c-client.cf (env_unix.c:
+ * dorc). c-client reads ~/.mminit too, but only in programs that allow user configuration, which
+ * imapd and mailutil do not by default; so neither do we. Read the same way, the same bits mean the
+ * same keywords to us and to c-client.
  */
 public final class TenexKeywords {
     /** c-client's NUSERFLAGS and MAXUSERFLAG. */
@@ -21,19 +22,9 @@ public final class TenexKeywords {
     private TenexKeywords() {
     }
 
-    /** The list c-client would use for the user whose home is {@code home}. */
-    public static List<String> configured(Path home) {
-        List<String> system = read(Path.of("/etc/c-client.cf"));
-        if (!system.isEmpty()) {
-            return system;
-        }
-        return home == null ? List.of() : read(home.resolve(".mminit"));
-    }
-
-    /** The list for this process's user ($HOME). */
+    /** The list c-client uses: "set keywords" in /etc/c-client.cf, or none. */
     public static List<String> configured() {
-        String home = System.getProperty("user.home");
-        return configured(home == null ? null : Path.of(home));
+        return read(Path.of("/etc/c-client.cf"));
     }
 
     static List<String> read(Path rc) {
