@@ -20,7 +20,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "spoollock", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Locks and stores Unix mail spools the way UW IMAP's c-client does.",
         subcommands = {LockCommand.class, LocksCommand.class, OpenCommand.class, CountCommand.class, ListCommand.class,
-                DeliverCommand.class, FlagCommand.class, ExpungeCommand.class, CheckCommand.class, DemoCommand.class},
+                DeliverCommand.class, FlagCommand.class, ExpungeCommand.class, CheckCommand.class, CopyCommand.class,
+                DemoCommand.class},
         exitCodeOnInvalidInput = ExitCodes.USAGE, exitCodeOnExecutionException = ExitCodes.SOFTWARE)
 public final class Main implements Runnable {
 

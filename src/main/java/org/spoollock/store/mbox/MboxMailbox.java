@@ -252,6 +252,42 @@ public final class MboxMailbox implements AutoCloseable {
         }
     }
 
+    /** What {@link #visit} hands over for each message. */
+    @FunctionalInterface
+    public interface MessageVisitor {
+        void message(int msgno, String envelopeSender, byte[] content) throws IOException;
+    }
+
+    /**
+     * Reads messages {@code from..to} under one shared lock: each one's envelope sender (from its
+     * From_ line) and content as {@link #writeMessage} gives it, one message in memory at a time.
+     */
+    public void visit(int from, int to, MessageVisitor visitor) throws IOException {
+        ensureOpen();
+        try (MailboxLock lock = readLock()) {
+            FileChannel ch = lock.channel();
+            for (int m = from; m <= to; m++) {
+                verifyUnchanged(ch, m);
+                byte[] fromLine = ChannelIo.read(ch, index.start(m), index.fromLength(m), path.toString());
+                String line = new String(fromLine, java.nio.charset.StandardCharsets.ISO_8859_1);
+                int sp = line.indexOf(' ', 5);
+                String sender = sp > 5 ? line.substring(5, sp) : "MAILER-DAEMON";
+                long headerAt = index.start(m) + index.fromLength(m);
+                byte[] header = HeaderFilter.kept(ChannelIo.read(ch, headerAt, index.headerLength(m), path.toString()));
+                long textLen = index.textLength(m);
+                if (textLen > Integer.MAX_VALUE - header.length - 1) {
+                    throw new IOException(path + ": message " + m + " is over 2 GB");
+                }
+                byte[] content = new byte[header.length + 1 + (int) textLen];
+                System.arraycopy(header, 0, content, 0, header.length);
+                content[header.length] = '\n';
+                byte[] text = ChannelIo.read(ch, headerAt + index.headerLength(m), (int) textLen, path.toString());
+                System.arraycopy(text, 0, content, header.length + 1, text.length);
+                visitor.message(m, sender, content);
+            }
+        }
+    }
+
     /** Guesses the mailbox's quoting ({@link Quoting#detect}): mboxrd if a body line reads {@code >>From }. */
     public Quoting detectQuoting() throws IOException {
         ensureOpen();

@@ -95,11 +95,59 @@ public final class MessageFormat {
         }
         h.append('\n');
         out.writeBytes(h.toString().getBytes(StandardCharsets.ISO_8859_1));
+        Parts p = split(message, quoting);
+        out.writeBytes(p.header);
+        if (p.blank) {
+            out.write('\n');
+        }
+        out.writeBytes(p.text);
+        out.write('\n');
+        return out.toByteArray();
+    }
+
+    /**
+     * A message in c-client's checkpointed layout, as its rewrite leaves every message: From_ line,
+     * the message's header, the status block (flags, keywords, UID; X-IMAPbase when {@code base}, for
+     * message 1), the text, one newline more. For migrations into a new mbox: the UIDs, flags and
+     * keywords are there as c-client reads them, and later flag changes fit in place.
+     */
+    public static byte[] checkpointed(byte[] message, String sender, ZonedDateTime date, int flags, int keywordBits,
+                                      List<String> keywordNames, long uid, long uidValidity, long uidLast, boolean base,
+                                      Quoting quoting) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(message.length + 300);
+        out.writeBytes(("From " + fromLineSender(sender) + ' ' + StatusBlock.fromLineDate(date) + '\n')
+                .getBytes(StandardCharsets.ISO_8859_1));
+        Parts p = split(message, quoting);
+        out.writeBytes(p.header);
+        out.writeBytes(StatusBlock.of(flags, keywordBits, uid, keywordNames, uidValidity, uidLast, base));
+        out.writeBytes(p.text);
+        out.write('\n');
+        return out.toByteArray();
+    }
+
+    /** The content a message will have once stored in an mbox and read back (for verifying copies). */
+    public static byte[] asStored(byte[] message, Quoting quoting) {
+        Parts p = split(message, quoting);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(p.header.length + p.text.length + 2);
+        out.writeBytes(p.header);
+        out.write('\n');
+        out.writeBytes(p.text);
+        return out.toByteArray();
+    }
+
+    /** Header (without its blank line) and text, CRs dropped, NUL as 0x80, From_-like lines quoted, status headers renamed. */
+    private record Parts(byte[] header, boolean blank, byte[] text) {
+    }
+
+    private static Parts split(byte[] message, Quoting quoting) {
+        ByteArrayOutputStream header = new ByteArrayOutputStream(Math.min(message.length, 8192));
+        ByteArrayOutputStream text = new ByteArrayOutputStream(message.length);
+        ByteArrayOutputStream out = header;
         byte[] line = new byte[256];
         boolean inHeader = true;
+        boolean blank = false;
         int p = 0;
         while (p < message.length) {
-            // one line, CRs dropped, NUL as 0x80
             int len = 0;
             int q = p;
             for (; q < message.length; q++) {
@@ -122,7 +170,11 @@ public final class MessageFormat {
             }
             if (inHeader && line[0] == '\n') {
                 inHeader = false;
-            } else if (inHeader && isStatusHeader(line, len)) {
+                blank = true;
+                out = text;
+                continue;
+            }
+            if (inHeader && isStatusHeader(line, len)) {
                 out.writeBytes("X-Original-".getBytes(StandardCharsets.ISO_8859_1));
             }
             if (quoting.needsQuote(line, 0, len)) {
@@ -130,8 +182,7 @@ public final class MessageFormat {
             }
             out.write(line, 0, len);
         }
-        out.write('\n');
-        return out.toByteArray();
+        return new Parts(header.toByteArray(), blank, text.toByteArray());
     }
 
     private static boolean isStatusHeader(byte[] line, int len) {

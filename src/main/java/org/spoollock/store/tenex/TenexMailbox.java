@@ -348,6 +348,20 @@ public final class TenexMailbox implements AutoCloseable {
      */
     public static void append(Path path, TenexFormat format, List<byte[]> messages, int flags, List<String> keywords,
                               ZonedDateTime date, boolean create, Options options) throws IOException {
+        List<NewMessage> all = new ArrayList<>(messages.size());
+        for (byte[] m : messages) {
+            all.add(new NewMessage(m, flags, keywords, date));
+        }
+        append(path, format, all, create, options);
+    }
+
+    /** A message to append, with its flags, keywords and internal date. */
+    public record NewMessage(byte[] content, int flags, List<String> keywords, ZonedDateTime date) {
+    }
+
+    /** Appends messages each with its own flags, keywords and date, under one set of locks, one write, one fsync. */
+    public static void append(Path path, TenexFormat format, List<NewMessage> messages, boolean create, Options options)
+            throws IOException {
         Posix posix = Posix.get();
         String name = path.toString();
         int fd = openFile(posix, path, true, create);
@@ -361,7 +375,7 @@ public final class TenexMailbox implements AutoCloseable {
             m.flock(Posix.LOCK_SH, options.timeout());
             m.recoverIfNeeded();
             try (SessionLock ex = SessionLock.acquireExclusive(path, options.sessionDirectory(), options.timeout())) {
-                m.appendLocked(messages, flags, keywords, date);
+                m.appendLocked(messages);
             }
         } finally {
             if (m != null) {
@@ -372,8 +386,7 @@ public final class TenexMailbox implements AutoCloseable {
         }
     }
 
-    private void appendLocked(List<byte[]> messages, int flags, List<String> keywords, ZonedDateTime date)
-            throws IOException {
+    private void appendLocked(List<NewMessage> messages) throws IOException {
         String name = path.toString();
         long old = ChannelIo.size(ch, name);
         if (old > 0) {
@@ -383,14 +396,15 @@ public final class TenexMailbox implements AutoCloseable {
                         + " mailbox (its first line is not an internal header); refusing to write into it");
             }
         }
-        int userBits = index.userBitsFor(keywords);
         java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
-        for (byte[] message : messages) {
-            byte[] text = index.format().storedText(message);
+        for (NewMessage message : messages) {
+            byte[] text = index.format().storedText(message.content());
             if (text.length == 0) {
                 throw new IllegalArgumentException("empty message (c-client refuses a zero-length append too)");
             }
-            data.writeBytes(new TenexHeader(date, text.length, userBits, flags & Flags.ALL).format(index.format()));
+            int userBits = index.userBitsFor(message.keywords());
+            data.writeBytes(new TenexHeader(message.date(), text.length, userBits, message.flags() & Flags.ALL)
+                    .format(index.format()));
             data.writeBytes(text);
         }
         ByteBuffer buf = ByteBuffer.wrap(data.toByteArray());
