@@ -1,0 +1,134 @@
+package org.spoollock.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.spoollock.lock.MailboxLockOptions;
+import org.spoollock.session.SessionLockOptions;
+import org.spoollock.store.mbox.MboxAppender;
+import org.spoollock.store.mbox.MboxIndex;
+import org.spoollock.store.mbox.MboxMailbox;
+import org.spoollock.store.mbox.MessageFormat;
+import org.spoollock.store.mbox.Quoting;
+import org.spoollock.store.tenex.TenexMailbox;
+
+class CopyTest {
+    @TempDir
+    Path dir;
+    Copy.Options options;
+
+    @BeforeEach
+    void setUp() {
+        options = new Copy.Options(null, false, null,
+                MboxMailbox.Options.defaults().withTimeout(Duration.ofSeconds(10))
+                        .withSession(SessionLockOptions.defaults().withDirectory(dir)),
+                TenexMailbox.Options.defaults().withSessionDirectory(dir).withTimeout(Duration.ofSeconds(10))
+                        .withKeywords(List.of("work", "later")));
+    }
+
+    @AfterEach
+    void disarm() {
+        Faults.arm("");
+    }
+
+    private Path mbox(int messages) throws Exception {
+        Path src = dir.resolve("src");
+        List<byte[]> all = new ArrayList<>();
+        for (int i = 1; i <= messages; i++) {
+            ZonedDateTime date = ZonedDateTime.of(2026, 1, 1 + i % 28, i % 24, i % 60, i % 60, 0, ZoneOffset.ofHours(i % 5 - 2));
+            all.add(MessageFormat.format(("Message-ID: <" + i + "@copy>\nSubject: " + i + "\n\nFrom the body of " + i + "\r\n"
+                    + ">From quoted\nline\n").getBytes(StandardCharsets.ISO_8859_1), "s" + i + "@example.org", date, 0,
+                    List.of(), Quoting.MBOXO));
+        }
+        MboxAppender.append(src, all, MailboxLockOptions.defaults().withCreateMissing(true), Duration.ofSeconds(10));
+        try (MboxMailbox m = MboxMailbox.openReadWrite(src, options.mbox())) {
+            for (int i = 1; i <= messages; i++) {
+                List<String> kw = i % 3 == 0 ? List.of("work") : i % 3 == 1 ? List.of("work", "later") : List.of();
+                m.setFlags(List.of(i), (i % 2 == 0 ? Flags.SEEN : 0) | (i % 7 == 0 ? Flags.FLAGGED | Flags.DELETED : 0)
+                        | (i % 11 == 0 ? Flags.ANSWERED | Flags.DRAFT : 0), 0, kw, List.of());
+            }
+        }
+        return src;
+    }
+
+    private Copy.Result copy(Path from, String to) throws Exception {
+        return Copy.run(MailboxFormat.parse(from.toString()), MailboxFormat.parse(to), options);
+    }
+
+    @Test
+    void roundTripMboxTenexMtxMboxKeepsEveryMessageFlagKeywordAndDate() throws Exception {
+        Path src = mbox(60);
+        Copy.Result a = copy(src, "tenex:" + dir.resolve("t"));
+        assertEquals(List.of(), a.differences());
+        assertEquals(60, a.copied());
+        Copy.Result b = copy(dir.resolve("t"), "mtx:" + dir.resolve("x"));
+        assertEquals(List.of(), b.differences());
+        Copy.Result c = copy(dir.resolve("x"), "mbox:" + dir.resolve("back"));
+        assertEquals(List.of(), c.differences());
+        MboxIndex s = MboxIndex.scan(src);
+        MboxIndex r = MboxIndex.scan(dir.resolve("back"));
+        assertEquals(s.count(), r.count());
+        for (int i = 1; i <= s.count(); i++) {
+            assertEquals(s.flags(i), r.flags(i), "message " + i);
+            assertEquals(s.keywords(i), r.keywords(i), "message " + i);
+            assertEquals(s.internalDate(i).toEpochSecond(), r.internalDate(i).toEpochSecond(), "message " + i);
+            assertEquals(s.size(i), r.size(i), "message " + i);
+        }
+        // UIDs: tenex and mtx keep none, so the way back numbers them 1..n afresh
+        assertEquals(60, r.uidLast());
+    }
+
+    @Test
+    void mboxToMboxKeepsUidsAndUidValidity() throws Exception {
+        Path src = mbox(30);
+        try (MboxMailbox m = MboxMailbox.openReadWrite(src, options.mbox())) {
+            m.setFlags(List.of(1, 2, 3), Flags.DELETED, 0, List.of(), List.of());
+            m.expunge(); // UIDs now start at 4
+        }
+        Copy.Result r = copy(src, dir.resolve("dst").toString());
+        assertEquals(List.of(), r.differences());
+        MboxIndex s = MboxIndex.scan(src);
+        MboxIndex d = MboxIndex.scan(dir.resolve("dst"));
+        assertEquals(s.uidValidity(), d.uidValidity());
+        assertEquals(4, d.uid(1));
+        assertEquals(s.uidLast(), d.uidLast());
+        // written in c-client's checkpointed layout: c-client has nothing to rewrite when it opens the copy
+        org.junit.jupiter.api.Assertions.assertFalse(d.needsCheckpoint());
+    }
+
+    @Test
+    void anInterruptedCopyResumesWithoutDuplicates() throws Exception {
+        Path src = mbox(1200);
+        Path dst = dir.resolve("dst");
+        Faults.arm("copy.batch:crash");
+        assertThrows(Faults.InjectedCrash.class, () -> copy(src, "tenex:" + dst));
+        Faults.arm("");
+        Copy.TargetNotEmptyException e = assertThrows(Copy.TargetNotEmptyException.class, () -> copy(src, "tenex:" + dst));
+        assertTrue(e.getMessage().contains("--resume"), e.getMessage());
+        options = new Copy.Options(null, true, null, options.mbox(), options.tenex());
+        Copy.Result r = copy(src, "tenex:" + dst);
+        assertEquals(List.of(), r.differences());
+        assertEquals(500, r.alreadyThere());
+        assertEquals(700, r.copied());
+        try (TenexMailbox t = TenexMailbox.open(dst, org.spoollock.store.tenex.TenexFormat.TENEX, false, options.tenex())) {
+            assertEquals(1200, t.index().count());
+        }
+        // a target that is not this copy's beginning is refused
+        Files.writeString(dir.resolve("other"), "From a@b Mon Nov  2 05:03:22 2026\nSubject: x\n\ny\n");
+        assertThrows(Copy.TargetNotEmptyException.class, () -> copy(src, dir.resolve("other").toString()));
+    }
+}
