@@ -83,6 +83,13 @@ public final class Main implements Runnable {
     }
 
     static String oneLine(Throwable ex) {
+        if (ex instanceof java.nio.file.FileSystemException fs && !(ex instanceof PosixException)) {
+            // the JDK's own: its message is often the bare path; say what happened to it
+            String reason = fs.getReason() != null ? fs.getReason()
+                    : ex instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : ex instanceof java.nio.file.NoSuchFileException ? "no such file" : ex.getClass().getSimpleName();
+            return fs.getFile() + (fs.getOtherFile() != null ? " -> " + fs.getOtherFile() : "") + ": " + reason;
+        }
         String m = ex.getMessage();
         return m == null || m.isBlank() ? ex.getClass().getSimpleName() : m;
     }
@@ -110,7 +117,8 @@ public final class Main implements Runnable {
             return ExitCodes.TEMPFAIL;
         }
         if (ex instanceof LockDirectoryNotWritableException || ex instanceof LockSecurityException
-                || ex instanceof PosixException.PermissionDeniedException) {
+                || ex instanceof PosixException.PermissionDeniedException
+                || ex instanceof java.nio.file.AccessDeniedException) {
             return ExitCodes.NOPERM;
         }
         if (ex instanceof PosixException.NotFoundException || ex instanceof java.nio.file.NoSuchFileException

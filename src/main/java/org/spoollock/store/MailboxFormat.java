@@ -54,6 +54,8 @@ public enum MailboxFormat {
                 // fill
             }
             head = java.util.Arrays.copyOf(b.array(), b.position());
+        } catch (IOException e) {
+            return null; // cannot tell: opening it for real gives the error, with the locks' wording
         }
         int nl = 0;
         while (nl < head.length && head[nl] != '\n') {

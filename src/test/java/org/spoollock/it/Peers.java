@@ -155,6 +155,22 @@ final class Peers {
         return run(asUser(cmd), 120);
     }
 
+    /** cclient-mbox on a mailbox name as c-client takes it (e.g. "#driver.tenex/it/x", relative to the home). */
+    static Result cclientMboxName(String command, String name, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("env", "HOME=" + HOME, "sh", "-c", "cd && exec \"$0\" \"$@\"",
+                DIST.resolve("cclient-mbox").toString(), command, name));
+        cmd.addAll(Arrays.asList(args));
+        return run(asUser(cmd), 120);
+    }
+
+    /** c-client's mailutil, as the test user from its home. */
+    static Result mailutil(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("env", "HOME=" + HOME, "sh", "-c", "cd && exec mailutil \"$@\"",
+                "mailutil"));
+        cmd.addAll(Arrays.asList(args));
+        return run(asUser(cmd), 600);
+    }
+
     /** Runs with standard input from a file. */
     static Result runWithInput(List<String> cmd, Path input, int limitSeconds) {
         return run(cmd, limitSeconds, input);

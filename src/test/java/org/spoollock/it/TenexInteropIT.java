@@ -1,0 +1,176 @@
+package org.spoollock.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.spoollock.store.tenex.TenexFormat;
+import org.spoollock.store.tenex.TenexMailbox;
+
+/**
+ * tenex and mtx against c-client itself: each reads what the other wrote (flags, keywords, dates,
+ * sizes), mailutil's copy and ours agree, and expunge waits for every other session as c-client's
+ * rule says. Keywords in these formats are c-client's configured list: /etc/c-client.cf, written
+ * here (as root) for the duration of the class if the machine has none.
+ */
+class TenexInteropIT {
+    private static final Path CF = Path.of("/etc/c-client.cf");
+    private static boolean wroteCf;
+
+    @BeforeAll
+    static void configureKeywords() throws Exception {
+        Assumptions.assumeTrue(Peers.ROOT, "writing /etc/c-client.cf needs root");
+        Assumptions.assumeTrue(!Files.exists(CF), "this machine has its own /etc/c-client.cf; not touching it");
+        Files.writeString(CF, "set keywords work,later\n");
+        wroteCf = true;
+    }
+
+    @AfterAll
+    static void removeConfiguration() throws Exception {
+        if (wroteCf) {
+            Files.deleteIfExists(CF);
+        }
+    }
+
+    private static List<String> cclientList(String name) {
+        Peers.Result r = Peers.cclientMboxName("list", name);
+        assertEquals(0, r.status(), r.toString());
+        List<String> lines = r.out().lines().toList();
+        List<String> out = new ArrayList<>();
+        for (String l : lines.subList(2, lines.size())) {
+            String[] w = l.split(" ");
+            out.add(w[0] + " " + w[1] + " " + w[2] + " " + w[3] + " " + w[4]);
+        }
+        return out;
+    }
+
+    private static List<String> ourList(Path box) {
+        Peers.Result r = Peers.run(Peers.asUser(Peers.ours("list", "--long", box.toString())), 60);
+        assertEquals(0, r.status(), r.toString());
+        return r.out().lines().map(l -> {
+            String[] w = l.split(" ");
+            return w[0] + " " + w[1] + " " + w[2] + " " + w[3] + " " + w[4];
+        }).toList();
+    }
+
+    private static Path message(Path dir, int i) throws Exception {
+        Path m = dir.resolve("msg" + i);
+        Files.writeString(m, "Message-ID: <" + i + "@tenex>\r\nSubject: " + i + "\r\n\r\nbody " + i + "\r\nFrom x\r\n",
+                StandardCharsets.ISO_8859_1);
+        Peers.chown(m);
+        return m;
+    }
+
+    @Test
+    void eachReadsWhatTheOtherWrote() throws Exception {
+        for (TenexFormat f : TenexFormat.values()) {
+            Path dir = Peers.newDir("tenex-" + f.driver());
+            Path ours = dir.resolve("ours");
+            Path theirs = dir.resolve("theirs");
+            String theirsName = "#driver." + f.driver() + "/" + Peers.HOME.relativize(theirs);
+            assertEquals(0, Peers.mailutil("create", theirsName).status());
+            for (int i = 1; i <= 4; i++) {
+                Path m = message(dir, i);
+                Peers.Result d = Peers.runWithInput(Peers.asUser(Peers.ours("deliver", "--create", f.driver() + ":" + ours)),
+                        m, 60);
+                assertEquals(0, d.status(), d.toString());
+                Peers.Result a = Peers.cclientMboxName("append", theirsName, Peers.HOME.relativize(m).toString());
+                assertEquals(0, a.status(), a.toString());
+            }
+            // the same flag changes, ours by us, theirs by c-client
+            String[][] steps = {{"1,3", "\\Seen"}, {"2", "\\Flagged work"}, {"4", "\\Deleted \\Answered later"},
+                {"2:3", "\\Draft later"}};
+            for (String[] s : steps) {
+                List<String> args = new ArrayList<>(List.of("flag", ours.toString(), s[0]));
+                for (String x : s[1].split(" ")) {
+                    args.add("+" + x);
+                }
+                Peers.Result r = Peers.run(Peers.asUser(Peers.ours(args.toArray(String[]::new))), 60);
+                assertEquals(0, r.status(), r.toString());
+                Peers.Result c = Peers.cclientMboxName("flag", theirsName, s[0], s[1]);
+                assertEquals(0, c.status(), c.toString());
+            }
+            List<String> expected = List.of("1 1 S---- 43 -", "2 2 --F-T 43 work,later", "3 3 S---T 43 later",
+                    "4 4 -A-D- 43 later");
+            for (Path box : List.of(ours, theirs)) {
+                String name = "#driver." + f.driver() + "/" + Peers.HOME.relativize(box);
+                assertEquals(expected, cclientList(name), f + " " + box.getFileName() + " as c-client reads it");
+                assertEquals(expected, ourList(box), f + " " + box.getFileName() + " as we read it");
+            }
+            // each expunges its own; the other reads the result
+            Peers.Result e = Peers.run(Peers.asUser(Peers.ours("expunge", ours.toString())), 60);
+            assertEquals(0, e.status(), e.toString());
+            assertEquals(0, Peers.cclientMboxName("expunge", theirsName).status());
+            for (Path box : List.of(ours, theirs)) {
+                String name = "#driver." + f.driver() + "/" + Peers.HOME.relativize(box);
+                assertEquals(expected.subList(0, 3), cclientList(name));
+                assertEquals(expected.subList(0, 3), ourList(box));
+            }
+        }
+    }
+
+    @Test
+    void ourCopyAndMailutilsCopyAgree() throws Exception {
+        Path dir = Peers.newDir("tenex-copy");
+        Path src = dir.resolve("mbox");
+        for (int i = 1; i <= 20; i++) {
+            Peers.Result d = Peers.runWithInput(Peers.asUser(Peers.ours("deliver", src.toString())), message(dir, i), 60);
+            assertEquals(0, d.status(), d.toString());
+        }
+        assertEquals(0, Peers.run(Peers.asUser(Peers.ours("flag", src.toString(), "2:5", "+\\Seen", "+work")), 60).status());
+        Path ours = dir.resolve("ours.tenex");
+        Peers.Result c = Peers.run(Peers.asUser(Peers.ours("copy", "--format", "tenex", src.toString(), ours.toString())),
+                120);
+        assertEquals(0, c.status(), c.toString());
+        assertTrue(c.out().contains("verified"), c.out());
+        Path theirs = dir.resolve("theirs.tenex");
+        Peers.Result m = Peers.mailutil("copy", Peers.HOME.relativize(src).toString(),
+                "#driver.tenex/" + Peers.HOME.relativize(theirs));
+        assertEquals(0, m.status(), m.toString());
+        List<String> a = cclientList("#driver.tenex/" + Peers.HOME.relativize(ours));
+        List<String> b = cclientList("#driver.tenex/" + Peers.HOME.relativize(theirs));
+        assertEquals(b, a, "c-client reads our copy as it reads mailutil's");
+        assertEquals(b, ourList(theirs), "we read mailutil's copy as c-client does");
+        assertEquals(20, a.size());
+    }
+
+    @Test
+    void expungeWaitsUntilNoOtherSessionHasTheMailboxOpen() throws Exception {
+        Path dir = Peers.newDir("tenex-expunge");
+        Path box = dir.resolve("box");
+        for (int i = 1; i <= 3; i++) {
+            Peers.Result d = Peers.runWithInput(Peers.asUser(Peers.ours("deliver", "--create", "tenex:" + box)),
+                    message(dir, i), 60);
+            assertEquals(0, d.status(), d.toString());
+        }
+        assertEquals(0, Peers.run(Peers.asUser(Peers.ours("flag", box.toString(), "2", "+\\Deleted")), 60).status());
+        String name = "#driver.tenex/" + Peers.HOME.relativize(box);
+        // we hold it open (as a server would): c-client's expunge is refused, as its own rule says
+        try (TenexMailbox open = TenexMailbox.open(box, TenexFormat.TENEX, false, TenexMailbox.Options.defaults()
+                .withTimeout(Duration.ofSeconds(10)))) {
+            Peers.Result c = Peers.cclientMboxName("expunge", name);
+            assertTrue(c.err().contains("in use by another process"), c.toString());
+            assertEquals(3, open.index().count());
+        }
+        // c-client holds it open: our expunge is refused (exit 75) the same way
+        try (Peers.Holder held = new Peers.Holder(Peers.cclientOpen(box, "default"))) {
+            Peers.Result r = Peers.run(Peers.asUser(Peers.ours("expunge", box.toString())), 60);
+            assertEquals(75, r.status(), r.toString());
+            assertTrue(r.err().contains("in use by another process"), r.err());
+        }
+        Peers.Result r = Peers.run(Peers.asUser(Peers.ours("expunge", box.toString())), 60);
+        assertEquals(0, r.status(), r.toString());
+        assertEquals("1", r.out().trim());
+        assertEquals(2, cclientList(name).size());
+    }
+}
