@@ -42,8 +42,13 @@ class TenexInteropIT {
         }
     }
 
+    /** mail_open takes no #driver. prefix (only create, append and copy do): c-client finds the format itself. */
+    private static String plain(String name) {
+        return name.startsWith("#driver.") ? name.substring(name.indexOf('/') + 1) : name;
+    }
+
     private static List<String> cclientList(String name) {
-        Peers.Result r = Peers.cclientMboxName("list", name);
+        Peers.Result r = Peers.cclientMboxName("list", plain(name));
         assertEquals(0, r.status(), r.toString());
         List<String> lines = r.out().lines().toList();
         List<String> out = new ArrayList<>();
@@ -97,11 +102,11 @@ class TenexInteropIT {
                 }
                 Peers.Result r = Peers.run(Peers.asUser(Peers.ours(args.toArray(String[]::new))), 60);
                 assertEquals(0, r.status(), r.toString());
-                Peers.Result c = Peers.cclientMboxName("flag", theirsName, s[0], s[1]);
+                Peers.Result c = Peers.cclientMboxName("flag", plain(theirsName), s[0], s[1]);
                 assertEquals(0, c.status(), c.toString());
             }
-            List<String> expected = List.of("1 1 S---- 43 -", "2 2 --F-T 43 work,later", "3 3 S---T 43 later",
-                    "4 4 -A-D- 43 later");
+            List<String> expected = List.of("1 1 S---- 53 -", "2 2 --F-T 53 work,later", "3 3 S---T 53 later",
+                    "4 4 -A-D- 53 later");
             for (Path box : List.of(ours, theirs)) {
                 String name = "#driver." + f.driver() + "/" + Peers.HOME.relativize(box);
                 assertEquals(expected, cclientList(name), f + " " + box.getFileName() + " as c-client reads it");
@@ -110,7 +115,7 @@ class TenexInteropIT {
             // each expunges its own; the other reads the result
             Peers.Result e = Peers.run(Peers.asUser(Peers.ours("expunge", ours.toString())), 60);
             assertEquals(0, e.status(), e.toString());
-            assertEquals(0, Peers.cclientMboxName("expunge", theirsName).status());
+            assertEquals(0, Peers.cclientMboxName("expunge", plain(theirsName)).status());
             for (Path box : List.of(ours, theirs)) {
                 String name = "#driver." + f.driver() + "/" + Peers.HOME.relativize(box);
                 assertEquals(expected.subList(0, 3), cclientList(name));
@@ -158,12 +163,13 @@ class TenexInteropIT {
         // we hold it open (as a server would): c-client's expunge is refused, as its own rule says
         try (TenexMailbox open = TenexMailbox.open(box, TenexFormat.TENEX, false, TenexMailbox.Options.defaults()
                 .withTimeout(Duration.ofSeconds(10)))) {
-            Peers.Result c = Peers.cclientMboxName("expunge", name);
+            Peers.Result c = Peers.cclientMboxName("expunge", plain(name));
             assertTrue(c.err().contains("in use by another process"), c.toString());
             assertEquals(3, open.index().count());
         }
         // c-client holds it open: our expunge is refused (exit 75) the same way
-        try (Peers.Holder held = new Peers.Holder(Peers.cclientOpen(box, "default"))) {
+        try (Peers.Holder held = new Peers.Holder(Peers.cclientOpen(box, "default"), false)) {
+            assertTrue(held.awaitOutput("read-write", 30), "c-client opened the mailbox");
             Peers.Result r = Peers.run(Peers.asUser(Peers.ours("expunge", box.toString())), 60);
             assertEquals(75, r.status(), r.toString());
             assertTrue(r.err().contains("in use by another process"), r.err());
