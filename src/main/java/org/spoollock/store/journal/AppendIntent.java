@@ -50,8 +50,9 @@ public final class AppendIntent {
                 + "\ncrc " + crc.getValue() + "\nguard " + guard + "\n").getBytes(StandardCharsets.US_ASCII);
         try (FileChannel out = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ChannelIo.write(out, head, 0, p.toString());
-            ChannelIo.write(out, data.duplicate(), head.length, p.toString());
+            ByteBuffer all = ByteBuffer.allocate(head.length + data.remaining()); // one write: one syscall
+            all.put(head).put(data.duplicate()).flip();
+            ChannelIo.write(out, all, 0, p.toString());
             return true;
         } catch (IOException e) {
             System.getLogger(AppendIntent.class.getName()).log(System.Logger.Level.DEBUG,

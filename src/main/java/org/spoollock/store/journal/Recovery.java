@@ -19,11 +19,13 @@ public final class Recovery {
     private Recovery() {
     }
 
-    /** Whether anything is left to recover (three stats: cheap enough for every open). */
+    /**
+     * Whether anything is left to recover (two stats: cheap enough for every open). An uncommitted
+     * journal ({@code .tmp}) does not count: the mailbox was not touched; {@link #run} and the next
+     * rewrite remove it.
+     */
     public static boolean needed(Path mailbox) {
-        Path j = Journal.pathFor(mailbox);
-        return Files.exists(j) || Files.exists(j.resolveSibling(j.getFileName() + ".tmp"))
-                || Files.exists(Journal.appendIntentFor(mailbox));
+        return Files.exists(Journal.pathFor(mailbox)) || Files.exists(Journal.appendIntentFor(mailbox));
     }
 
     /**
