@@ -13,6 +13,9 @@ import org.spoollock.lock.MailboxLock;
 import org.spoollock.session.KissPolicy;
 import org.spoollock.session.SessionEvent;
 import org.spoollock.session.SessionLock;
+import org.spoollock.store.MailboxFormat;
+import org.spoollock.store.tenex.TenexFormat;
+import org.spoollock.store.tenex.TenexMailbox;
 import org.spoollock.session.SessionLockOptions;
 import org.spoollock.session.SessionOpen;
 
@@ -44,7 +47,9 @@ final class OpenCommand implements Callable<Integer> {
             description = "How long to keep trying after asking the holder (default: ${DEFAULT-VALUE}, as c-client).")
     long askForSeconds;
 
-    @Parameters(index = "0", paramLabel = "MAILBOX")
+    @Parameters(index = "0", paramLabel = "MAILBOX", description = "[mbox:|tenex:|mtx:]PATH")
+    String target;
+
     Path mailbox;
 
     @CommandLine.Spec
@@ -52,6 +57,21 @@ final class OpenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        MailboxFormat.Ref ref = MailboxFormat.parse(target);
+        mailbox = ref.path();
+        MailboxFormat format = MailboxFormat.of(ref);
+        if (format != MailboxFormat.MBOX) {
+            // c-client's tenex/mtx session: a shared flock kept while open (no kiss of death in these drivers)
+            TenexMailbox.Options o = TenexMailbox.Options.defaults().withSessionDirectory(lockOptions.sessionDir);
+            try (TenexMailbox m = TenexMailbox.open(mailbox, format == MailboxFormat.MTX ? TenexFormat.MTX
+                    : TenexFormat.TENEX, true, o)) {
+                PrintWriter out = spec.commandLine().getOut();
+                out.println("read-write");
+                out.flush();
+                hold();
+            }
+            return ExitCodes.OK;
+        }
         KissPolicy policy;
         try {
             policy = KissPolicy.parse(onKiss);
@@ -96,6 +116,16 @@ final class OpenCommand implements Callable<Integer> {
             }
         }, "spoollock-open-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
+        hold();
+        if (lock != null) {
+            lock.close();
+        }
+        Main.removeShutdownHook(cleanup);
+        return ExitCodes.OK;
+    }
+
+    /** Until --hold seconds pass, or standard input closes. */
+    private void hold() throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         Thread stdin = new Thread(() -> {
             try {
@@ -116,10 +146,5 @@ final class OpenCommand implements Callable<Integer> {
         } else {
             done.await(holdSeconds, TimeUnit.SECONDS);
         }
-        if (lock != null) {
-            lock.close();
-        }
-        Main.removeShutdownHook(cleanup);
-        return ExitCodes.OK;
     }
 }
