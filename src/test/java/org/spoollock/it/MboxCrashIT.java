@@ -256,4 +256,28 @@ class MboxCrashIT {
             Files.deleteIfExists(mnt);
         }
     }
+
+    @Test
+    void aCopyKilledMidwayIsResumedWithEveryMessageOnce() throws Exception {
+        Path dir = Peers.newDir("kill-copy");
+        Path src = dir.resolve("mbox");
+        Files.writeString(src, mailbox(1300, 3, "c"), StandardCharsets.ISO_8859_1);
+        Path dst = dir.resolve("copy.mtx");
+        Path err = dir.resolve("err");
+        // stopped after its first batch of 500, then killed
+        Process p = start(oursWithFault("copy.batch:pause", "copy", "--no-progress", "--format", "mtx", src.toString(),
+                dst.toString()), null, err);
+        awaitFault(p, err);
+        kill9(p);
+        Peers.Result again = Peers.run(Peers.ours("copy", "--no-progress", src.toString(), dst.toString()), 120);
+        assertEquals(73, again.status(), "without --resume a non-empty target is refused: " + again);
+        Peers.Result resumed = Peers.run(Peers.ours("copy", "--no-progress", "--resume", src.toString(), dst.toString()),
+                300);
+        assertEquals(0, resumed.status(), resumed.toString());
+        assertTrue(resumed.out().contains("copied 800 of 1300") && resumed.out().contains("(500 were there already)")
+                && resumed.out().contains("verified"), resumed.out());
+        assertEquals(1300, ourCount(dst));
+        Peers.chown(dst); // written by this (root) test run: c-client reads as the test user
+        assertEquals(1300, cclientCount(dst));
+    }
 }
