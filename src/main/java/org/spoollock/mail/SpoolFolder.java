@@ -1,0 +1,491 @@
+package org.spoollock.mail;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.List;
+import java.util.stream.Stream;
+
+import jakarta.mail.Flags;
+import jakarta.mail.Folder;
+import jakarta.mail.FolderClosedException;
+import jakarta.mail.FolderNotFoundException;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.MethodNotSupportedException;
+import jakarta.mail.ReadOnlyFolderException;
+import jakarta.mail.UIDFolder;
+
+import org.spoollock.store.MailboxFormat;
+import org.spoollock.store.mbox.MboxAppender;
+import org.spoollock.store.mbox.MessageFormat;
+import org.spoollock.store.mbox.Quoting;
+import org.spoollock.store.tenex.TenexFormat;
+import org.spoollock.store.tenex.TenexMailbox;
+
+/**
+ * A mailbox file (or a directory of them) through Jakarta Mail. Open READ_ONLY it parses under the
+ * shared locks and holds nothing; open READ_WRITE it takes c-client's session lock (an mbox answers
+ * c-client's kiss of death by the session's {@code mail.mbox.kissofdeath} policy), and every flag
+ * change and expunge is written under the exclusive locks before the call returns. New mail shows
+ * through {@link #getMessageCount} and {@code MessageCountListener}s.
+ */
+public class SpoolFolder extends Folder implements UIDFolder {
+    private final SpoolStore spool;
+    private final Path path;
+    private Backend backend;
+    private final List<SpoolMessage> messages = new ArrayList<>();
+
+    SpoolFolder(SpoolStore store, Path path) {
+        super(store);
+        this.spool = store;
+        this.path = path;
+    }
+
+    Path path() {
+        return path;
+    }
+
+    private MailboxFormat format() throws MessagingException {
+        try {
+            MailboxFormat detected = MailboxFormat.detect(path);
+            return detected != null ? detected : spool.format();
+        } catch (IOException e) {
+            throw SpoolMessagingException.of(path + ": cannot read", e);
+        }
+    }
+
+    @Override
+    public String getName() {
+        Path f = path.getFileName();
+        return f == null ? "" : f.toString();
+    }
+
+    @Override
+    public String getFullName() {
+        return path.toString();
+    }
+
+    @Override
+    public Folder getParent() {
+        Path p = path.getParent();
+        return p == null ? null : new SpoolFolder(spool, p);
+    }
+
+    @Override
+    public boolean exists() {
+        return Files.exists(path, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    @Override
+    public Folder[] list(String pattern) throws MessagingException {
+        if (!Files.isDirectory(path)) {
+            throw new MessagingException(path + " is a mailbox, not a directory of them");
+        }
+        String glob = pattern.replace("%", "*");
+        try (Stream<Path> s = Files.list(path)) {
+            java.nio.file.PathMatcher m = path.getFileSystem().getPathMatcher("glob:" + glob);
+            return s.filter(p -> m.matches(p.getFileName())).sorted()
+                    .map(p -> new SpoolFolder(spool, p)).toArray(Folder[]::new);
+        } catch (IOException e) {
+            throw SpoolMessagingException.of(path + ": cannot list", e);
+        }
+    }
+
+    @Override
+    public char getSeparator() {
+        return '/';
+    }
+
+    @Override
+    public int getType() {
+        return Files.isDirectory(path) ? HOLDS_FOLDERS : HOLDS_MESSAGES;
+    }
+
+    @Override
+    public boolean create(int type) throws MessagingException {
+        if (exists()) {
+            return false;
+        }
+        try {
+            if ((type & HOLDS_FOLDERS) != 0) {
+                Files.createDirectories(path);
+            } else {
+                Files.createFile(path, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            }
+            return true;
+        } catch (IOException e) {
+            throw SpoolMessagingException.of(path + ": cannot create", e);
+        }
+    }
+
+    @Override
+    public boolean hasNewMessages() throws MessagingException {
+        return isOpen() && refresh() > 0;
+    }
+
+    @Override
+    public Folder getFolder(String name) {
+        return new SpoolFolder(spool, path.resolve(name));
+    }
+
+    @Override
+    public boolean delete(boolean recurse) throws MessagingException {
+        throw new MethodNotSupportedException("deleting mailboxes is left to the administrator (" + path + ")");
+    }
+
+    @Override
+    public boolean renameTo(Folder f) throws MessagingException {
+        throw new MethodNotSupportedException("renaming mailboxes is left to the administrator (" + path + ")");
+    }
+
+    @Override
+    public synchronized void open(int mode) throws MessagingException {
+        if (isOpen()) {
+            throw new IllegalStateException(path + " is already open");
+        }
+        if (!exists()) {
+            throw new FolderNotFoundException(this, path + " does not exist");
+        }
+        try {
+            backend = Backend.open(path, format(), mode == READ_WRITE, spool.options);
+        } catch (IOException e) {
+            throw SpoolMessagingException.of("cannot open " + path + (mode == READ_WRITE ? " read-write" : ""), e);
+        }
+        this.mode = mode;
+        messages.clear();
+        for (int n = 1; n <= backend.count(); n++) {
+            messages.add(new SpoolMessage(this, n));
+        }
+        notifyConnectionListeners(jakarta.mail.event.ConnectionEvent.OPENED);
+    }
+
+    @Override
+    public synchronized void close(boolean expunge) throws MessagingException {
+        checkOpen();
+        try {
+            if (expunge && backend.readWrite()) {
+                expunge();
+            }
+            backend.close();
+        } catch (IOException e) {
+            throw SpoolMessagingException.of("closing " + path, e);
+        } finally {
+            backend = null;
+            messages.clear();
+            notifyConnectionListeners(jakarta.mail.event.ConnectionEvent.CLOSED);
+        }
+    }
+
+    @Override
+    public synchronized boolean isOpen() {
+        return backend != null;
+    }
+
+    @Override
+    public Flags getPermanentFlags() {
+        Flags f = new Flags();
+        f.add(Flags.Flag.SEEN);
+        f.add(Flags.Flag.ANSWERED);
+        f.add(Flags.Flag.FLAGGED);
+        f.add(Flags.Flag.DELETED);
+        f.add(Flags.Flag.DRAFT);
+        if (backend == null || backend.permanentKeywords() == null) {
+            f.add(Flags.Flag.USER); // mbox creates keywords (up to 30)
+        } else {
+            backend.permanentKeywords().forEach(f::add);
+        }
+        return f;
+    }
+
+    /** Reads new mail (as c-client's ping) and tells the MessageCountListeners. */
+    @Override
+    public synchronized int getMessageCount() throws MessagingException {
+        if (!isOpen()) {
+            return -1;
+        }
+        refresh();
+        return messages.size();
+    }
+
+    private int refresh() throws MessagingException {
+        int added;
+        try {
+            added = backend.refresh();
+        } catch (IOException e) {
+            throw SpoolMessagingException.of(path + ": reading new mail", e);
+        }
+        if (added > 0) {
+            Message[] fresh = new Message[added];
+            for (int i = 0; i < added; i++) {
+                SpoolMessage m = new SpoolMessage(this, messages.size() + 1);
+                messages.add(m);
+                fresh[i] = m;
+            }
+            notifyMessageAddedListeners(fresh);
+        }
+        return added;
+    }
+
+    @Override
+    public synchronized Message getMessage(int msgnum) throws MessagingException {
+        checkOpen();
+        if (msgnum < 1 || msgnum > messages.size()) {
+            throw new IndexOutOfBoundsException("message " + msgnum + " of " + messages.size());
+        }
+        return messages.get(msgnum - 1);
+    }
+
+    /** Appends under one lock and one fsync (mbox: as c-client's append writes; tenex/mtx: their header lines). */
+    @Override
+    public void appendMessages(Message[] msgs) throws MessagingException {
+        if (!exists()) {
+            throw new FolderNotFoundException(this, path + " does not exist");
+        }
+        MailboxFormat f = format();
+        try {
+            if (f == MailboxFormat.MBOX) {
+                List<byte[]> out = new ArrayList<>(msgs.length);
+                for (Message m : msgs) {
+                    out.add(MessageFormat.format(bytes(m), null, date(m), flagBits(m.getFlags()),
+                            Arrays.asList(m.getFlags().getUserFlags()), Quoting.MBOXO));
+                }
+                MboxAppender.append(path, out, spool.options.mbox().lock(), spool.options.mbox().timeout());
+            } else {
+                List<TenexMailbox.NewMessage> out = new ArrayList<>(msgs.length);
+                for (Message m : msgs) {
+                    out.add(new TenexMailbox.NewMessage(bytes(m), flagBits(m.getFlags()),
+                            Arrays.asList(m.getFlags().getUserFlags()), date(m)));
+                }
+                TenexMailbox.append(path, f == MailboxFormat.MTX ? TenexFormat.MTX : TenexFormat.TENEX, out, false,
+                        spool.options.tenex());
+            }
+        } catch (IOException e) {
+            throw SpoolMessagingException.of("appending " + msgs.length + " message(s) to " + path, e);
+        }
+        if (isOpen()) {
+            synchronized (this) {
+                refresh();
+            }
+        }
+    }
+
+    private static byte[] bytes(Message m) throws MessagingException {
+        try {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            m.writeTo(b);
+            return b.toByteArray();
+        } catch (IOException e) {
+            throw new MessagingException("cannot serialize message", e);
+        }
+    }
+
+    private static ZonedDateTime date(Message m) throws MessagingException {
+        Date d = m.getReceivedDate();
+        return d == null ? ZonedDateTime.now() : ZonedDateTime.ofInstant(d.toInstant(), java.time.ZoneId.systemDefault());
+    }
+
+    static int flagBits(Flags f) {
+        int bits = 0;
+        if (f.contains(Flags.Flag.SEEN)) {
+            bits |= org.spoollock.store.Flags.SEEN;
+        }
+        if (f.contains(Flags.Flag.ANSWERED)) {
+            bits |= org.spoollock.store.Flags.ANSWERED;
+        }
+        if (f.contains(Flags.Flag.FLAGGED)) {
+            bits |= org.spoollock.store.Flags.FLAGGED;
+        }
+        if (f.contains(Flags.Flag.DELETED)) {
+            bits |= org.spoollock.store.Flags.DELETED;
+        }
+        if (f.contains(Flags.Flag.DRAFT)) {
+            bits |= org.spoollock.store.Flags.DRAFT;
+        }
+        return bits;
+    }
+
+    /** Sets or clears flags on several messages with one write (mbox: one checkpoint). */
+    @Override
+    public synchronized void setFlags(Message[] msgs, Flags flag, boolean value) throws MessagingException {
+        checkOpen();
+        if (!backend.readWrite()) {
+            throw new ReadOnlyFolderException(this, path + " is open read-only");
+        }
+        List<Integer> ns = new ArrayList<>(msgs.length);
+        for (Message m : msgs) {
+            ns.add(m.getMessageNumber());
+        }
+        int bits = flagBits(flag);
+        List<String> kw = Arrays.asList(flag.getUserFlags());
+        try {
+            if (value) {
+                backend.setFlags(ns, bits, 0, kw, List.of());
+            } else {
+                backend.setFlags(ns, 0, bits, List.of(), kw);
+            }
+        } catch (IOException e) {
+            throw SpoolMessagingException.of(path + ": writing flags", e);
+        } catch (IllegalArgumentException e) {
+            throw new MessagingException(path + ": " + e.getMessage());
+        }
+        for (Message m : msgs) {
+            notifyMessageChangedListeners(jakarta.mail.event.MessageChangedEvent.FLAGS_CHANGED, m);
+        }
+    }
+
+    @Override
+    public synchronized Message[] expunge() throws MessagingException {
+        checkOpen();
+        if (!backend.readWrite()) {
+            throw new ReadOnlyFolderException(this, path + " is open read-only");
+        }
+        List<Integer> gone;
+        try {
+            gone = backend.expunge();
+        } catch (IOException e) {
+            throw SpoolMessagingException.of(path + ": expunge", e);
+        }
+        List<SpoolMessage> removed = new ArrayList<>();
+        for (int i = gone.size() - 1; i >= 0; i--) {
+            SpoolMessage m = messages.remove(gone.get(i) - 1);
+            m.markExpunged();
+            removed.add(0, m);
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            messages.get(i).renumber(i + 1);
+        }
+        // new mail that arrived meanwhile was parsed by the expunge: make it visible
+        for (int n = messages.size() + 1; n <= backend.count(); n++) {
+            messages.add(new SpoolMessage(this, n));
+        }
+        Message[] out = removed.toArray(new Message[0]);
+        if (out.length > 0) {
+            notifyMessageRemovedListeners(true, out);
+        }
+        return out;
+    }
+
+    private void checkOpen() throws FolderClosedException {
+        if (backend == null) {
+            throw new FolderClosedException(this, path + " is not open");
+        }
+    }
+
+    // ---- for SpoolMessage ----
+
+    synchronized byte[] content(SpoolMessage m) throws MessagingException {
+        checkOpen();
+        try {
+            return backend.content(m.getMessageNumber());
+        } catch (IOException e) {
+            throw SpoolMessagingException.of(path + ": reading message " + m.getMessageNumber(), e);
+        }
+    }
+
+    synchronized long size(SpoolMessage m) throws MessagingException {
+        checkOpen();
+        try {
+            return backend.size(m.getMessageNumber());
+        } catch (IOException e) {
+            throw SpoolMessagingException.of(path + ": size of message " + m.getMessageNumber(), e);
+        }
+    }
+
+    synchronized Date receivedDate(SpoolMessage m) throws MessagingException {
+        checkOpen();
+        ZonedDateTime d = backend.date(m.getMessageNumber());
+        return d == null ? null : Date.from(d.toInstant());
+    }
+
+    synchronized Flags flags(SpoolMessage m) throws MessagingException {
+        checkOpen();
+        int n = m.getMessageNumber();
+        int bits = backend.flags(n);
+        Flags f = new Flags();
+        if ((bits & org.spoollock.store.Flags.SEEN) != 0) {
+            f.add(Flags.Flag.SEEN);
+        }
+        if ((bits & org.spoollock.store.Flags.ANSWERED) != 0) {
+            f.add(Flags.Flag.ANSWERED);
+        }
+        if ((bits & org.spoollock.store.Flags.FLAGGED) != 0) {
+            f.add(Flags.Flag.FLAGGED);
+        }
+        if ((bits & org.spoollock.store.Flags.DELETED) != 0) {
+            f.add(Flags.Flag.DELETED);
+        }
+        if ((bits & org.spoollock.store.Flags.DRAFT) != 0) {
+            f.add(Flags.Flag.DRAFT);
+        }
+        if (backend.recent(n)) {
+            f.add(Flags.Flag.RECENT);
+        }
+        backend.keywords(n).forEach(f::add);
+        return f;
+    }
+
+    // ---- UIDFolder ----
+
+    @Override
+    public synchronized long getUIDValidity() throws MessagingException {
+        checkOpen();
+        return backend.uidValidity();
+    }
+
+    @Override
+    public synchronized long getUIDNext() throws MessagingException {
+        checkOpen();
+        return backend.uidNext();
+    }
+
+    @Override
+    public synchronized long getUID(Message message) throws MessagingException {
+        checkOpen();
+        if (message.getFolder() != this) {
+            throw new java.util.NoSuchElementException("message from another folder");
+        }
+        return backend.uid(message.getMessageNumber());
+    }
+
+    @Override
+    public synchronized Message getMessageByUID(long uid) throws MessagingException {
+        checkOpen();
+        for (SpoolMessage m : messages) {
+            if (backend.uid(m.getMessageNumber()) == uid) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public synchronized Message[] getMessagesByUID(long start, long end) throws MessagingException {
+        checkOpen();
+        long last = end == LASTUID ? Long.MAX_VALUE : end;
+        List<Message> out = new ArrayList<>();
+        for (SpoolMessage m : messages) {
+            long u = backend.uid(m.getMessageNumber());
+            if (u >= start && u <= last) {
+                out.add(m);
+            }
+        }
+        return out.toArray(new Message[0]);
+    }
+
+    @Override
+    public synchronized Message[] getMessagesByUID(long[] uids) throws MessagingException {
+        Message[] out = new Message[uids.length];
+        for (int i = 0; i < uids.length; i++) {
+            out[i] = getMessageByUID(uids[i]);
+        }
+        return out;
+    }
+}

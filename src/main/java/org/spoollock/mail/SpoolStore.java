@@ -1,0 +1,66 @@
+package org.spoollock.mail;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+import jakarta.mail.Folder;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Store;
+import jakarta.mail.URLName;
+
+import org.spoollock.store.MailboxFormat;
+
+/**
+ * The Jakarta Mail store for local spools: protocol {@code mbox}, {@code tenex} or {@code mtx}.
+ * {@code session.getFolder(new URLName("mbox:/var/mail/alice"))} opens that file;
+ * {@code session.getStore("mbox").getFolder("/var/mail/alice")} likewise; {@code getDefaultFolder()} is
+ * the directory of the store's URL file (or {@code /}), whose {@code list()} shows its files. There is
+ * no server: connecting only checks that the store is usable.
+ */
+public class SpoolStore extends Store {
+    private final String protocol;
+    final SpoolOptions options;
+
+    public SpoolStore(Session session, URLName url) {
+        super(session, url);
+        this.protocol = url != null && url.getProtocol() != null ? url.getProtocol().toLowerCase(Locale.ROOT) : "mbox";
+        this.options = SpoolOptions.from(session.getProperties(), protocol);
+    }
+
+    MailboxFormat format() {
+        return MailboxFormat.valueOf(protocol.toUpperCase(Locale.ROOT));
+    }
+
+    @Override
+    protected boolean protocolConnect(String host, int port, String user, String password) {
+        return true; // local files: nothing to log in to
+    }
+
+    @Override
+    public Folder getDefaultFolder() throws MessagingException {
+        checkConnectedOrConnect();
+        String file = url != null ? url.getFile() : null;
+        Path p = file == null || file.isEmpty() ? Path.of("/") : Path.of(file.startsWith("/") ? file : "/" + file);
+        return new SpoolFolder(this, p.getParent() != null && !java.nio.file.Files.isDirectory(p) ? p.getParent() : p);
+    }
+
+    @Override
+    public Folder getFolder(String name) throws MessagingException {
+        checkConnectedOrConnect();
+        return new SpoolFolder(this, Path.of(name));
+    }
+
+    @Override
+    public Folder getFolder(URLName name) throws MessagingException {
+        checkConnectedOrConnect();
+        String file = name.getFile();
+        return new SpoolFolder(this, Path.of(file.startsWith("/") || name.getHost() == null ? file : "/" + file));
+    }
+
+    private void checkConnectedOrConnect() throws MessagingException {
+        if (!isConnected()) {
+            connect();
+        }
+    }
+}

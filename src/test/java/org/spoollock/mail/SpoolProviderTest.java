@@ -1,0 +1,169 @@
+package org.spoollock.mail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.mail.Flags;
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Store;
+import jakarta.mail.UIDFolder;
+import jakarta.mail.URLName;
+import jakarta.mail.event.MessageCountAdapter;
+import jakarta.mail.event.MessageCountEvent;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.spoollock.lock.MailboxLockOptions;
+import org.spoollock.store.mbox.MboxAppender;
+import org.spoollock.store.mbox.MboxIndex;
+import org.spoollock.store.mbox.MessageFormat;
+import org.spoollock.store.mbox.Quoting;
+
+/** The provider through the jakarta.mail API only, with Angus Mail as the implementation. */
+class SpoolProviderTest {
+    @TempDir
+    Path dir;
+    Session session;
+
+    @BeforeEach
+    void session() {
+        Properties p = new Properties();
+        for (String proto : List.of("mbox", "tenex", "mtx")) {
+            p.setProperty("mail." + proto + ".sessiondir", dir.toString());
+            p.setProperty("mail." + proto + ".locktimeout", "10");
+            p.setProperty("mail." + proto + ".kisswait", "1");
+        }
+        p.setProperty("mail.tenex.keywords", "work,later");
+        session = Session.getInstance(p);
+    }
+
+    private MimeMessage message(String subject, String body) throws MessagingException {
+        MimeMessage m = new MimeMessage(session);
+        m.setFrom(new InternetAddress("alice@example.org"));
+        m.setSubject(subject);
+        m.setText(body);
+        m.saveChanges();
+        return m;
+    }
+
+    private void deliverBehindOurBack(Path box, String subject) throws Exception {
+        MboxAppender.append(box, List.of(MessageFormat.format(("Subject: " + subject + "\n\nhi\n").getBytes(),
+                "x@y", ZonedDateTime.now(), 0, List.of(), Quoting.MBOXO)), MailboxLockOptions.defaults(), Duration.ofSeconds(5));
+    }
+
+    @Test
+    void providersAreFoundTheWayAngusMailFindsThem() throws Exception {
+        for (String proto : List.of("mbox", "tenex", "mtx")) {
+            assertEquals("spoollock", session.getProvider(proto).getVendor(), proto);
+            Store s = session.getStore(proto);
+            assertInstanceOf(SpoolStore.class, s);
+        }
+    }
+
+    @Test
+    void anMboxThroughTheStandardApi() throws Exception {
+        Path box = dir.resolve("inbox");
+        Folder f = session.getFolder(new URLName("mbox:" + box));
+        assertFalse(f.exists());
+        assertTrue(f.create(Folder.HOLDS_MESSAGES));
+        f.appendMessages(new Message[] {message("one", "first\nFrom a body line\n"), message("two", "second"),
+            message("three", "third")});
+        f.open(Folder.READ_WRITE);
+        UIDFolder uf = (UIDFolder) f;
+        assertEquals(3, f.getMessageCount());
+        Message m1 = f.getMessage(1);
+        assertEquals("one", m1.getSubject());
+        assertTrue(m1.getContent().toString().contains(">From a body line"), "c-client's quoting is what readers see");
+        assertTrue(m1.getSize() > 0);
+        long validity = uf.getUIDValidity();
+        assertEquals(1, uf.getUID(m1));
+        assertEquals(4, uf.getUIDNext());
+        assertEquals("two", uf.getMessageByUID(2).getSubject());
+        // flags, one message and several
+        m1.setFlag(Flags.Flag.SEEN, true);
+        f.setFlags(new Message[] {f.getMessage(2), f.getMessage(3)}, new Flags("work"), true);
+        f.getMessage(3).setFlag(Flags.Flag.DELETED, true);
+        assertTrue(f.getMessage(2).getFlags().contains("work"));
+        // new mail from another program shows through getMessageCount and the listeners
+        AtomicInteger added = new AtomicInteger();
+        f.addMessageCountListener(new MessageCountAdapter() {
+            @Override
+            public void messagesAdded(MessageCountEvent e) {
+                added.addAndGet(e.getMessages().length);
+            }
+        });
+        deliverBehindOurBack(box, "four");
+        assertEquals(4, f.getMessageCount());
+        Thread.sleep(200); // listeners run on Jakarta Mail's event thread
+        assertEquals(1, added.get());
+        Message[] gone = f.expunge();
+        assertEquals(1, gone.length);
+        assertEquals(3, f.getMessageCount());
+        assertEquals("four", f.getMessage(3).getSubject());
+        f.close(false);
+        // what is on disk is what c-client reads (see the interop tests): flags, keywords, UIDs
+        MboxIndex i = MboxIndex.scan(box);
+        assertEquals(3, i.count());
+        assertEquals(validity, i.uidValidity());
+        assertEquals(List.of(1L, 2L, 4L), List.of(i.uid(1), i.uid(2), i.uid(3)));
+        assertEquals(org.spoollock.store.Flags.SEEN, i.flags(1));
+        assertEquals(List.of("work"), i.keywords(2));
+    }
+
+    @Test
+    void aTenexMailboxByStoreAndFolderName() throws Exception {
+        Path box = dir.resolve("box.tenex");
+        Files.createFile(box);
+        Store store = session.getStore("tenex");
+        store.connect();
+        Folder f = store.getFolder(box.toString());
+        f.appendMessages(new Message[] {message("a", "1"), message("b", "2")});
+        f.open(Folder.READ_WRITE);
+        assertEquals(2, f.getMessageCount());
+        f.getMessage(2).setFlags(new Flags("later"), true);
+        f.getMessage(1).setFlag(Flags.Flag.DELETED, true);
+        assertThrows(MessagingException.class, () -> f.getMessage(2).setFlags(new Flags("unconfigured"), true));
+        f.close(true); // expunge on close
+        f.open(Folder.READ_ONLY);
+        assertEquals(1, f.getMessageCount());
+        assertEquals("b", f.getMessage(1).getSubject());
+        assertTrue(f.getMessage(1).getFlags().contains("later"));
+        assertThrows(jakarta.mail.ReadOnlyFolderException.class, () -> f.getMessage(1).setFlag(Flags.Flag.SEEN, true));
+        f.close(false);
+        store.close();
+        // a store made from a URL: its default folder is the mailbox's directory, listing its files
+        Store byUrl = session.getStore(new URLName("tenex:" + box));
+        Folder root = byUrl.getDefaultFolder();
+        assertEquals(Folder.HOLDS_FOLDERS, root.getType());
+        assertEquals(List.of("box.tenex"), java.util.Arrays.stream(root.list("*.tenex")).map(Folder::getName).toList());
+    }
+
+    @Test
+    void errorsAreMessagingExceptionsCarryingTheTypedCause() throws Exception {
+        Path junk = dir.resolve("junk");
+        Files.writeString(junk, "not a mailbox\n");
+        Folder f = session.getFolder(new URLName("mbox:" + junk));
+        SpoolMessagingException e = assertThrows(SpoolMessagingException.class, () -> f.open(Folder.READ_ONLY));
+        assertInstanceOf(MboxIndex.NotAnMboxException.class, e.ioException());
+        assertTrue(e.getMessage().contains(junk.toString()), e.getMessage());
+        assertThrows(jakarta.mail.FolderNotFoundException.class,
+                () -> session.getFolder(new URLName("mbox:" + dir.resolve("missing"))).open(Folder.READ_ONLY));
+    }
+}
