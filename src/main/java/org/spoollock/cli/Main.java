@@ -105,7 +105,8 @@ public final class Main implements Runnable {
         if (ex instanceof org.spoollock.store.mbox.MboxAppender.AppendFailedException && ex.getCause() != null) {
             return exitCodeFor(ex.getCause());
         }
-        if (ex instanceof org.spoollock.store.mbox.MboxIndex.NotAnMboxException) {
+        if (ex instanceof org.spoollock.store.mbox.MboxIndex.NotAnMboxException
+                || ex instanceof org.spoollock.store.tenex.TenexIndex.BadTenexMailboxException) {
             return ExitCodes.DATAERR;
         }
         if (ex instanceof org.spoollock.store.mbox.MailboxInUseException
