@@ -57,13 +57,23 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         out = spec.commandLine().getOut();
-        Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("spoollock-demo-");
+        boolean root = "root".equals(System.getProperty("user.name"));
+        Path home = Path.of(System.getProperty("user.home"));
+        // c-client takes mailbox names relative to the user's home, and does nothing as root
+        boolean mailutil = onPath("mailutil") && !root && dir == null && Files.isWritable(home);
+        Path work = dir != null ? Files.createDirectories(dir)
+                : mailutil ? Files.createTempDirectory(home, ".spoollock-demo-") : Files.createTempDirectory("spoollock-demo-");
         Path inbox = work.resolve("inbox");
         boolean python = onPath("python3");
         say("spoollock demo, in " + work);
         say("");
         say("1. Deliveries at the same time into one mbox, " + inbox.getFileName() + ": " + writers + " spoollock processes"
-                + (python ? " and one Python mailbox-module process" : "") + ", " + messages + " messages each.");
+                + (python ? ", one Python mailbox-module process" : "") + (mailutil ? ", c-client's mailutil" : "") + ", "
+                + messages + " messages each.");
+        if (!mailutil && onPath("mailutil")) {
+            say("   (c-client's mailutil sits this out: it opens and creates nothing as root; run the demo as an ordinary"
+                    + " user to see it take part)");
+        }
         say("   Each takes c-client's locks (" + inbox.getFileName() + ".lock, then flock) for its append, so no message"
                 + " can land inside another.");
         List<Process> procs = new ArrayList<>();
@@ -88,13 +98,28 @@ final class DemoCommand implements Callable<Integer> {
             procs.add(new ProcessBuilder("python3", "-c", py).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.INHERIT).start());
         }
+        if (mailutil) {
+            Path src = work.resolve("from-mailutil");
+            StringBuilder b = new StringBuilder();
+            for (int m = 1; m <= messages; m++) {
+                b.append("From mailutil@example.org Mon Nov 23 10:00:00 2026\nSubject: mailutil message ").append(m)
+                        .append("\nMessage-ID: <mu.").append(m).append("@demo>\n\nFrom c-client\n\n");
+            }
+            Files.writeString(src, b.toString());
+            // an empty inbox would be c-client's "dummy" mailbox to it: let our first delivery create it first
+            for (int wait = 0; wait < 600 && (!Files.exists(inbox) || Files.size(inbox) == 0); wait++) {
+                Thread.sleep(10);
+            }
+            procs.add(new ProcessBuilder("mailutil", "append", home.relativize(src).toString(), home.relativize(inbox).toString())
+                    .directory(home.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start());
+        }
         int failed = 0;
         for (Process p : procs) {
             if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 failed++;
             }
         }
-        int expected = writers * messages + (python ? messages : 0);
+        int expected = writers * messages + (python ? messages : 0) + (mailutil ? messages : 0);
         say("   done: " + (procs.size() - failed) + " of " + procs.size() + " processes finished cleanly.");
         say("");
         say("2. A reader, as c-client reads the mailbox (spoollock list: msgno, UID, flags SAFDT, RFC822 size):");

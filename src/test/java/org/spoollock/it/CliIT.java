@@ -144,6 +144,8 @@ class CliIT {
         Peers.Result r = Peers.run(Peers.asUser(Peers.ours("demo", "--writers", "3", "--messages", "3")), 120);
         assertEquals(0, r.status(), r.toString());
         assertTrue(r.out().contains("All good"), r.out());
+        assertTrue(r.out().contains("c-client's mailutil, 3 messages each") && r.out().contains("15 of 15 messages present"),
+                "as the test user, c-client's mailutil delivers too: " + r.out());
         assertTrue(r.out().contains("each exactly once") && r.out().contains("message 1 is \\Seen"), r.out());
         assertTrue(r.out().contains("holder: request received") && r.out().contains("holder: gave up"),
                 "the kiss of death was asked for and honoured: " + r.out());

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A program using only the jakarta.mail API (with Angus Mail) reads, flags, appends to and expunges
- * an mbox and an mtx mailbox; c-client then reads the same messages, flags and UIDs.
+ * an mbox, a tenex and an mtx mailbox; c-client then reads the same messages, flags and UIDs.
  */
 class JakartaMailIT {
     private static MimeMessage message(Session s, String subject) throws Exception {
@@ -61,7 +61,7 @@ class JakartaMailIT {
 
     @Test
     void whatAJakartaProgramDoesCClientReads() throws Exception {
-        for (String proto : List.of("mbox", "mtx")) {
+        for (String proto : List.of("mbox", "tenex", "mtx")) {
             Path dir = Peers.newDir("jakarta-" + proto);
             Path box = dir.resolve("box");
             Files.deleteIfExists(box);
@@ -81,7 +81,7 @@ class JakartaMailIT {
             assertEquals("four", f.getMessage(3).getSubject());
             f.close(false);
             List<String> expected = proto.equals("mbox") ? List.of("1 1 S----", "2 2 --F--", "3 4 -AF--")
-                    : List.of("1 1 S----", "2 2 --F--", "3 3 -AF--"); // mtx keeps no UIDs: numbered at each open
+                    : List.of("1 1 S----", "2 2 --F--", "3 3 -AF--"); // tenex and mtx keep no UIDs: numbered at each open
             assertEquals(expected, seen, proto + ": the program's view");
             assertEquals(expected, cclient(box), proto + ": c-client's view of the same file");
         }
