@@ -69,6 +69,17 @@ public final class Copy {
     private interface Source extends AutoCloseable {
         int count();
 
+        /** UIDVALIDITY, last UID and keyword list to carry into an mbox target (tenex/mtx: none stored). */
+        default long uidValidity() {
+            return 0;
+        }
+
+        default long uidLast() {
+            return count();
+        }
+
+        List<String> keywordNames();
+
         void read(int from, int to, ItemSink sink) throws IOException;
 
         @Override
@@ -89,6 +100,18 @@ public final class Copy {
                     return x.count();
                 }
 
+                public long uidValidity() {
+                    return x.uidValidity();
+                }
+
+                public long uidLast() {
+                    return x.uidLast();
+                }
+
+                public List<String> keywordNames() {
+                    return x.keywordNames();
+                }
+
                 public void read(int from, int to, ItemSink sink) throws IOException {
                     m.visit(from, to, (n, sender, content) -> sink.item(n, new Item(content, sender, x.flags(n),
                             x.keywords(n), x.internalDate(n), x.uid(n))));
@@ -105,6 +128,10 @@ public final class Copy {
         return new Source() {
             public int count() {
                 return x.count();
+            }
+
+            public List<String> keywordNames() {
+                return o.tenex().keywords();
             }
 
             public void read(int from, int to, ItemSink sink) throws IOException {
@@ -131,17 +158,10 @@ public final class Copy {
         List<String> differences = new ArrayList<>();
         try (Source src = open(source.path(), from, o)) {
             int n = src.count();
-            long validity = 0;
-            long uidLast = n;
-            List<String> names = new ArrayList<>();
-            if (from == MailboxFormat.MBOX) {
-                try (MboxMailbox m = MboxMailbox.openReadOnly(source.path(), o.mbox())) {
-                    validity = m.index().uidValidity();
-                    uidLast = m.index().uidLast();
-                    names.addAll(m.index().keywordNames());
-                }
-            } else {
-                names.addAll(o.tenex().keywords());
+            long validity = src.uidValidity();
+            long uidLast = src.uidLast();
+            List<String> names = new ArrayList<>(src.keywordNames());
+            if (from != MailboxFormat.MBOX) {
                 validity = System.currentTimeMillis() / 1000;
                 notes.add(source.path() + " is " + from.name().toLowerCase() + ": it keeps no UIDs; the copy numbers them 1.."
                         + n + (to == MailboxFormat.MBOX ? " under a new UIDVALIDITY " + validity : ""));
