@@ -43,6 +43,17 @@ interface Backend extends AutoCloseable {
     /** Removes \Deleted messages; returns their numbers before the expunge, ascending. */
     List<Integer> expunge() throws IOException;
 
+    /** Numbers of the messages flagged \Deleted, ascending. */
+    default List<Integer> deleted() {
+        List<Integer> out = new ArrayList<>();
+        for (int n = 1; n <= count(); n++) {
+            if ((flags(n) & Flags.DELETED) != 0) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
     long uidValidity();
 
     long uidNext();
@@ -121,12 +132,7 @@ interface Backend extends AutoCloseable {
 
         public List<Integer> expunge() throws IOException {
             m.refresh();
-            List<Integer> gone = new ArrayList<>();
-            for (int n = 1; n <= x().count(); n++) {
-                if ((x().flags(n) & Flags.DELETED) != 0) {
-                    gone.add(n);
-                }
-            }
+            List<Integer> gone = deleted();
             m.expunge();
             return gone;
         }
@@ -210,12 +216,7 @@ interface Backend extends AutoCloseable {
         }
 
         public List<Integer> expunge() throws IOException {
-            List<Integer> gone = new ArrayList<>();
-            for (int n = 1; n <= x().count(); n++) {
-                if ((x().flags(n) & Flags.DELETED) != 0) {
-                    gone.add(n);
-                }
-            }
+            List<Integer> gone = deleted();
             m.expunge();
             return gone;
         }

@@ -78,16 +78,6 @@ class MboxInteropIT {
         return out;
     }
 
-    private static List<String> ourList(Path mbox) {
-        Peers.Result r = Peers.run(Peers.asUser(Peers.ours("list", "--long", mbox.toString())), 60);
-        assertEquals(0, r.status(), r.toString());
-        List<String> out = new ArrayList<>();
-        for (String l : r.out().lines().toList()) {
-            String[] w = l.split(" ");
-            out.add(w[0] + " " + w[1] + " " + w[2] + " " + w[3] + " " + w[4]);
-        }
-        return out;
-    }
 
     @Test
     void ourListIsCClients() throws Exception {
@@ -97,7 +87,7 @@ class MboxInteropIT {
         for (Map.Entry<String, String> c : cases().entrySet()) {
             Path f = write(dir, "mbox-" + Integer.toHexString(c.getKey().hashCode()), c.getValue());
             List<String> theirs = cclientList(f, false);
-            List<String> ours = ourList(f);
+            List<String> ours = Peers.ourList(f);
             messages += theirs.size();
             if (!theirs.equals(ours)) {
                 diffs.put(c.getKey(), List.of("c-client " + theirs, "spoollock " + ours));
@@ -132,7 +122,7 @@ class MboxInteropIT {
         }
         for (Path box : List.of(ours, theirs)) {
             List<String> c = cclientList(box, true);
-            List<String> s = ourList(box);
+            List<String> s = Peers.ourList(box);
             assertEquals(c.subList(1, c.size()), s, box.getFileName() + ": c-client's view against ours");
             assertEquals(List.of("1 1 S---- -", "2 2 --F-T work,$Label1", "3 3 S---- $Label1", "4 4 -A-D- later"),
                     s.stream().map(l -> {
@@ -141,8 +131,8 @@ class MboxInteropIT {
                     }).toList(), box.toString());
         }
         // the two mailboxes differ only in their From_ lines (dates, senders), and as c-client marks new mail
-        assertEquals(ourList(ours).stream().map(l -> l.split(" ")[4]).toList(),
-                ourList(theirs).stream().map(l -> l.split(" ")[4]).toList());
+        assertEquals(Peers.ourList(ours).stream().map(l -> l.split(" ")[4]).toList(),
+                Peers.ourList(theirs).stream().map(l -> l.split(" ")[4]).toList());
         // expunge: ours with our command, theirs with c-client's; each then read by the other
         Peers.Result e = Peers.run(Peers.asUser(Peers.ours("expunge", ours.toString())), 60);
         assertEquals(0, e.status(), e.toString());
@@ -151,8 +141,8 @@ class MboxInteropIT {
         assertEquals(0, ce.status(), ce.toString());
         for (Path box : List.of(ours, theirs)) {
             List<String> c = cclientList(box, true);
-            assertEquals(c.subList(1, c.size()), ourList(box), box.toString());
-            assertEquals(3, ourList(box).size());
+            assertEquals(c.subList(1, c.size()), Peers.ourList(box), box.toString());
+            assertEquals(3, Peers.ourList(box).size());
         }
     }
 
@@ -231,7 +221,7 @@ class MboxInteropIT {
         py = Peers.run(Peers.asUser("python3", Peers.DIST.resolve("pymbox.py").toString(), "scan", loose.toString()), 60);
         assertEquals("3", py.out().lines().findFirst().orElseThrow(), py.toString());
         assertEquals(2, cclientList(loose, false).size());
-        assertEquals(2, ourList(loose).size());
+        assertEquals(2, Peers.ourList(loose).size());
         Peers.Result check = Peers.run(Peers.asUser(Peers.ours("check", loose.toString())), 60);
         assertEquals(0, check.status(), check.toString());
         assertTrue(check.out().contains("1 line(s) start with \"From \" but are not From_ lines"), check.out());

@@ -171,6 +171,20 @@ final class Peers {
         return run(asUser(cmd), 600);
     }
 
+    /** spoollock list --long as the test user: "msgno uid flags size keywords" per message. */
+    static List<String> ourList(Path box) {
+        Result r = run(asUser(ours("list", "--long", box.toString())), 60);
+        if (r.status() != 0) {
+            fail("spoollock list " + box + ": " + r);
+        }
+        List<String> out = new ArrayList<>();
+        for (String l : r.out().lines().toList()) {
+            String[] w = l.split(" ");
+            out.add(w[0] + " " + w[1] + " " + w[2] + " " + w[3] + " " + w[4]);
+        }
+        return out;
+    }
+
     /** Runs with standard input from a file. */
     static Result runWithInput(List<String> cmd, Path input, int limitSeconds) {
         return run(cmd, limitSeconds, input);

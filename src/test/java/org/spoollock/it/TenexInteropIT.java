@@ -59,14 +59,6 @@ class TenexInteropIT {
         return out;
     }
 
-    private static List<String> ourList(Path box) {
-        Peers.Result r = Peers.run(Peers.asUser(Peers.ours("list", "--long", box.toString())), 60);
-        assertEquals(0, r.status(), r.toString());
-        return r.out().lines().map(l -> {
-            String[] w = l.split(" ");
-            return w[0] + " " + w[1] + " " + w[2] + " " + w[3] + " " + w[4];
-        }).toList();
-    }
 
     private static Path message(Path dir, int i) throws Exception {
         Path m = dir.resolve("msg" + i);
@@ -110,7 +102,7 @@ class TenexInteropIT {
             for (Path box : List.of(ours, theirs)) {
                 String name = "#driver." + f.driver() + "/" + Peers.HOME.relativize(box);
                 assertEquals(expected, cclientList(name), f + " " + box.getFileName() + " as c-client reads it");
-                assertEquals(expected, ourList(box), f + " " + box.getFileName() + " as we read it");
+                assertEquals(expected, Peers.ourList(box), f + " " + box.getFileName() + " as we read it");
             }
             // each expunges its own; the other reads the result
             Peers.Result e = Peers.run(Peers.asUser(Peers.ours("expunge", ours.toString())), 60);
@@ -119,7 +111,7 @@ class TenexInteropIT {
             for (Path box : List.of(ours, theirs)) {
                 String name = "#driver." + f.driver() + "/" + Peers.HOME.relativize(box);
                 assertEquals(expected.subList(0, 3), cclientList(name));
-                assertEquals(expected.subList(0, 3), ourList(box));
+                assertEquals(expected.subList(0, 3), Peers.ourList(box));
             }
         }
     }
@@ -145,7 +137,7 @@ class TenexInteropIT {
         List<String> a = cclientList("#driver.tenex/" + Peers.HOME.relativize(ours));
         List<String> b = cclientList("#driver.tenex/" + Peers.HOME.relativize(theirs));
         assertEquals(b, a, "c-client reads our copy as it reads mailutil's");
-        assertEquals(b, ourList(theirs), "we read mailutil's copy as c-client does");
+        assertEquals(b, Peers.ourList(theirs), "we read mailutil's copy as c-client does");
         assertEquals(20, a.size());
     }
 
