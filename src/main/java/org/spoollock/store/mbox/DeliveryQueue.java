@@ -16,7 +16,8 @@ import org.spoollock.lock.MailboxLockOptions;
  * Group commit for threads of one JVM delivering to one mailbox: each {@link #deliver} returns only
  * once its message is fsynced, but messages that arrive while a write is in progress go together in
  * the next one, under one lock, one write and one fsync. The first waiting thread does the work for
- * the group (no background thread); if the append fails, every message of that group gets the error.
+ * the group (no background thread); if the append fails, every message of that group gets the error
+ * and the leader carries on with whatever queued meanwhile.
  */
 public final class DeliveryQueue {
     private static final ConcurrentHashMap<String, DeliveryQueue> QUEUES = new ConcurrentHashMap<>();
@@ -107,14 +108,10 @@ public final class DeliveryQueue {
                     offset += p.message().length;
                 }
             } catch (Throwable t) {
+                // every caller of the group gets the failure through its own future (the leader too), and
+                // the leader goes on with the next group: callers that queued meanwhile are never stranded
                 for (Pending p : batch) {
                     p.done().completeExceptionally(t);
-                }
-                if (t instanceof Error e && !(t instanceof org.spoollock.store.Faults.InjectedCrash)) {
-                    synchronized (this) {
-                        writing = false;
-                    }
-                    throw e;
                 }
             }
         }
