@@ -140,11 +140,9 @@ public final class AppendIntent {
                     : "cut out " + k + " bytes of a delivery killed midway (offset " + in.offset + ")";
         }
         Journal j = Journal.plan(ch, st, cur, in.offset + tail, List.of(Journal.Patch.copy(in.offset, foreign, tail)), name);
-        j.commit(mailbox, ch);
+        Journal committed = j.commit(mailbox, ch);
         Files.delete(file);
-        try (FileChannel jc = FileChannel.open(Journal.pathFor(mailbox), StandardOpenOption.READ)) {
-            Journal.read(Journal.pathFor(mailbox)).apply(ch, name, jc);
-        }
+        committed.applyCommitted(mailbox, ch);
         Journal.discard(mailbox);
         return "cut out " + k + " bytes of a delivery killed midway (offset " + in.offset + ") and kept the " + tail
                 + " bytes appended after it by another program";

@@ -144,8 +144,11 @@ public final class Journal {
     /**
      * Writes the journal next to the mailbox and commits it (fsync, rename, fsync of the directory).
      * Copy patches are filled from the mailbox now, streaming, so a large expunge needs no heap.
+     * Returns the committed journal, whose copied bytes are read back from the journal file when it
+     * is applied ({@link #applyCommitted}): the mailbox regions they came from get overwritten.
      */
-    public void commit(Path mailbox, FileChannel mbox) throws IOException {
+    public Journal commit(Path mailbox, FileChannel mbox) throws IOException {
+        List<Patch> committed = new ArrayList<>(patches.size());
         Path fin = pathFor(mailbox);
         Path tmp = fin.resolveSibling(fin.getFileName() + ".tmp");
         String name = mailbox.toString();
@@ -159,8 +162,10 @@ public final class Journal {
                 pos = put(out, pos, ("patch " + x.offset() + " " + x.length() + "\n").getBytes(StandardCharsets.US_ASCII),
                         crc, tmp);
                 if (x.data() != null) {
+                    committed.add(x);
                     pos = put(out, pos, x.data(), crc, tmp);
                 } else {
+                    committed.add(Patch.copy(x.offset(), pos, x.length()));
                     long done = 0;
                     while (done < x.length()) {
                         buf.clear().limit((int) Math.min(buf.capacity(), x.length() - done));
@@ -191,6 +196,28 @@ public final class Journal {
         }
         Posix.get().rename(tmp.toString(), fin.toString());
         syncDirectory(fin.getParent());
+        return new Journal(dev, ino, extent, newSize, tailCrc, guardFrom, guardCrc, committed);
+    }
+
+    /**
+     * {@link #commit}, and if that fails, removes what was written and says that nothing was changed
+     * (the mailbox is not touched before the commit) and how much room the journal needed.
+     */
+    public Journal commitOrExplain(Path mailbox, FileChannel mbox) throws IOException {
+        try {
+            return commit(mailbox, mbox);
+        } catch (IOException e) {
+            discard(mailbox);
+            throw new IOException(mailbox + ": cannot write the rewrite journal " + pathFor(mailbox) + " ("
+                    + e.getMessage() + "; it needs " + bytes() + " bytes beside the mailbox); nothing was changed", e);
+        }
+    }
+
+    /** Applies a journal this process has just committed ({@link #commit}) to the mailbox open on {@code ch}. */
+    public long applyCommitted(Path mailbox, FileChannel ch) throws IOException {
+        try (FileChannel jc = FileChannel.open(pathFor(mailbox), StandardOpenOption.READ)) {
+            return apply(ch, mailbox.toString(), jc);
+        }
     }
 
     private byte[] header() {

@@ -3,7 +3,6 @@ package org.spoollock.store.mbox;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.Collection;
@@ -204,20 +203,10 @@ public final class MboxMailbox implements AutoCloseable {
                 SpaceReservation.reserve(lock.fd(), old, plan.newSize - old, path);
             }
             Journal journal = Journal.plan(ch, lock.stat(), old, plan.newSize, plan.patches, name);
-            try {
-                Faults.point("rewrite.planned");
-                journal.commit(path, ch);
-            } catch (IOException e) {
-                Journal.discard(path);
-                throw new IOException(name + ": cannot write the rewrite journal " + Journal.pathFor(path) + " ("
-                        + e.getMessage() + "; it needs " + journal.bytes() + " bytes beside the mailbox); nothing"
-                        + " was changed", e);
-            }
+            Faults.point("rewrite.planned");
+            Journal committed = journal.commitOrExplain(path, ch);
             Faults.point("rewrite.committed");
-            Path j = Journal.pathFor(path);
-            try (FileChannel jc = FileChannel.open(j, StandardOpenOption.READ)) {
-                Journal.read(j).apply(ch, name, jc);
-            }
+            committed.applyCommitted(path, ch);
             Journal.discard(path);
             // c-client: atime now, mtime a second earlier, so the rewrite does not look like new mail
             long now = System.currentTimeMillis() / 1000;

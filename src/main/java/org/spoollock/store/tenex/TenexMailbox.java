@@ -318,18 +318,9 @@ public final class TenexMailbox implements AutoCloseable {
                 long old = ChannelIo.size(ch, name);
                 Journal journal = Journal.plan(ch, stat, old, cur, patches, name);
                 Faults.point("rewrite.planned");
-                try {
-                    journal.commit(path, ch);
-                } catch (IOException e) {
-                    Journal.discard(path);
-                    throw new IOException(name + ": cannot write the expunge journal " + Journal.pathFor(path) + " ("
-                            + e.getMessage() + "; it needs " + journal.bytes() + " bytes); nothing was changed", e);
-                }
+                Journal committed = journal.commitOrExplain(path, ch);
                 Faults.point("rewrite.committed");
-                Path j = Journal.pathFor(path);
-                try (FileChannel jc = FileChannel.open(j, StandardOpenOption.READ)) {
-                    Journal.read(j).apply(ch, name, jc);
-                }
+                committed.applyCommitted(path, ch);
                 Journal.discard(path);
                 index = new TenexIndex(index.format(), options.keywords());
                 index.parse(ch, ChannelIo.size(ch, name), path);
