@@ -134,15 +134,10 @@ public final class MboxMailbox implements AutoCloseable {
 
     private void parseTail(FileChannel ch) throws IOException {
         long size = ChannelIo.size(ch, path.toString());
-        if (index.count() > 0) {
-            // a rewrite by someone else that kept the size or grew it would not show in the size alone
-            int last = index.count();
-            byte[] b = ChannelIo.read(ch, index.start(last), Math.min(index.fromLength(last),
-                    (int) Math.max(0, Math.min(Integer.MAX_VALUE, size - index.start(last)))), path.toString());
-            if (b.length != index.fromLength(last) || !FromLine.isValid(b, 0, b.length)) {
-                throw new MailboxChangedException(path + ": message " + last + " is no longer at offset "
-                        + index.start(last) + ": the mailbox was rewritten by another program; reopen it");
-            }
+        // a rewrite by someone else that kept the size or grew it would not show in the size alone
+        // (a file that shrank is reported by the parser)
+        if (index.count() > 0 && size >= index.end(index.count())) {
+            verifyUnchanged(ch, index.count());
         }
         new MboxParser(index, path).parse(ch, size);
     }
@@ -227,17 +222,22 @@ public final class MboxMailbox implements AutoCloseable {
         try (MailboxLock lock = readLock()) {
             FileChannel ch = lock.channel();
             verifyUnchanged(ch, msgno);
-            long headerAt = index.start(msgno) + index.fromLength(msgno);
-            out.write(HeaderFilter.kept(ChannelIo.read(ch, headerAt, index.headerLength(msgno), path.toString())));
-            out.write('\n');
-            long textAt = headerAt + index.headerLength(msgno);
-            java.io.InputStream text = new java.io.BufferedInputStream(
-                    new RegionInputStream(ch, textAt, index.textLength(msgno)), 1 << 16);
-            if (unquote == Quoting.MBOXRD) {
-                Quoting.unquoteMboxrd(text, out);
-            } else {
-                text.transferTo(out);
-            }
+            writeContent(ch, msgno, out, unquote);
+        }
+    }
+
+    /** The message's header without status headers, the blank line, its text (under a lock the caller holds). */
+    private void writeContent(FileChannel ch, int msgno, java.io.OutputStream out, Quoting unquote) throws IOException {
+        long headerAt = index.start(msgno) + index.fromLength(msgno);
+        out.write(HeaderFilter.kept(ChannelIo.read(ch, headerAt, index.headerLength(msgno), path.toString())));
+        out.write('\n');
+        long textAt = headerAt + index.headerLength(msgno);
+        java.io.InputStream text = new java.io.BufferedInputStream(
+                new RegionInputStream(ch, textAt, index.textLength(msgno)), 1 << 16);
+        if (unquote == Quoting.MBOXRD) {
+            Quoting.unquoteMboxrd(text, out);
+        } else {
+            text.transferTo(out);
         }
     }
 
@@ -256,23 +256,16 @@ public final class MboxMailbox implements AutoCloseable {
         try (MailboxLock lock = readLock()) {
             FileChannel ch = lock.channel();
             for (int m = from; m <= to; m++) {
-                verifyUnchanged(ch, m);
-                byte[] fromLine = ChannelIo.read(ch, index.start(m), index.fromLength(m), path.toString());
-                String line = new String(fromLine, java.nio.charset.StandardCharsets.ISO_8859_1);
+                String line = new String(verifyUnchanged(ch, m), java.nio.charset.StandardCharsets.ISO_8859_1);
                 int sp = line.indexOf(' ', 5);
                 String sender = sp > 5 ? line.substring(5, sp) : "MAILER-DAEMON";
-                long headerAt = index.start(m) + index.fromLength(m);
-                byte[] header = HeaderFilter.kept(ChannelIo.read(ch, headerAt, index.headerLength(m), path.toString()));
-                long textLen = index.textLength(m);
-                if (textLen > Integer.MAX_VALUE - header.length - 1) {
+                long size = (long) index.headerLength(m) + 1 + index.textLength(m);
+                if (size > Integer.MAX_VALUE - 64) {
                     throw new IOException(path + ": message " + m + " is over 2 GB");
                 }
-                byte[] content = new byte[header.length + 1 + (int) textLen];
-                System.arraycopy(header, 0, content, 0, header.length);
-                content[header.length] = '\n';
-                byte[] text = ChannelIo.read(ch, headerAt + index.headerLength(m), (int) textLen, path.toString());
-                System.arraycopy(text, 0, content, header.length + 1, text.length);
-                visitor.message(m, sender, content);
+                java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream((int) size);
+                writeContent(ch, m, content, Quoting.MBOXO);
+                visitor.message(m, sender, content.toByteArray());
             }
         }
     }
@@ -293,7 +286,8 @@ public final class MboxMailbox implements AutoCloseable {
         return b.toByteArray();
     }
 
-    private void verifyUnchanged(FileChannel ch, int msgno) throws IOException {
+    /** The message's From_ line, checked to be still where the index has it. */
+    private byte[] verifyUnchanged(FileChannel ch, int msgno) throws IOException {
         long size = ChannelIo.size(ch, path.toString());
         long start = index.start(msgno);
         int len = index.fromLength(msgno);
@@ -302,6 +296,7 @@ public final class MboxMailbox implements AutoCloseable {
             throw new MailboxChangedException(path + ": message " + msgno + " is no longer at offset " + start
                     + ": the mailbox was rewritten by another program; reopen it");
         }
+        return b;
     }
 
     private void requireWritable() {
