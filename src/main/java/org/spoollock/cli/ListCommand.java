@@ -3,12 +3,11 @@ package org.spoollock.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 
-import java.time.ZonedDateTime;
 import java.util.List;
 
 import org.spoollock.store.Flags;
 import org.spoollock.store.MailboxFormat;
-import org.spoollock.store.tenex.TenexIndex;
+import org.spoollock.store.MessageIndex;
 import org.spoollock.store.tenex.TenexMailbox;
 import org.spoollock.store.mbox.MboxIndex;
 import org.spoollock.store.mbox.MboxMailbox;
@@ -34,35 +33,40 @@ final class ListCommand extends MailboxCommand {
         MailboxFormat f = format();
         if (f != MailboxFormat.MBOX) {
             try (TenexMailbox m = TenexMailbox.open(mailbox, tenexFormat(f), false, store.tenexOptions())) {
-                TenexIndex index = m.index();
-                for (int i = 1; i <= index.count(); i++) {
-                    line(b, out, i, index.uid(i), index.flags(i), m.size(i), index.keywords(i), index.internalDate(i));
-                }
+                print(m.index(), m::size, b, out);
             }
         } else {
             MboxIndex index;
             try (MboxMailbox m = MboxMailbox.openReadOnly(mailbox, store.mailboxOptions())) {
                 index = m.index();
             }
-            for (int i = 1; i <= index.count(); i++) {
-                line(b, out, i, index.uid(i), index.flags(i), index.size(i), index.keywords(i), index.internalDate(i));
-            }
+            print(index, index::size, b, out);
         }
         out.print(b);
         out.flush();
         return ExitCodes.OK;
     }
 
-    private void line(StringBuilder b, PrintWriter out, int msgno, long uid, int flags, long size, List<String> keywords,
-                      ZonedDateTime date) {
-        b.append(msgno).append(' ').append(uid).append(' ').append(Flags.letters(flags)).append(' ').append(size);
-        if (longFormat) {
-            b.append(' ').append(keywords.isEmpty() ? "-" : String.join(",", keywords)).append(' ').append(date);
-        }
-        b.append('\n');
-        if (b.length() > 1 << 16) {
-            out.print(b);
-            b.setLength(0);
+    /** RFC822 size of a message (tenex reads the text for it, so it may fail). */
+    @FunctionalInterface
+    private interface Size {
+        long of(int msgno) throws IOException;
+    }
+
+    private void print(MessageIndex x, Size size, StringBuilder b, PrintWriter out) throws IOException {
+        for (int i = 1; i <= x.count(); i++) {
+            b.append(i).append(' ').append(x.uid(i)).append(' ').append(Flags.letters(x.flags(i))).append(' ')
+                    .append(size.of(i));
+            if (longFormat) {
+                List<String> keywords = x.keywords(i);
+                b.append(' ').append(keywords.isEmpty() ? "-" : String.join(",", keywords)).append(' ')
+                        .append(x.internalDate(i));
+            }
+            b.append('\n');
+            if (b.length() > 1 << 16) {
+                out.print(b);
+                b.setLength(0);
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.spoollock.store.Flags;
 import org.spoollock.store.MailboxFormat;
+import org.spoollock.store.MessageIndex;
 import org.spoollock.store.mbox.MboxIndex;
 import org.spoollock.store.mbox.MboxMailbox;
 import org.spoollock.store.mbox.Quoting;
@@ -75,19 +76,9 @@ interface Backend extends AutoCloseable {
         return new TenexBackend(TenexMailbox.open(path, f, write, o.tenex()), write);
     }
 
-    /** mbox through {@link MboxMailbox}: flag changes checkpointed at once (in place where c-client's padding allows). */
-    final class MboxBackend implements Backend {
-        private final MboxMailbox m;
-        private final boolean write;
-
-        MboxBackend(MboxMailbox m, boolean write) {
-            this.m = m;
-            this.write = write;
-        }
-
-        private MboxIndex x() {
-            return m.index();
-        }
+    /** The questions every index answers the same way, whichever store it is. */
+    abstract class Indexed implements Backend {
+        abstract MessageIndex x();
 
         public int count() {
             return x().count();
@@ -109,12 +100,27 @@ interface Backend extends AutoCloseable {
             return x().keywords(n);
         }
 
-        public long size(int n) {
-            return x().size(n);
-        }
-
         public ZonedDateTime date(int n) {
             return x().internalDate(n);
+        }
+    }
+
+    /** mbox through {@link MboxMailbox}: flag changes checkpointed at once (in place where c-client's padding allows). */
+    final class MboxBackend extends Indexed {
+        private final MboxMailbox m;
+        private final boolean write;
+
+        MboxBackend(MboxMailbox m, boolean write) {
+            this.m = m;
+            this.write = write;
+        }
+
+        MboxIndex x() {
+            return m.index();
+        }
+
+        public long size(int n) {
+            return x().size(n);
         }
 
         public byte[] content(int n) throws IOException {
@@ -159,7 +165,7 @@ interface Backend extends AutoCloseable {
     }
 
     /** tenex/mtx through {@link TenexMailbox}: flags written in place; UIDs are message numbers, as c-client's. */
-    final class TenexBackend implements Backend {
+    final class TenexBackend extends Indexed {
         private final TenexMailbox m;
         private final boolean write;
         private final long validity = System.currentTimeMillis() / 1000;
@@ -169,36 +175,12 @@ interface Backend extends AutoCloseable {
             this.write = write;
         }
 
-        private TenexIndex x() {
+        TenexIndex x() {
             return m.index();
-        }
-
-        public int count() {
-            return x().count();
-        }
-
-        public long uid(int n) {
-            return x().uid(n);
-        }
-
-        public int flags(int n) {
-            return x().flags(n);
-        }
-
-        public boolean recent(int n) {
-            return x().recent(n);
-        }
-
-        public List<String> keywords(int n) {
-            return x().keywords(n);
         }
 
         public long size(int n) throws IOException {
             return m.size(n);
-        }
-
-        public ZonedDateTime date(int n) {
-            return x().internalDate(n);
         }
 
         public byte[] content(int n) throws IOException {

@@ -26,7 +26,7 @@ import org.spoollock.store.Flags;
  * {@link #textLength} bytes; then the newline that separates it from the next From_ line (not part
  * of the message), when there is one.
  */
-public final class MboxIndex {
+public final class MboxIndex implements org.spoollock.store.MessageIndex {
     /** Flag bit: no "O" in Status (c-client's \Recent). */
     static final int RECENT = 0x100;
     /** Flag bit: c-client would rewrite this message's status at its next checkpoint. */

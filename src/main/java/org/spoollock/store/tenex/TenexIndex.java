@@ -20,7 +20,7 @@ import org.spoollock.store.Flags;
  * Messages are found by their header lines alone, so parsing reads a few dozen bytes per message;
  * RFC822 sizes of tenex messages (CRLF line ends) need the text and are computed when asked for.
  */
-public final class TenexIndex {
+public final class TenexIndex implements org.spoollock.store.MessageIndex {
     private final TenexFormat format;
     private final List<String> keywords;
     private int n;
