@@ -131,4 +131,25 @@ class CopyTest {
         Files.writeString(dir.resolve("other"), "From a@b Mon Nov  2 05:03:22 2026\nSubject: x\n\ny\n");
         assertThrows(Copy.TargetNotEmptyException.class, () -> copy(src, dir.resolve("other").toString()));
     }
+
+    /** The verification can fail: a byte changed, a flag changed or a message missing in the copy is reported. */
+    @Test
+    void resumingOntoADamagedCopyNamesTheDifference() throws Exception {
+        Path src = mbox(1200);
+        for (String format : List.of("tenex", "mbox")) {
+            Path dst = dir.resolve("damaged." + format);
+            Faults.arm("copy.batch:crash");
+            assertThrows(Faults.InjectedCrash.class, () -> copy(src, format + ":" + dst));
+            Faults.arm("");
+            // one byte of message 3's body ("From the body of 3"): the same length, another CRC
+            byte[] b = Files.readAllBytes(dst);
+            int at = new String(b, StandardCharsets.ISO_8859_1).indexOf("the body of 3\n");
+            b[at] = 'T';
+            Files.write(dst, b);
+            options = new Copy.Options(null, true, null, options.mbox(), options.tenex());
+            Copy.TargetNotEmptyException e = assertThrows(Copy.TargetNotEmptyException.class, () -> copy(src, format + ":" + dst));
+            assertTrue(e.getMessage().contains("message 3: contents differ"), e.getMessage());
+            options = new Copy.Options(null, false, null, options.mbox(), options.tenex());
+        }
+    }
 }

@@ -50,9 +50,15 @@ public final class AppendIntent {
                 + "\ncrc " + crc.getValue() + "\nguard " + guard + "\n").getBytes(StandardCharsets.US_ASCII);
         try (FileChannel out = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer all = ByteBuffer.allocate(head.length + data.remaining()); // one write: one syscall
-            all.put(head).put(data.duplicate()).flip();
-            ChannelIo.write(out, all, 0, p.toString());
+            // one gathering write (no copy of the data into a combined buffer); the file is new, so position 0
+            ByteBuffer[] parts = {ByteBuffer.wrap(head), data.duplicate()};
+            try {
+                while (parts[1].hasRemaining()) {
+                    out.write(parts);
+                }
+            } catch (IOException e) {
+                throw ChannelIo.translate("write", p.toString(), e);
+            }
             return true;
         } catch (IOException e) {
             System.getLogger(AppendIntent.class.getName()).log(System.Logger.Level.DEBUG,
@@ -70,7 +76,6 @@ public final class AppendIntent {
         Files.deleteIfExists(Journal.appendIntentFor(mailbox));
     }
 
-    /** Recovers after a killed delivery (under the exclusive lock). */
     /** Recovers on a mailbox open on {@code ch} (whose identity is {@code st}) that the caller holds exclusively. */
     public static String recover(Path mailbox, FileChannel ch, Stat st, Path file, MessageStart starts) throws IOException {
         String name = mailbox.toString();

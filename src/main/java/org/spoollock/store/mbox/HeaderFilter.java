@@ -3,6 +3,8 @@ package org.spoollock.store.mbox;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
+import org.spoollock.store.ByteScan;
+
 /**
  * A message header as c-client presents it: its status headers (Status, X-Status, X-Keywords, X-UID,
  * X-IMAP, X-IMAPbase, in any case), the continuation lines that follow them and stray continuation
@@ -13,15 +15,21 @@ final class HeaderFilter {
     }
 
     static byte[] kept(byte[] raw) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length);
+        return kept(raw, 0, raw.length);
+    }
+
+    /** The same for {@code raw[from .. from + length)}. */
+    static byte[] kept(byte[] raw, int from, int length) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(length);
+        int limit = from + length;
         boolean retain = true;
-        int p = 0;
-        while (p < raw.length) {
+        int p = from;
+        while (p < limit) {
             int q = p;
-            while (q < raw.length && raw[q] != '\n') {
+            while (q < limit && raw[q] != '\n') {
                 q++;
             }
-            int end = Math.min(q + 1, raw.length);
+            int end = Math.min(q + 1, limit);
             boolean blank = (end - p == 1 && raw[p] == '\n') || (end - p == 2 && raw[p] == '\r' && raw[p + 1] == '\n');
             if (blank) {
                 break;
@@ -32,9 +40,13 @@ final class HeaderFilter {
                 retain = false;
             } else if (retain || (c != ' ' && c != '\t')) {
                 retain = true;
-                for (int i = p; i < end; i++) {
-                    if (raw[i] != '\r') {
-                        out.write(raw[i]);
+                if (ByteScan.indexOf(raw, p, end, (byte) '\r') < 0) {
+                    out.write(raw, p, end - p);   // the usual line: one copy, not a byte loop
+                } else {
+                    for (int i = p; i < end; i++) {
+                        if (raw[i] != '\r') {
+                            out.write(raw[i]);
+                        }
                     }
                 }
             }

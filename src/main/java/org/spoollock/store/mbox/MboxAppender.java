@@ -47,16 +47,31 @@ public final class MboxAppender {
      */
     public static long append(Path mailbox, List<byte[]> messages, MailboxLockOptions lockOptions, Duration timeout)
             throws IOException {
+        return append(mailbox, messages, lockOptions, timeout, true);
+    }
+
+    /**
+     * As {@link #append(Path, List, MailboxLockOptions, Duration)}; without {@code fsync} the caller
+     * syncs later (a migration syncs its target once, at the end). A process killed meanwhile loses
+     * nothing (the page cache has it); a power cut may lose what was not synced.
+     */
+    public static long append(Path mailbox, List<byte[]> messages, MailboxLockOptions lockOptions, Duration timeout,
+                              boolean fsync) throws IOException {
         try (MailboxLock lock = MailboxLock.acquire(mailbox, MailboxLock.Mode.EXCLUSIVE, timeout, lockOptions)) {
             if (Recovery.needed(mailbox)) {
                 Recovery.run(mailbox, lock);
             }
-            return appendLocked(mailbox, lock, messages);
+            return appendLocked(mailbox, lock, messages, fsync);
         }
     }
 
     /** The append itself, for callers that hold the exclusive lock already. */
     static long appendLocked(Path mailbox, MailboxLock lock, List<byte[]> messages) throws IOException {
+        return appendLocked(mailbox, lock, messages, true);
+    }
+
+    private static long appendLocked(Path mailbox, MailboxLock lock, List<byte[]> messages, boolean fsync)
+            throws IOException {
         String name = mailbox.toString();
         FileChannel ch = lock.channel();
         Stat st = lock.stat();
@@ -91,7 +106,9 @@ public final class MboxAppender {
             }
             ChannelIo.write(ch, data, old, name);
             Faults.point("append.written");
-            ChannelIo.force(ch, name);
+            if (fsync) {
+                ChannelIo.force(ch, name);
+            }
         } catch (IOException e) {
             String restored;
             try {

@@ -2,6 +2,8 @@ package org.spoollock.store.tenex;
 
 import java.io.ByteArrayOutputStream;
 
+import org.spoollock.store.ByteScan;
+
 /**
  * c-client's two "internal header" formats: each message is a line
  * {@code <date>,<size>;<10 octal digits of keywords><2 octal digits of flags>} then exactly
@@ -40,20 +42,31 @@ public enum TenexFormat {
      * append stores what IMAP gives it, which is CRLF already).
      */
     byte[] storedText(byte[] message) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(message.length + message.length / 40 + 16);
-        for (int i = 0; i < message.length; i++) {
-            byte c = message[i];
+        TenexBatch.Bytes out = new TenexBatch.Bytes(message.length + message.length / 40 + 16);
+        store(message, 0, message.length, out, (byte) 0);
+        return out.toByteArray();
+    }
+
+    /**
+     * Writes {@code in[from .. from + length)} to {@code out} as {@link #storedText} would, copying
+     * whole runs between the bytes it changes. {@code before} is the byte that preceded this piece of
+     * the message (0 at its start); returns the piece's last byte (or {@code before} if it is empty).
+     */
+    byte store(byte[] in, int from, int length, ByteArrayOutputStream out, byte before) {
+        int end = from + length;
+        int run = from;
+        byte mark = this == TENEX ? (byte) '\r' : (byte) '\n';
+        for (int i = ByteScan.indexOf(in, from, end, mark); i >= 0; i = ByteScan.indexOf(in, i + 1, end, mark)) {
             if (this == TENEX) {
-                if (c != '\r') {
-                    out.write(c);
-                }
-            } else if (c == '\n' && (i == 0 || message[i - 1] != '\r')) {
+                out.write(in, run, i - run);
+                run = i + 1;
+            } else if ((i > from ? in[i - 1] : before) != '\r') {
+                out.write(in, run, i - run);
                 out.write('\r');
-                out.write('\n');
-            } else {
-                out.write(c);
+                run = i;
             }
         }
-        return out.toByteArray();
+        out.write(in, run, end - run);
+        return length > 0 ? in[end - 1] : before;
     }
 }

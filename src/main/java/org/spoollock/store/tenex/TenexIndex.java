@@ -249,28 +249,9 @@ public final class TenexIndex implements org.spoollock.store.MessageIndex {
         return rfc822[i];
     }
 
-    /** {@code Flags} for a list of names, and the user bits for the configured keywords among them. */
+    /** The user bits for the configured keywords {@code names}. */
     int userBitsFor(List<String> names) {
-        int bits = 0;
-        for (String k : names) {
-            int i = indexOf(k);
-            if (i < 0) {
-                throw new IllegalArgumentException("keyword \"" + k + "\" is not configured for " + format.driver()
-                        + " mailboxes (they store only the keywords listed by \"set keywords\" in /etc/c-client.cf, as"
-                        + " c-client does): configured are " + keywords);
-            }
-            bits |= 1 << (29 - i);
-        }
-        return bits;
-    }
-
-    private int indexOf(String k) {
-        for (int i = 0; i < keywords.size(); i++) {
-            if (keywords.get(i).equalsIgnoreCase(k)) {
-                return i;
-            }
-        }
-        return -1;
+        return TenexKeywords.userBits(keywords, names, format);
     }
 
     static long readSize(FileChannel ch, String name) throws IOException {

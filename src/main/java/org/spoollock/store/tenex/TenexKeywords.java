@@ -27,6 +27,30 @@ public final class TenexKeywords {
         return read(Path.of("/etc/c-client.cf"));
     }
 
+    /** The user bits for keywords {@code names} (keyword i of {@code configured} is bit 29 - i); unknown ones refused. */
+    static int userBits(List<String> configured, List<String> names, TenexFormat format) {
+        int bits = 0;
+        for (String k : names) {
+            int i = indexOf(configured, k);
+            if (i < 0) {
+                throw new IllegalArgumentException("keyword \"" + k + "\" is not configured for " + format.driver()
+                        + " mailboxes (they store only the keywords listed by \"set keywords\" in /etc/c-client.cf, as"
+                        + " c-client does): configured are " + configured);
+            }
+            bits |= 1 << (29 - i);
+        }
+        return bits;
+    }
+
+    static int indexOf(List<String> configured, String k) {
+        for (int i = 0; i < configured.size(); i++) {
+            if (configured.get(i).equalsIgnoreCase(k)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     static List<String> read(Path rc) {
         List<String> out = new ArrayList<>();
         try {

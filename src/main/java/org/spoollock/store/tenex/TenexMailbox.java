@@ -21,6 +21,7 @@ import org.spoollock.lock.NoSuchMailboxException;
 import org.spoollock.posix.ChannelIo;
 import org.spoollock.posix.Posix;
 import org.spoollock.posix.PosixException;
+import org.spoollock.posix.ReadAhead;
 import org.spoollock.posix.SpaceReservation;
 import org.spoollock.posix.Stat;
 import org.spoollock.session.SessionLock;
@@ -258,6 +259,29 @@ public final class TenexMailbox implements AutoCloseable {
         }
     }
 
+    /** What {@link #visit} hands over: the message as stored, in {@code buffer[offset .. offset + length)}, valid during the call. */
+    @FunctionalInterface
+    public interface TextVisitor {
+        void message(int msgno, byte[] buffer, int offset, int length) throws IOException;
+    }
+
+    /** Reads messages {@code from..to} front to back in chunks of a few MB (a migration's fastest way through). */
+    public void visit(int from, int to, TextVisitor visitor) throws IOException {
+        ensureOpen();
+        if (to < from) {
+            return;
+        }
+        ReadAhead file = new ReadAhead(ch, ChannelIo.size(ch, path.toString()), 4 << 20, path.toString());
+        for (int m = from; m <= to; m++) {
+            long size = index.storedSize(m);
+            if (size > Integer.MAX_VALUE - 64) {
+                throw new IOException(path + ": message " + m + " is over 2 GB");
+            }
+            ReadAhead.Window w = file.at(index.start(m) + index.headerLength(m), (int) size);
+            visitor.message(m, w.array(), w.offset(), w.length());
+        }
+    }
+
     private void writeBits(int msgno, int user, int system) throws IOException {
         long at = index.start(msgno) + index.headerLength(msgno) - index.format().flagsFromEnd();
         ChannelIo.write(ch, TenexHeader.flagDigits(user, system).getBytes(StandardCharsets.US_ASCII), at, path.toString());
@@ -353,6 +377,20 @@ public final class TenexMailbox implements AutoCloseable {
     /** Appends messages each with its own flags, keywords and date, under one set of locks, one write, one fsync. */
     public static void append(Path path, TenexFormat format, List<NewMessage> messages, boolean create, Options options)
             throws IOException {
+        TenexBatch batch = new TenexBatch(format, options.keywords());
+        for (NewMessage m : messages) {
+            batch.add(new byte[0], m.content(), 0, m.content().length, m.flags(), m.keywords(), m.date());
+        }
+        append(path, format, batch, create, true, options);
+    }
+
+    /**
+     * Appends a batch of messages already encoded for {@code format}, under one set of locks and one
+     * write; with {@code fsync} also one fsync, else the caller syncs later (a migration syncs its
+     * target once, at the end: a process killed meanwhile loses nothing, a power cut may).
+     */
+    public static void append(Path path, TenexFormat format, TenexBatch messages, boolean create, boolean fsync,
+                              Options options) throws IOException {
         Posix posix = Posix.get();
         String name = path.toString();
         int fd = openFile(posix, path, true, create);
@@ -366,7 +404,7 @@ public final class TenexMailbox implements AutoCloseable {
             m.flock(Posix.LOCK_SH, options.timeout());
             m.recoverIfNeeded();
             try (SessionLock ex = SessionLock.acquireExclusive(path, options.sessionDirectory(), options.timeout())) {
-                m.appendLocked(messages);
+                m.appendLocked(messages, fsync);
             }
         } finally {
             if (m != null) {
@@ -377,7 +415,7 @@ public final class TenexMailbox implements AutoCloseable {
         }
     }
 
-    private void appendLocked(List<NewMessage> messages) throws IOException {
+    private void appendLocked(TenexBatch messages, boolean fsync) throws IOException {
         String name = path.toString();
         long old = ChannelIo.size(ch, name);
         if (old > 0) {
@@ -387,18 +425,7 @@ public final class TenexMailbox implements AutoCloseable {
                         + " mailbox (its first line is not an internal header); refusing to write into it");
             }
         }
-        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
-        for (NewMessage message : messages) {
-            byte[] text = index.format().storedText(message.content());
-            if (text.length == 0) {
-                throw new IllegalArgumentException("empty message (c-client refuses a zero-length append too)");
-            }
-            int userBits = index.userBitsFor(message.keywords());
-            data.writeBytes(new TenexHeader(message.date(), text.length, userBits, message.flags() & Flags.ALL)
-                    .format(index.format()));
-            data.writeBytes(text);
-        }
-        ByteBuffer buf = ByteBuffer.wrap(data.toByteArray());
+        ByteBuffer buf = messages.view();
         boolean intent = AppendIntent.write(path, ch, stat, old, buf);
         if (buf.remaining() > 0) {
             SpaceReservation.reserve(fd, old, buf.remaining(), path);
@@ -407,7 +434,9 @@ public final class TenexMailbox implements AutoCloseable {
         try {
             ChannelIo.write(ch, buf, old, name);
             Faults.point("append.written");
-            ChannelIo.force(ch, name);
+            if (fsync) {
+                ChannelIo.force(ch, name);
+            }
         } catch (IOException e) {
             ChannelIo.truncate(ch, old, name);
             ChannelIo.force(ch, name);
