@@ -5,8 +5,9 @@ lower is better), so that 1.0 is "exactly the goal" for all of them and green ba
 
     python3 spooltest/bench/chart.py TOP      (run by `spooltest/run bench` after the benchmarks)
 
-Plain SVG written by hand: no plotting library to install. Also puts a link to the chart at the top
-of docs/benchmarks.md if it is not there yet.
+Plain SVG written by hand: no plotting library to install. Also puts a link to the chart and an "at a
+glance" table (every figure as a ratio to its raw floor and to c-client, from the same run) at the top
+of docs/benchmarks.md.
 """
 import json
 import os
@@ -54,6 +55,72 @@ def rows():
     return out
 
 
+def ratio(a, b):
+    return a / b if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else None
+
+
+def glance():
+    """Markdown rows: figure | spoollock | goal | x raw floor | x c-client (same run; '-' where the run has no
+    such peer measurement, with the reason in the last column)."""
+    dot, mbl, ses, mbx = load("dotlock"), load("mboxlock"), load("session"), load("mbox")
+    us = lambda ns: None if ns is None else ns / 1000.0
+    r = []
+    # (what, value, unit, goal, x floor, x c-client, note); ratios are "spoollock / other" for times (lower is
+    # better) and "spoollock / other" for rates (higher is better); the note says which
+    r.append(("dot-lock lock+unlock cycle, in process", us(dig(dot, "spoollock_inprocess", "median_ns_per_cycle")), "us",
+              "<= 1.25x floor", dig(dot, "ratio_spoollock_to_raw_c"), None,
+              "time; c-client's dotlock_lock is measured per process only (fork+exec), not comparable"))
+    r.append(("dot-lock handoff, median", dig(dot, "handoff_spoollock", "median_ms"), "ms", "<= 5 ms", None,
+              ratio(dig(dot, "handoff_spoollock", "median_ms"), dig(dot, "handoff_cclient", "median_ms")),
+              "time; c-client retries with sleep(1)"))
+    r.append(("MailboxLock cycle (dot-lock+open+flock), in process", us(dig(mbl, "spoollock", "median_ns_per_cycle")), "us",
+              "<= 1.25x floor", dig(mbl, "ratio_spoollock_to_raw_c"), None, "time; as above for c-client"))
+    r.append(("MailboxLock handoff, median", dig(mbl, "handoff_spoollock", "median_ms"), "ms", "", None,
+              ratio(dig(mbl, "handoff_spoollock", "median_ms"), dig(mbl, "handoff_cclient", "median_ms")), "time"))
+    r.append(("kiss-of-death handoff Java->Java vs c-client->c-client, median", dig(ses, "java_to_java", "median_ms"), "ms",
+              "", None, ratio(dig(ses, "java_to_java", "median_ms"), dig(ses, "cclient_to_cclient", "median_ms")),
+              "time; c-client polls once a second"))
+    r.append(("count a 268 MB mbox, whole process", dig(mbx, "parse", "spoollock", "median_ms"), "ms", "<= 1x c-client",
+              None, dig(mbx, "parse", "ratio_spoollock_to_cclient"), "time, JVM start included"))
+    r.append(("parse, in process", dig(mbx, "parse", "inprocess", "gb_per_s_median"), "GB/s", ">= 1 GB/s", None, None,
+              "rate; no in-process peer"))
+    fl = dig(mbx, "deliver", "floor", "median_messages_per_s")
+    cc = dig(mbx, "deliver", "cclient", "median_messages_per_s")
+    for what, key, goal in (("deliver, 1 process", "single", ">= 0.8x floor"), ("deliver, batches of 100", "batch",
+                                                                                 ">= 10x floor"),
+                            ("deliver, DeliveryQueue 8 threads", "queue", "")):
+        v = dig(mbx, "deliver", key, "median_messages_per_s")
+        xf = dig(mbx, "deliver", "ratio_%s_to_floor" % key)  # the median of per-round ratios, as the report gives
+        r.append((what, v, "msg/s", goal, xf if xf is not None else ratio(v, fl), ratio(v, cc),
+                  "rate; c-client = mail_append as an MDA"))
+    r.append(("deliver, 4 processes", dig(mbx, "procs", "java", "median_messages_per_s"), "msg/s", ">= 0.7x floor",
+              dig(mbx, "procs", "ratio_java_to_floor"), None, "rate; no 4-process c-client run"))
+    mig = dig(mbx, "migrate", "ratio_mailutil_to_spoollock")
+    r.append(("migrate 269 MB mbox to tenex", dig(mbx, "migrate", "spoollock", "median_ms"), "ms", "mailutil/spoollock >= 2",
+              None, None if mig is None else 1.0 / mig, "time; c-client = mailutil copy"))
+    fmt = lambda x: "-" if x is None else ("{:,.0f}".format(x) if abs(x) >= 100 else "%.3g" % x)
+    lines = ["| figure | spoollock | goal | x raw C floor | x c-client | ratio of |", "|---|---:|---|---:|---:|---|"]
+    for what, v, unit, goal, xf, xc, note in r:
+        if v is None:
+            continue
+        lines.append("| %s | %s %s | %s | %s | %s | %s |" % (what, fmt(v), unit, goal or "-", fmt(xf), fmt(xc), note))
+    return lines
+
+
+def put_glance(text, lines):
+    """Replaces (or inserts after the chart link) the block between the glance markers."""
+    start, end = "<!-- glance: written by spooltest/bench/chart.py -->", "<!-- /glance -->"
+    block = "\n".join([start, "", "At a glance (all from the run below; a ratio under 1 is faster for times,"
+                        " slower for rates):", ""] + lines + ["", end])
+    if start in text and end in text:
+        return text[:text.index(start)] + block + text[text.index(end) + len(end):]
+    anchor = "![each figure against its goal](benchmarks.svg)"
+    if anchor in text:
+        i = text.index(anchor) + len(anchor)
+        return text[:i] + "\n\n" + block + text[i:]
+    return block + "\n\n" + text
+
+
 def svg(data):
     width, left, bar_w, row_h, top = 860, 330, 420, 30, 56
     height = top + row_h * len(data) + 40
@@ -97,8 +164,9 @@ def main():
             lines = text.split("\n")
             at = 1 if lines and lines[0].startswith("#") else 0
             lines[at:at] = ["", "![each figure against its goal](benchmarks.svg)"]
-            with open(md, "w") as f:
-                f.write("\n".join(lines))
+            text = "\n".join(lines)
+        with open(md, "w") as f:
+            f.write(put_glance(text, glance()))
     print("chart.py: %d figures drawn in docs/benchmarks.svg" % len(data))
 
 
