@@ -57,7 +57,7 @@ final class HeaderFilter {
 
     private static String field(byte[] raw, int p, int end) {
         int q = p;
-        while (q < end && q - p < 100 && raw[q] != ':' && raw[q] > ' ') {
+        while (q < end && q - p < 100 && !MboxParser.endsFieldName(raw[q])) { // the parser's rule, so size and content agree
             q++;
         }
         return new String(raw, p, q - p, StandardCharsets.ISO_8859_1);

@@ -33,7 +33,10 @@ final class MboxParser {
 
     private final MboxIndex index;
     private final Path name;
-    /** c-client keeps "retain" across the messages of one parse call; so do we. */
+    /**
+     * c-client keeps "retain" across the messages of one parse call, but the blank line ending each
+     * header sets it again; so do we.
+     */
     private boolean retain = true;
     private boolean pseudoSeen;
     private long prevUid;
@@ -96,6 +99,9 @@ final class MboxParser {
                     kept += 1;
                     counted += 2;
                     sawBlank = true;
+                    // c-client passes the blank line through its ordinary-header case, which sets
+                    // retain: a continuation line opening the next header is kept
+                    retain = true;
                     break;
                 }
             }
@@ -225,12 +231,21 @@ final class MboxParser {
         }
     }
 
-    /** The field name as c-client's header filter reads it: up to ':' or whitespace. */
+    /**
+     * Whether byte {@code c} ends a field name as c-client reads it: ':', blank, line end, or NUL (the
+     * name is a C string to it). Other control bytes are part of the name: "X-UID\001:" is kept as an
+     * ordinary header, "X-UID\0:" dropped as a bogus X-UID (checked with cclient-mbox list).
+     */
+    static boolean endsFieldName(int c) {
+        return c == ':' || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0;
+    }
+
+    /** The field name as c-client's header filter reads it: up to {@link #endsFieldName}. */
     private static String fieldName(Line l) {
         StringBuilder b = new StringBuilder();
         for (int p = l.start; p < l.end && p - l.start < 1000; p++) {
             int c = l.buf[p] & 0xff;
-            if (c == ':' || c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            if (endsFieldName(c)) {
                 break;
             }
             b.append((char) c);
