@@ -43,6 +43,28 @@ final class LockCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * A spoollock writer killed mid-write leaves its note or journal beside the mailbox, and the lock it
+     * left is broken at once as a dead holder's. Whoever takes the lock next must finish that write
+     * first, as every store command does: else COMMAND, and every peer after us (c-client, procmail,
+     * Python), would find a half-written message or a half-applied rewrite. A store open does it.
+     */
+    private void finishInterruptedWrite(MailboxLockOptions options, Duration timeout) throws IOException {
+        if (!java.nio.file.Files.isRegularFile(mailbox) || !org.spoollock.store.journal.Recovery.needed(mailbox)) {
+            return;
+        }
+        org.spoollock.store.MailboxFormat f = org.spoollock.store.MailboxFormat.of(
+                org.spoollock.store.MailboxFormat.parse(mailbox.toString()));
+        if (f == org.spoollock.store.MailboxFormat.MBOX) {
+            org.spoollock.store.mbox.MboxMailbox.openReadOnly(mailbox,
+                    org.spoollock.store.mbox.MboxMailbox.Options.defaults().withLock(options).withTimeout(timeout)).close();
+        } else {
+            org.spoollock.store.tenex.TenexMailbox.open(mailbox, MailboxCommand.tenexFormat(f), false,
+                    org.spoollock.store.tenex.TenexMailbox.Options.defaults().withSessionDirectory(lockOptions.sessionDir)
+                            .withTimeout(timeout)).close();
+        }
+    }
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         if (timeoutSeconds != null && timeoutSeconds < 0) {
@@ -51,8 +73,19 @@ final class LockCommand implements Callable<Integer> {
         MailboxLockOptions options = lockOptions.mailboxLockOptions().withCreateMissing(create);
         Duration timeout = timeoutSeconds != null ? Duration.ofSeconds(timeoutSeconds)
                 : options.dotLock().staleAfter().plusSeconds(60);
-        MailboxLock lock = MailboxLock.acquire(mailbox, shared ? MailboxLock.Mode.SHARED : MailboxLock.Mode.EXCLUSIVE,
-                timeout, options);
+        MailboxLock taken;
+        for (int attempt = 0; ; attempt++) {
+            finishInterruptedWrite(options, timeout);
+            taken = MailboxLock.acquire(mailbox, shared ? MailboxLock.Mode.SHARED : MailboxLock.Mode.EXCLUSIVE,
+                    timeout, options);
+            // the holder we waited for may have died mid-write (and its lock been broken by us): look again
+            if (attempt >= 3 || !java.nio.file.Files.isRegularFile(mailbox)
+                    || !org.spoollock.store.journal.Recovery.needed(mailbox)) {
+                break;
+            }
+            taken.release();
+        }
+        MailboxLock lock = taken;
         for (String w : lock.fileSystem().warnings()) {
             spec.commandLine().getErr().println("spoollock: warning: " + w);
         }

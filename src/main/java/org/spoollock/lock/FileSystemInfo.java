@@ -24,6 +24,22 @@ public record FileSystemInfo(String type, Set<LockMethod> effective, Set<LockMet
         return type.startsWith("nfs");
     }
 
+    /**
+     * Whether the kernel lock layers in {@code held} keep out writers on every host that shares this
+     * filesystem: flock or POSIX on a local filesystem, POSIX (lockd) on NFS. Not on FUSE (sshfs: local
+     * to one client), not on CIFS/SMB (server-dependent), and not with no kernel layer at all: there
+     * only the dot-lock excludes, so a reader must keep it while it reads.
+     */
+    public boolean kernelLocksExcludeOtherHosts(Set<LockMethod> held) {
+        if (type.startsWith("fuse") || type.equals("cifs") || type.equals("smb3")) {
+            return false;
+        }
+        if (isNfs()) {
+            return held.contains(LockMethod.OFD);
+        }
+        return held.contains(LockMethod.FLOCK) || held.contains(LockMethod.OFD);
+    }
+
     private static final java.util.concurrent.ConcurrentHashMap<Long, String> TYPE_BY_DEVICE =
             new java.util.concurrent.ConcurrentHashMap<>();
 

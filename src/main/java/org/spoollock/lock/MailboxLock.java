@@ -145,8 +145,11 @@ public final class MailboxLock implements AutoCloseable {
                 held.add(LockMethod.OFD);
             }
             if (mode == Mode.SHARED) {
-                if (dot != null) {
-                    dot.release(); // readers hold the dot-lock only while taking the shared layers
+                // Readers hold the dot-lock only while taking the shared layers, as c-client, where
+                // those layers keep writers out; where they cannot (network and FUSE filesystems, or
+                // no kernel layer at all) the dot-lock is all that stops a writer, so it is kept.
+                if (dot != null && fs.kernelLocksExcludeOtherHosts(held)) {
+                    dot.release();
                     dot = null;
                 }
                 SHARED_BY_THREAD.get().merge(key, 1, Integer::sum);

@@ -85,14 +85,18 @@ public final class AppendIntent {
             Files.delete(file);
             return "removed an incomplete delivery note (the process was killed before it began to write)";
         }
-        if (in.dev != st.dev() || in.ino != st.ino()) {
-            Files.delete(file);
-            return "removed a delivery note for a file that is no longer this mailbox";
-        }
+        // (device, inode) as the writer saw them. Another client of a network filesystem sees other
+        // numbers for the same file (NFS: another st_dev; sshfs: both differ), so a mismatch alone does
+        // not prove the file was replaced: the 4 KiB before the offset (the guard) must differ too.
+        boolean sameId = in.dev == st.dev() && in.ino == st.ino();
         long cur = ChannelIo.size(ch, name);
         if (cur < in.offset) {
             Files.delete(file);
             return "removed a delivery note: the mailbox is now shorter than where that delivery began";
+        }
+        if (!sameId && (in.offset == 0 || guardCrc(ch, in.offset, name) != in.guard)) {
+            Files.delete(file);
+            return "removed a delivery note for a file that is no longer this mailbox";
         }
         if (guardCrc(ch, in.offset, name) != in.guard) {
             Path aside = file.resolveSibling(file.getFileName() + ".obsolete-" + System.currentTimeMillis() / 1000);

@@ -25,13 +25,20 @@ public final class Replay {
     public static String run(Path mailbox, FileChannel ch, Stat st, Path j) throws IOException {
         String name = mailbox.toString();
         Journal journal = Journal.read(j);
-        if (journal.dev != st.dev() || journal.ino != st.ino()) {
+        long cur = ChannelIo.size(ch, name);
+        long first = journal.firstChange();
+        boolean guardOk = cur >= first && Journal.crc(ch, journal.guardFrom, first, name) == journal.guardCrc;
+        // (device, inode) as the writer saw them. Another client of a network filesystem sees another
+        // st_dev for the same file (NFS, sshfs), and on sshfs without -o use_ino another inode number
+        // too. The same inode on another device is the same file (a replaced file gets a new inode);
+        // another inode only if the bytes before the first change (the guard) vouch for it, which
+        // they cannot when the rewrite begins at offset 0.
+        boolean sameFile = journal.ino == st.ino() || guardOk && first > journal.guardFrom;
+        if ((journal.dev != st.dev() || journal.ino != st.ino()) && !sameFile) {
             return setAside(j, "the journal is for another file (dev " + journal.dev + " inode " + journal.ino
                     + "): the mailbox was replaced since");
         }
-        long cur = ChannelIo.size(ch, name);
-        long first = journal.firstChange();
-        if (cur < first || Journal.crc(ch, journal.guardFrom, first, name) != journal.guardCrc) {
+        if (!guardOk) {
             return setAside(j, "the mailbox's bytes before offset " + first + " are not those the journal was written"
                     + " for: another program rewrote it since");
         }

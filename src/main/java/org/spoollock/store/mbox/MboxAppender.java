@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import org.spoollock.lock.LockState;
 import org.spoollock.lock.MailboxLock;
 import org.spoollock.lock.MailboxLockOptions;
 import org.spoollock.posix.ChannelIo;
@@ -96,6 +97,20 @@ public final class MboxAppender {
         }
         data.flip();
         boolean intent = AppendIntent.write(mailbox, ch, st, old, data);
+        // The write goes to offset `old`. If we were stopped (SIGSTOP, a swapped-out or frozen VM)
+        // since taking the lock for longer than the stale period, another writer may have broken our
+        // dot-lock and appended there (flock does not stop one that uses the dot-lock alone: procmail,
+        // NFS, another host): writing now would overwrite its message. Look again, just before.
+        LockState held = lock.check();
+        long size = ChannelIo.size(ch, name);
+        if (held != LockState.HELD || size != old) {
+            // The intent file, if still there, is judged by whoever holds the lock now (it finds our
+            // bytes absent and drops it); removing it here could remove the new holder's.
+            throw new MailboxChangedException(name + ": the lock was " + held.toString().toLowerCase(java.util.Locale.ROOT)
+                    + (size != old ? " and the mailbox grew from " + old + " to " + size + " bytes" : "")
+                    + " before our write (this process was stopped longer than the stale period?): nothing written,"
+                    + " try again");
+        }
         Posix posix = Posix.get();
         try {
             if (Faults.armed("append.partial")) { // the harness stops us half-way through the message

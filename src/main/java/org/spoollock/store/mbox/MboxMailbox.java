@@ -114,12 +114,20 @@ public final class MboxMailbox implements AutoCloseable {
 
     /** Shared lock for reading, finishing any interrupted write first (which needs the exclusive one). */
     private MailboxLock readLock() throws IOException {
-        if (Recovery.needed(path)) {
-            try (MailboxLock ex = MailboxLock.acquire(path, MailboxLock.Mode.EXCLUSIVE, options.timeout(), options.lock())) {
-                Recovery.run(path, ex);
+        for (int attempt = 0; ; attempt++) {
+            if (Recovery.needed(path)) {
+                try (MailboxLock ex = MailboxLock.acquire(path, MailboxLock.Mode.EXCLUSIVE, options.timeout(), options.lock())) {
+                    Recovery.run(path, ex);
+                }
             }
+            MailboxLock shared = MailboxLock.acquire(path, MailboxLock.Mode.SHARED, options.timeout(), options.lock());
+            // A writer that held the lock while we waited for it may have died mid-write (its lock then
+            // broken by us as a dead holder's): look again now that we hold it, or we read its half.
+            if (attempt >= 3 || !Recovery.needed(path)) {
+                return shared;
+            }
+            shared.release();
         }
-        return MailboxLock.acquire(path, MailboxLock.Mode.SHARED, options.timeout(), options.lock());
     }
 
     /**

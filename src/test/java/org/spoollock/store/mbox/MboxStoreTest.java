@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.spoollock.lock.MailboxLock;
 import org.spoollock.lock.MailboxLockOptions;
 import org.spoollock.posix.Posix;
 import org.spoollock.session.SessionLockOptions;
@@ -247,6 +248,115 @@ class MboxStoreTest {
         } else {
             assertEquals(2, i.count(), "a complete append is kept");
         }
+    }
+
+    /**
+     * A delivery killed on one client of a network filesystem is recovered by another, which sees the
+     * mailbox under other (device, inode) numbers (NFS: another st_dev; sshfs: both differ). Found by
+     * spooltest/torture --sshfs: the note was thrown away as "no longer this mailbox" and the partial
+     * message stayed for good, with later mail after it.
+     */
+    @Test
+    void aDeliveryKilledOnAnotherClientIsCutOutThoughItsNoteNamesOtherDeviceNumbers() throws Exception {
+        deliver("Subject: one\n\nbody 1\n");
+        byte[] before = Files.readAllBytes(mbox);
+        Faults.arm("append.partial:crash");
+        assertThrows(Faults.InjectedCrash.class, () -> deliver("Subject: big\n\n" + "b\n".repeat(5000)));
+        Faults.arm("");
+        Path note = Journal.appendIntentFor(mbox);
+        // the note as the other client wrote it: its own numbers for this file
+        String n = Files.readString(note, StandardCharsets.ISO_8859_1)
+                .replaceFirst("(?m)^file \\d+ \\d+$", "file 4242 77");
+        Files.writeString(note, n, StandardCharsets.ISO_8859_1);
+        String foreign = "From procmail@example.org Mon Nov  2 06:00:00 2026\nSubject: foreign\n\nkeep me\n\n";
+        Files.writeString(mbox, "\n" + foreign, StandardCharsets.ISO_8859_1, StandardOpenOption.APPEND);
+        try (MboxMailbox m = MboxMailbox.openReadOnly(mbox, options)) {
+            assertEquals(2, m.index().count());
+        }
+        assertFalse(Files.exists(note));
+        assertEquals(new String(before, StandardCharsets.ISO_8859_1) + foreign, text());
+    }
+
+    /**
+     * `spoollock lock` breaks a killed writer's lock like any other command of ours; it must then
+     * finish the interrupted write before running its command. Found by spooltest/torture: a
+     * `spoollock lock` holder that had broken a killed deliverer's lock released it with the half
+     * message still there, and a Python reader (under its own lock) read it.
+     */
+    @Test
+    void theLockCommandFinishesAnInterruptedDeliveryBeforeItsCommand() throws Exception {
+        deliver("Subject: one\n\nbody 1\n");
+        byte[] before = Files.readAllBytes(mbox);
+        Faults.arm("append.partial:crash");
+        assertThrows(Faults.InjectedCrash.class, () -> deliver("Subject: big\n\n" + "b\n".repeat(5000)));
+        Faults.arm("");
+        assertTrue(Files.size(mbox) > before.length, "half a message is there");
+        Path seen = dir.resolve("seen");
+        assertEquals(0, org.spoollock.cli.Main.run("lock", mbox.toString(), "--", "cp", mbox.toString(), seen.toString()));
+        assertArrayEquals(before, Files.readAllBytes(seen), "the command saw the mailbox without the half message");
+        assertFalse(Files.exists(Journal.appendIntentFor(mbox)));
+    }
+
+    /**
+     * A rewrite killed on one client of a network filesystem is finished by another, which sees the
+     * mailbox under another device number (NFS; sshfs, whose inode numbers also differ unless mounted
+     * with -o use_ino). Found by spooltest/torture --sshfs: the journal was
+     * set aside as "for another file", leaving a grown rewrite half done (NUL bytes in the mailbox).
+     */
+    @Test
+    void aRewriteKilledOnAnotherClientIsFinishedThoughItsJournalNamesOtherDeviceNumbers() throws Exception {
+        deliver("Subject: one\n\nbody 1\n", "Subject: two\n\nbody 2\n");
+        Faults.arm("rewrite.grown:crash");
+        try (MboxMailbox m = MboxMailbox.openReadWrite(mbox, options)) {
+            m.setFlags(List.of(2), Flags.SEEN, 0, List.of("grows-the-header-a-lot-more-than-the-padding-allows"), List.of());
+            m.checkpoint();
+        } catch (Faults.InjectedCrash expected) {
+            // the grown end is written, the patches are not: NULs in between until recovery
+        }
+        Faults.arm("");
+        assertTrue(new String(Files.readAllBytes(mbox), StandardCharsets.ISO_8859_1).indexOf('\0') >= 0, "half done");
+        org.spoollock.posix.Stat st = Posix.get().lstatIfExists(mbox.toString());
+        // as an NFS client sees it: the file's inode number, its own device number
+        org.spoollock.posix.Stat other = new org.spoollock.posix.Stat(st.dev() + 1, st.ino(), st.nlink(), st.mode(),
+                st.uid(), st.gid(), st.size(), st.atimeNanos(), st.mtimeNanos(), st.ctimeNanos());
+        String said;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(mbox, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            said = org.spoollock.store.journal.Replay.run(mbox, ch, other, Journal.pathFor(mbox));
+        }
+        assertFalse(said.contains("another file"), said);
+        assertTrue(new String(Files.readAllBytes(mbox), StandardCharsets.ISO_8859_1).indexOf('\0') < 0, "finished: " + said);
+        try (MboxMailbox m = MboxMailbox.openReadOnly(mbox, options)) {
+            assertEquals(2, m.index().count());
+            assertEquals(List.of("grows-the-header-a-lot-more-than-the-padding-allows"), m.index().keywords(2));
+        }
+    }
+
+    /**
+     * A reader that started waiting while a writer held the lock, and got it because that writer died
+     * mid-write, must finish the write before reading. Found by spooltest/torture: `spoollock list`
+     * reported a half message (it had looked for an interrupted write before waiting, not after).
+     */
+    @Test
+    void aReaderThatWaitedForAWriterWhoDiedMidWriteDoesNotReadTheHalfMessage() throws Exception {
+        deliver("Subject: one\n\nbody 1\n");
+        byte[] before = Files.readAllBytes(mbox);
+        MailboxLock writer = MailboxLock.acquire(mbox, MailboxLock.Mode.EXCLUSIVE, Duration.ofSeconds(10), MailboxLockOptions.defaults());
+        java.util.concurrent.CompletableFuture<Integer> reader = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (MboxMailbox m = MboxMailbox.openReadOnly(mbox, options)) {
+                return m.index().count();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        Thread.sleep(500); // the reader has looked for leftovers (none yet) and waits for the lock
+        byte[] big = MessageFormat.format(msg("Subject: big\n\n" + "b\n".repeat(5000)), "a@b", DATE, 0, List.of(), Quoting.MBOXO);
+        Faults.arm("append.partial:crash");
+        assertThrows(Faults.InjectedCrash.class, () -> MboxAppender.appendLocked(mbox, writer, List.of(big)));
+        Faults.arm("");
+        writer.release(); // what the kernel and a breaker do for a killed writer
+        assertEquals(1, reader.get(30, java.util.concurrent.TimeUnit.SECONDS), "the half message is not a message");
+        assertArrayEquals(before, Files.readAllBytes(mbox));
     }
 
     @Test
