@@ -104,7 +104,10 @@ final class DotLockAcquirer {
             try {
                 posix.unlinkIfExists(hitch);
             } catch (PosixException e) {
-                LOG.log(System.Logger.Level.WARNING, "could not remove hitching post " + hitch, e);
+                // one line, as every message (e.g. the directory became unwritable while we waited);
+                // a stack trace here reached an MDA's stderr without --debug
+                LOG.log(System.Logger.Level.WARNING, "could not remove hitching post " + hitch + " (" + e.getMessage()
+                        + "): remove it by hand");
             }
             if (lockFd != fd) {
                 posix.closeQuietly(fd);
@@ -148,7 +151,11 @@ final class DotLockAcquirer {
         int fd;
         try {
             fd = posix.open(hitch, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0666);
-        } catch (PosixException.PermissionDeniedException | PosixException.ReadOnlyFileSystemException e) {
+        } catch (PosixException.ReadOnlyFileSystemException e) {
+            // not a permission problem: the advice below (modes, setgid helpers) would mislead
+            throw new LockDirectoryNotWritableException("cannot create the dot-lock for " + mailbox + ": directory "
+                    + Path.of(hitch).toAbsolutePath().getParent() + " is on a read-only file system (EROFS)", e);
+        } catch (PosixException.PermissionDeniedException e) {
             Path dir = Path.of(hitch).toAbsolutePath().getParent();
             throw new LockDirectoryNotWritableException("cannot create the dot-lock for " + mailbox + ": directory "
                     + dir + " is not writable for this user (" + e.getReason() + "). Make it writable for"
@@ -169,7 +176,13 @@ final class DotLockAcquirer {
             posix.fchmod(fd, 0666, hitch);
             return fd;
         } catch (IOException | RuntimeException e) {
+            // e.g. ENOSPC for our identity on a full disk: the name we just created (O_EXCL) goes too
             posix.closeQuietly(fd);
+            try {
+                posix.unlinkIfExists(hitch);
+            } catch (PosixException u) {
+                e.addSuppressed(u);
+            }
             throw e;
         }
     }

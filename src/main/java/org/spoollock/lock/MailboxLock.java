@@ -114,8 +114,19 @@ public final class MailboxLock implements AutoCloseable {
         try {
             // The dot-lock works on every filesystem; what else works is known once the mailbox is open.
             if (options.methods().contains(LockMethod.DOTLOCK)) {
-                dot = DotLock.acquire(mailbox, remaining(deadline), options.dotLock());
-                held.add(LockMethod.DOTLOCK);
+                try {
+                    dot = DotLock.acquire(mailbox, remaining(deadline), options.dotLock());
+                    held.add(LockMethod.DOTLOCK);
+                } catch (LockDirectoryNotWritableException e) {
+                    if (mode != Mode.SHARED || !(e.getCause() instanceof PosixException.ReadOnlyFileSystemException)) {
+                        throw e;
+                    }
+                    // Nothing can be written through a read-only mount, so a reader needs no dot-lock there
+                    // (writers through another, writable mount of the same files still meet our flock/POSIX
+                    // layer). c-client reads such mailboxes too, warning "Mailbox vulnerable".
+                    LOG.log(System.Logger.Level.WARNING, "{0}: read-only file system: reading without the dot-lock",
+                            mailbox);
+                }
             }
             Opened opened = openMailbox(posix, mailbox, mode, options.createMissing());
             fd = opened.fd();

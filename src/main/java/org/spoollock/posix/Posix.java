@@ -80,8 +80,8 @@ public final class Posix {
                     try {
                         loaded = POSIXFactory.getNativePOSIX(new ThrowingHandler());
                     } catch (RuntimeException | LinkageError e) {
-                        NativePosixUnavailableException ex = new NativePosixUnavailableException(
-                                "jnr-posix native implementation unavailable: " + e);
+                        NativePosixUnavailableException ex = new NativePosixUnavailableException(loadFailure(e,
+                                System.getProperty("jffi.extract.dir", System.getProperty("java.io.tmpdir"))));
                         ex.initCause(e);
                         throw ex;
                     }
@@ -90,6 +90,41 @@ public final class Posix {
             }
         }
         return p;
+    }
+
+    /**
+     * The message for a failed load. jffi extracts its native stub into java.io.tmpdir (or
+     * jffi.extract.dir) first, so a full or unwritable /tmp stops every command; jnr's own message
+     * ("could not load FFI provider") names neither the directory nor the cause, and its innermost
+     * cause can be wrong ("No such file or directory" for a full disk). So we try that directory
+     * ourselves and say what happened there.
+     */
+    static String loadFailure(Throwable e, String extractDir) {
+        StringBuilder m = new StringBuilder("jnr-posix native implementation unavailable: ").append(e);
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != e) {
+            m.append(" (innermost: ").append(root).append(')');
+        }
+        if (extractDir != null) {
+            try {
+                java.nio.file.Files.delete(java.nio.file.Files.createTempFile(java.nio.file.Path.of(extractDir),
+                        "spoollock-probe", ".tmp"));
+            } catch (java.nio.file.FileSystemException x) {
+                m.append("; jffi extracts its native stub into ").append(extractDir).append(" (java.io.tmpdir or")
+                        .append(" -Djffi.extract.dir), and creating a file there fails: ")
+                        .append(x.getFile()).append(": ")
+                        .append(x.getReason() != null ? x.getReason() : x.getClass().getSimpleName())
+                        .append(". Free space there, or point -Djffi.extract.dir at a writable directory not"
+                                + " mounted noexec");
+            } catch (java.io.IOException | RuntimeException x) {
+                m.append("; creating a file in ").append(extractDir).append(" (where jffi extracts its stub) fails: ")
+                        .append(x);
+            }
+        }
+        return m.toString();
     }
 
     /** For tests: wraps a given jnr POSIX, refusing a non-native one exactly as {@link #get()} does. */

@@ -20,6 +20,19 @@ class PosixTest {
     @TempDir
     Path dir;
 
+    /** A full /tmp stopped every command with "could not load FFI provider", naming neither /tmp nor the cause. */
+    @Test
+    void aLoadFailureNamesWhereJffiExtractsAndWhyThatFails() throws Exception {
+        Path notADir = Files.writeString(dir.resolve("file"), "x"); // creating a file "in" it fails as /tmp full would
+        UnsatisfiedLinkError e = new UnsatisfiedLinkError("could not load FFI provider");
+        e.initCause(new java.io.IOException("Unable to write jffi binary stub"));
+        String m = Posix.loadFailure(e, notADir.toString());
+        assertTrue(m.contains("could not load FFI provider") && m.contains("Unable to write jffi binary stub"), m);
+        assertTrue(m.contains("jffi extracts its native stub into " + notADir) && m.contains("Not a directory"), m);
+        // a usable directory adds no diagnosis
+        assertFalse(Posix.loadFailure(e, dir.toString()).contains("jffi extracts"));
+    }
+
     @Test
     void refusesJnrsPureJavaFallback() {
         NativePosixUnavailableException e = assertThrows(NativePosixUnavailableException.class,

@@ -73,6 +73,11 @@ public final class MboxAppender {
 
     private static long appendLocked(Path mailbox, MailboxLock lock, List<byte[]> messages, boolean fsync)
             throws IOException {
+        return appendLocked(mailbox, lock, messages, fsync, true);
+    }
+
+    private static long appendLocked(Path mailbox, MailboxLock lock, List<byte[]> messages, boolean fsync,
+                                     boolean withIntent) throws IOException {
         String name = mailbox.toString();
         FileChannel ch = lock.channel();
         Stat st = lock.stat();
@@ -96,7 +101,7 @@ public final class MboxAppender {
             data.put(m);
         }
         data.flip();
-        boolean intent = AppendIntent.write(mailbox, ch, st, old, data);
+        boolean intent = withIntent && AppendIntent.write(mailbox, ch, st, old, data);
         // The write goes to offset `old`. If we were stopped (SIGSTOP, a swapped-out or frozen VM)
         // since taking the lock for longer than the stale period, another writer may have broken our
         // dot-lock and appended there (flock does not stop one that uses the dot-lock alone: procmail,
@@ -126,6 +131,7 @@ public final class MboxAppender {
             }
         } catch (IOException e) {
             String restored;
+            boolean cutBack = false;
             try {
                 ChannelIo.truncate(ch, old, name);
                 ChannelIo.force(ch, name);
@@ -137,9 +143,16 @@ public final class MboxAppender {
                 if (intent) {
                     AppendIntent.remove(mailbox);
                 }
+                cutBack = true;
             } catch (IOException again) {
                 restored = "truncating it back to " + old + " bytes failed too (" + again.getMessage()
                         + "); the next spoollock open of the mailbox cuts the partial message out";
+            }
+            if (cutBack && intent && e instanceof PosixException.NoSpaceException) {
+                // The intent holds a copy of the message, so on a nearly full disk it took the room the
+                // message needed; c-client, which keeps no copy, would have delivered. So do we, once,
+                // without that net (as where the intent cannot be written at all).
+                return appendLocked(mailbox, lock, messages, fsync, false);
             }
             throw new AppendFailedException(name + ": append of " + messages.size() + " message(s), " + total
                     + " bytes, failed: " + e.getMessage() + "; " + restored, e);
