@@ -8,7 +8,10 @@ import java.util.Set;
 public enum LockProfile {
     /** c-client's own: dot-lock, then flock. The default. Does not exclude fcntl/lockf-only peers. */
     CCLIENT(EnumSet.of(LockMethod.DOTLOCK, LockMethod.FLOCK)),
-    /** Debian's Dovecot mbox defaults (mbox_write_locks = dotlock fcntl): dot-lock, then a POSIX lock. */
+    /**
+     * For Debian's Dovecot mbox defaults (mbox_write_locks = fcntl dotlock): dot-lock and a POSIX lock. Dovecot
+     * takes the POSIX lock first; MailboxLock never waits for it while holding the dot-lock, so the orders mix.
+     */
     DOVECOT(EnumSet.of(LockMethod.DOTLOCK, LockMethod.OFD)),
     /** Every method: excludes c-client, Dovecot, Python, procmail and liblockfile at once. */
     ALL(EnumSet.allOf(LockMethod.class));

@@ -111,6 +111,13 @@ public final class MailboxLock implements AutoCloseable {
         int fd = -1;
         java.util.concurrent.Semaphore classicGate = null;
         Set<LockMethod> held = EnumSet.noneOf(LockMethod.class);
+        // Debian's Dovecot (mbox_write_locks = fcntl dotlock) and Policy-11.6 MDAs take the POSIX lock
+        // BEFORE the dot-lock, c-client and we the dot-lock first. Waiting for a POSIX lock while holding
+        // the dot-lock would deadlock with them (each waits for the other's first lock until a timeout,
+        // 5 minutes by default: seen with a real Dovecot). So with a dot-lock held the POSIX layer is only
+        // tried; when it is busy everything is let go and the whole acquisition starts again after a backoff.
+        Backoff posixBusy = new Backoff(TimeUnit.MILLISECONDS.toNanos(8));
+        while (true) {
         try {
             // The dot-lock works on every filesystem; what else works is known once the mailbox is open.
             if (options.methods().contains(LockMethod.DOTLOCK)) {
@@ -151,8 +158,33 @@ public final class MailboxLock implements AutoCloseable {
                     enterClassicGate(gate, deadline, mailbox);
                     classicGate = gate; // entered: released on failure below, or by release()
                 }
-                waitFor(() -> records.tryLock(f, mode == Mode.EXCLUSIVE, mailbox.toString()), "POSIX lock", mailbox, st,
-                        deadline);
+                if (dot == null) {
+                    waitFor(() -> records.tryLock(f, mode == Mode.EXCLUSIVE, mailbox.toString()), "POSIX lock", mailbox, st,
+                            deadline);
+                } else if (!tryPosix(records, f, mode, mailbox)) {
+                    boolean late = deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0;
+                    String holders = late ? KernelLocks.on(st).stream().filter(e -> !e.blocked())
+                            .map(KernelLocks.Entry::describe).collect(Collectors.joining(", ")) : "";
+                    undo(posix, fd, dot, mailbox);
+                    fd = -1;
+                    dot = null;
+                    held.clear();
+                    if (classicGate != null) {
+                        classicGate.release();
+                        classicGate = null;
+                    }
+                    if (late) {
+                        throw new LockTimeoutException("timed out waiting for the POSIX lock on " + mailbox
+                                + (holders.isEmpty() ? "" : ": held by " + holders), null);
+                    }
+                    try {
+                        posixBusy.sleep(deadline);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new LockInterruptedException("interrupted while waiting for the POSIX lock on " + mailbox);
+                    }
+                    continue;
+                }
                 held.add(LockMethod.OFD);
             }
             if (mode == Mode.SHARED) {
@@ -176,6 +208,7 @@ public final class MailboxLock implements AutoCloseable {
             }
             inJvm.unlock(stamp);
             throw e;
+        }
         }
     }
 
@@ -277,6 +310,16 @@ public final class MailboxLock implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new LockInterruptedException("interrupted while waiting for the " + layer + " on " + mailbox);
             }
+        }
+    }
+
+    /** One non-blocking try at the POSIX layer; ENOLCK counts as busy (warned), as waitFor retries it. */
+    private static boolean tryPosix(RecordLocks records, int fd, Mode mode, Path mailbox) throws PosixException {
+        try {
+            return records.tryLock(fd, mode == Mode.EXCLUSIVE, mailbox.toString());
+        } catch (PosixException.NoLocksAvailableException e) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: no POSIX lock available ({1}); retrying", mailbox, e.getReason());
+            return false;
         }
     }
 
