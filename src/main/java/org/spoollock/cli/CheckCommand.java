@@ -33,7 +33,7 @@ final class CheckCommand extends MailboxCommand {
         }
         MboxCheck c;
         try (MailboxLock lock = MailboxLock.acquire(mailbox, MailboxLock.Mode.SHARED,
-                Duration.ofSeconds(store.timeoutSeconds), store.lockOptions.mailboxLockOptions())) {
+                Duration.ofSeconds(store.timeoutSeconds), store.lockOptions.mailboxLockOptions().withDotLockForReads(true))) {
             c = MboxCheck.run(lock.channel(), mailbox);
         }
         PrintWriter out = out();

@@ -29,9 +29,10 @@ import org.spoollock.posix.Stat;
  * }
  * }</pre>
  *
- * <p>Shared locks hold the dot-lock only while the shared layers are taken (as c-client holds it
- * only while it parses), so a long-held read lock never makes c-client wait, and c-client's
- * 5-minute seizure of a dot-lock never hits a reader. Writers hold every layer until release.
+ * <p>Shared locks hold the dot-lock only while the shared layers are taken, so a long-held read lock
+ * never makes c-client wait, and c-client's 5-minute seizure of a dot-lock never hits a reader;
+ * with {@link MailboxLockOptions#dotLockForReads} they keep it until released, as c-client keeps it
+ * while it parses (the stores' reads do). Writers hold every layer until release.
  *
  * <p>There is no upgrade from shared to exclusive: flock upgrades release the shared lock before
  * taking the exclusive one, a window in which another process can get in. Release and re-acquire,
@@ -191,7 +192,8 @@ public final class MailboxLock implements AutoCloseable {
                 // Readers hold the dot-lock only while taking the shared layers, as c-client, where
                 // those layers keep writers out; where they cannot (network and FUSE filesystems, or
                 // no kernel layer at all) the dot-lock is all that stops a writer, so it is kept.
-                if (dot != null && fs.kernelLocksExcludeOtherHosts(held)) {
+                // Where the caller reads briefly, it keeps the dot-lock throughout, as c-client parses.
+                if (dot != null && !options.dotLockForReads() && fs.kernelLocksExcludeOtherHosts(held)) {
                     dot.release();
                     dot = null;
                 }

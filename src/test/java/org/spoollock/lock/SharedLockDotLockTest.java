@@ -49,4 +49,33 @@ class SharedLockDotLockTest {
         assertFalse(FileSystemInfo.classify("cifs", ofd).kernelLocksExcludeOtherHosts(ofd));
         assertEquals("fuse.sshfs", FileSystemInfo.classify("fuse.sshfs", flock).type());
     }
+
+    /**
+     * c-client parses under dot-lock + flock SH, so a writer that meets us only at the dot-lock (Debian's
+     * Dovecot: fcntl + dot-lock, against the cclient profile's flock) cannot write mid-parse. The
+     * stores' reads keep the dot-lock the same way (found by spooltest/interop: a spoollock reader saw a
+     * message at a size matching no whole state while Dovecot rewrote it).
+     */
+    @Test
+    void aStoreReadKeepsTheDotLockWhileItReadsAsCclientParses() throws Exception {
+        Path box = dir.resolve("mbox");
+        Files.writeString(box, "From a@b Tue Dec  1 23:00:00 2026\n\nx\n\nFrom c@d Tue Dec  1 23:00:01 2026\n\ny\n");
+        Path dot = dir.resolve("mbox.lock");
+        try (MailboxLock lock = MailboxLock.acquire(box, MailboxLock.Mode.SHARED, Duration.ofSeconds(5),
+                MailboxLockOptions.defaults().withDotLockForReads(true))) {
+            assertTrue(Files.exists(dot), "kept for the read");
+        }
+        assertFalse(Files.exists(dot));
+        int[] seen = {0};
+        try (org.spoollock.store.mbox.MboxMailbox m = org.spoollock.store.mbox.MboxMailbox.openReadOnly(box,
+                org.spoollock.store.mbox.MboxMailbox.Options.defaults().withTimeout(Duration.ofSeconds(5)))) {
+            assertFalse(Files.exists(dot), "not held between reads");
+            m.visit(1, 2, (n, sender, content) -> {
+                assertTrue(Files.exists(dot), "held while message " + n + " is read");
+                seen[0]++;
+            });
+        }
+        assertEquals(2, seen[0]);
+        assertFalse(Files.exists(dot));
+    }
 }

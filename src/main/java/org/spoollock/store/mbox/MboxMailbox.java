@@ -120,7 +120,9 @@ public final class MboxMailbox implements AutoCloseable {
                     Recovery.run(path, ex);
                 }
             }
-            MailboxLock shared = MailboxLock.acquire(path, MailboxLock.Mode.SHARED, options.timeout(), options.lock());
+            // the dot-lock kept for the read, as c-client parses under dot-lock + flock
+            MailboxLock shared = MailboxLock.acquire(path, MailboxLock.Mode.SHARED, options.timeout(),
+                    options.lock().withDotLockForReads(true));
             // A writer that held the lock while we waited for it may have died mid-write (its lock then
             // broken by us as a dead holder's): look again now that we hold it, or we read its half.
             if (attempt >= 3 || !Recovery.needed(path)) {
