@@ -93,8 +93,9 @@ public final class Posix {
     }
 
     /**
-     * The message for a failed load. jffi extracts its native stub into java.io.tmpdir (or
-     * jffi.extract.dir) first, so a full or unwritable /tmp stops every command; jnr's own message
+     * The message for a failed load. Unless -Djffi.boot.library.path names the stub, jffi extracts it
+     * into java.io.tmpdir (or jffi.extract.dir), then into the working directory, so a full or
+     * unwritable /tmp can stop every command; jnr's own message
      * ("could not load FFI provider") names neither the directory nor the cause, and its innermost
      * cause can be wrong ("No such file or directory" for a full disk). So we try that directory
      * ourselves and say what happened there.
@@ -117,8 +118,9 @@ public final class Posix {
                         .append(" -Djffi.extract.dir), and creating a file there fails: ")
                         .append(x.getFile()).append(": ")
                         .append(x.getReason() != null ? x.getReason() : x.getClass().getSimpleName())
-                        .append(". Free space there, or point -Djffi.extract.dir at a writable directory not"
-                                + " mounted noexec");
+                        .append(". Free space there, point -Djffi.extract.dir at a writable directory not"
+                                + " mounted noexec, or -Djffi.boot.library.path at a directory holding"
+                                + " <arch>-Linux/libjffi-1.2.so (bin/spoollock uses the build's target/lib/jffi/jni)");
             } catch (java.io.IOException | RuntimeException x) {
                 m.append("; creating a file in ").append(extractDir).append(" (where jffi extracts its stub) fails: ")
                         .append(x);
