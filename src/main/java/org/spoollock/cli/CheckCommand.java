@@ -2,11 +2,11 @@ package org.spoollock.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.time.Duration;
 
 import org.spoollock.lock.MailboxLock;
 import org.spoollock.store.MailboxFormat;
 import org.spoollock.store.mbox.MboxCheck;
+import org.spoollock.store.mbox.MboxMailbox;
 import org.spoollock.store.tenex.TenexIndex;
 import org.spoollock.store.tenex.TenexMailbox;
 
@@ -32,8 +32,7 @@ final class CheckCommand extends MailboxCommand {
             }
         }
         MboxCheck c;
-        try (MailboxLock lock = MailboxLock.acquire(mailbox, MailboxLock.Mode.SHARED,
-                Duration.ofSeconds(store.timeoutSeconds), store.lockOptions.mailboxLockOptions().withDotLockForReads(true))) {
+        try (MailboxLock lock = MboxMailbox.readLock(mailbox, store.mailboxOptions())) {
             c = MboxCheck.run(lock.channel(), mailbox);
         }
         PrintWriter out = out();

@@ -50,7 +50,7 @@ final class LockCommand implements Callable<Integer> {
      * Python), would find a half-written message or a half-applied rewrite. A store open does it.
      */
     private void finishInterruptedWrite(MailboxLockOptions options, Duration timeout) throws IOException {
-        if (!java.nio.file.Files.isRegularFile(mailbox) || !org.spoollock.store.journal.Recovery.needed(mailbox)) {
+        if (!java.nio.file.Files.isRegularFile(mailbox)) {
             return;
         }
         org.spoollock.store.MailboxFormat f = org.spoollock.store.MailboxFormat.of(
@@ -59,7 +59,8 @@ final class LockCommand implements Callable<Integer> {
             org.spoollock.store.mbox.MboxMailbox.openReadOnly(mailbox,
                     org.spoollock.store.mbox.MboxMailbox.Options.defaults().withLock(options).withTimeout(timeout)).close();
         } else {
-            org.spoollock.store.tenex.TenexMailbox.open(mailbox, MailboxCommand.tenexFormat(f), false,
+            // read-write: a tenex store finishes an interrupted write only when opened for writing
+            org.spoollock.store.tenex.TenexMailbox.open(mailbox, MailboxCommand.tenexFormat(f), true,
                     org.spoollock.store.tenex.TenexMailbox.Options.defaults().withSessionDirectory(lockOptions.sessionDir)
                             .withTimeout(timeout)).close();
         }
@@ -73,19 +74,10 @@ final class LockCommand implements Callable<Integer> {
         MailboxLockOptions options = lockOptions.mailboxLockOptions().withCreateMissing(create);
         Duration timeout = timeoutSeconds != null ? Duration.ofSeconds(timeoutSeconds)
                 : options.dotLock().staleAfter().plusSeconds(60);
-        MailboxLock taken;
-        for (int attempt = 0; ; attempt++) {
-            finishInterruptedWrite(options, timeout);
-            taken = MailboxLock.acquire(mailbox, shared ? MailboxLock.Mode.SHARED : MailboxLock.Mode.EXCLUSIVE,
-                    timeout, options);
-            // the holder we waited for may have died mid-write (and its lock been broken by us): look again
-            if (attempt >= 3 || !java.nio.file.Files.isRegularFile(mailbox)
-                    || !org.spoollock.store.journal.Recovery.needed(mailbox)) {
-                break;
-            }
-            taken.release();
-        }
-        MailboxLock lock = taken;
+        MailboxLock lock = org.spoollock.store.journal.Recovery.lockFinished(mailbox,
+                () -> finishInterruptedWrite(options, timeout),
+                () -> MailboxLock.acquire(mailbox, shared ? MailboxLock.Mode.SHARED : MailboxLock.Mode.EXCLUSIVE,
+                        timeout, options));
         for (String w : lock.fileSystem().warnings()) {
             spec.commandLine().getErr().println("spoollock: warning: " + w);
         }

@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.spoollock.lock.MailboxLock;
 import org.spoollock.posix.Stat;
 
 /**
@@ -26,6 +27,38 @@ public final class Recovery {
      */
     public static boolean needed(Path mailbox) {
         return Files.exists(Journal.pathFor(mailbox)) || Files.exists(Journal.appendIntentFor(mailbox));
+    }
+
+    /** Finishes an interrupted write under its own exclusive lock (format-specific). */
+    @FunctionalInterface
+    public interface Finisher {
+        void finish() throws IOException;
+    }
+
+    /** Takes a mailbox lock (a {@link MailboxLock#acquire} call). */
+    @FunctionalInterface
+    public interface Taker {
+        MailboxLock take() throws IOException;
+    }
+
+    /**
+     * The lock {@code take} gives, with every write a killed spoollock process left behind finished
+     * first by {@code finish}. A writer that held the lock while we waited for it may have died
+     * mid-write (its lock then broken by us as a dead holder's), so once the lock is held we look
+     * again, and finish and take it anew if needed (up to 3 times; then the lock is returned anyway,
+     * and a reader sees what a peer would). Every reader and {@code spoollock lock} come through here.
+     */
+    public static MailboxLock lockFinished(Path mailbox, Finisher finish, Taker take) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            if (needed(mailbox)) {
+                finish.finish();
+            }
+            MailboxLock lock = take.take();
+            if (attempt >= 3 || !needed(mailbox)) {
+                return lock;
+            }
+            lock.release();
+        }
     }
 
     /**

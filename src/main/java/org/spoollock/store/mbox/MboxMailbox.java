@@ -112,24 +112,22 @@ public final class MboxMailbox implements AutoCloseable {
         }
     }
 
-    /** Shared lock for reading, finishing any interrupted write first (which needs the exclusive one). */
     private MailboxLock readLock() throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            if (Recovery.needed(path)) {
-                try (MailboxLock ex = MailboxLock.acquire(path, MailboxLock.Mode.EXCLUSIVE, options.timeout(), options.lock())) {
-                    Recovery.run(path, ex);
-                }
+        return readLock(path, options);
+    }
+
+    /**
+     * The shared lock every read of an mbox takes (the store's, {@code spoollock check}'s): any
+     * interrupted spoollock write finished first (which needs the exclusive lock), and the dot-lock
+     * kept until release, as c-client parses under dot-lock + flock.
+     */
+    public static MailboxLock readLock(Path path, Options options) throws IOException {
+        return org.spoollock.store.journal.Recovery.lockFinished(path, () -> {
+            try (MailboxLock ex = MailboxLock.acquire(path, MailboxLock.Mode.EXCLUSIVE, options.timeout(), options.lock())) {
+                Recovery.run(path, ex);
             }
-            // the dot-lock kept for the read, as c-client parses under dot-lock + flock
-            MailboxLock shared = MailboxLock.acquire(path, MailboxLock.Mode.SHARED, options.timeout(),
-                    options.lock().withDotLockForReads(true));
-            // A writer that held the lock while we waited for it may have died mid-write (its lock then
-            // broken by us as a dead holder's): look again now that we hold it, or we read its half.
-            if (attempt >= 3 || !Recovery.needed(path)) {
-                return shared;
-            }
-            shared.release();
-        }
+        }, () -> MailboxLock.acquire(path, MailboxLock.Mode.SHARED, options.timeout(),
+                options.lock().withDotLockForReads(true)));
     }
 
     /**

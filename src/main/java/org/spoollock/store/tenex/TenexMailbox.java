@@ -136,12 +136,20 @@ public final class TenexMailbox implements AutoCloseable {
             }
             FileChannel ch = channel(fd, readWrite);
             m = new TenexMailbox(path, options, readWrite, fd, st, ch, format);
-            try (SessionLock session = SessionLock.acquireShared(path, options.sessionDirectory(), options.timeout())) {
-                m.flock(Posix.LOCK_SH, options.timeout());
+            m.flock(Posix.LOCK_SH, options.timeout());
+            for (int attempt = 0; ; attempt++) {
+                // recovery takes the exclusive session lock, so never under our shared one (that waited
+                // for itself until the timeout)
                 m.recoverIfNeeded();
-                m.parseNew();
+                try (SessionLock session = SessionLock.acquireShared(path, options.sessionDirectory(), options.timeout())) {
+                    // a writer we waited for may have died mid-write: look again before parsing
+                    if (attempt < 3 && Recovery.needed(path)) {
+                        continue;
+                    }
+                    m.parseNew();
+                }
+                return m;
             }
-            return m;
         } catch (IOException | RuntimeException e) {
             if (m != null) {
                 m.close();

@@ -298,6 +298,24 @@ class MboxStoreTest {
     }
 
     /**
+     * `spoollock check` reads through the same recovering lock as the store: it finishes a killed
+     * delivery (cutting out the half message) and checks the mailbox as peers will see it. It used
+     * to take a bare shared lock and check the half-written state, leaving the note behind.
+     */
+    @Test
+    void theCheckCommandFinishesAnInterruptedDeliveryBeforeItChecks() throws Exception {
+        deliver("Subject: one\n\nbody 1\n");
+        byte[] before = Files.readAllBytes(mbox);
+        Faults.arm("append.partial:crash");
+        assertThrows(Faults.InjectedCrash.class, () -> deliver("Subject: big\n\n" + "b\n".repeat(5000)));
+        Faults.arm("");
+        assertTrue(Files.size(mbox) > before.length, "half a message is there");
+        assertEquals(0, org.spoollock.cli.Main.run("check", mbox.toString()));
+        assertArrayEquals(before, Files.readAllBytes(mbox));
+        assertFalse(Files.exists(Journal.appendIntentFor(mbox)));
+    }
+
+    /**
      * A rewrite killed on one client of a network filesystem is finished by another, which sees the
      * mailbox under another device number (NFS; sshfs, whose inode numbers also differ unless mounted
      * with -o use_ino). Found by spooltest/torture --sshfs: the journal was

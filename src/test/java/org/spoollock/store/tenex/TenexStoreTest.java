@@ -1,5 +1,6 @@
 package org.spoollock.store.tenex;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -142,6 +143,52 @@ class TenexStoreTest {
             assertEquals("Subject: d\n\n4\n", out.toString(StandardCharsets.ISO_8859_1));
         }
         assertFalse(Files.exists(Journal.pathFor(box)));
+    }
+
+    /**
+     * A read-write open finishes an interrupted expunge itself. It used to try for the exclusive
+     * session lock while holding its own shared one, and so waited for itself until the timeout.
+     */
+    @Test
+    void aReadWriteOpenFinishesAnInterruptedExpungeWithoutWaitingForItself() throws Exception {
+        append(TenexFormat.MTX, "Subject: a\n\n" + "x\n".repeat(2000), "Subject: b\n\n2\n");
+        try (TenexMailbox m = TenexMailbox.open(box, TenexFormat.MTX, true, options)) {
+            m.setFlags(List.of(1), Flags.DELETED, 0, List.of(), List.of());
+            Faults.arm("rewrite.applying:crash");
+            assertThrows(Faults.InjectedCrash.class, m::expunge);
+            Faults.arm("");
+        }
+        long t0 = System.nanoTime();
+        try (TenexMailbox m = TenexMailbox.open(box, TenexFormat.MTX, true, options)) {
+            assertEquals(1, m.index().count());
+        }
+        assertTrue(System.nanoTime() - t0 < options.timeout().toNanos(), "it did not wait out its timeout");
+        assertFalse(Files.exists(Journal.pathFor(box)));
+    }
+
+    /**
+     * `spoollock lock` on a tenex mailbox finishes an interrupted rewrite before its command, as on an
+     * mbox. It used to open the tenex store read-only for that, which refuses to finish anything:
+     * the command failed with "open the mailbox read-write".
+     */
+    @Test
+    void theLockCommandFinishesAnInterruptedTenexExpungeBeforeItsCommand() throws Exception {
+        append(TenexFormat.TENEX, "Subject: a\n\n" + "x\n".repeat(2000), "Subject: b\n\n2\n");
+        try (TenexMailbox m = TenexMailbox.open(box, TenexFormat.TENEX, true, options)) {
+            m.setFlags(List.of(1), Flags.DELETED, 0, List.of(), List.of());
+            Faults.arm("rewrite.applying:crash");
+            assertThrows(Faults.InjectedCrash.class, m::expunge);
+            Faults.arm("");
+        }
+        assertTrue(Files.exists(Journal.pathFor(box)));
+        Path seen = dir.resolve("seen");
+        assertEquals(0, org.spoollock.cli.Main.run("lock", "--session-dir", dir.toString(), box.toString(), "--", "cp",
+                box.toString(), seen.toString()));
+        assertFalse(Files.exists(Journal.pathFor(box)));
+        assertArrayEquals(Files.readAllBytes(box), Files.readAllBytes(seen), "the command saw the finished expunge");
+        try (TenexMailbox m = TenexMailbox.open(box, TenexFormat.TENEX, false, options)) {
+            assertEquals(1, m.index().count());
+        }
     }
 
     @Test
