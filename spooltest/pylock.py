@@ -9,15 +9,19 @@
 """
 import fcntl, mailbox, subprocess, sys, time
 
-def lock(mb, wait):
+def lock(mb, wait=True, deadline=None, pause=0.01):
+    """Python's mbox.lock() (dot-lock + lockf). It never waits by itself (it raises while another
+    program holds the mailbox), so it is retried every `pause` seconds until `deadline` (epoch
+    seconds; None: for ever). True when had; False when not (at once if not `wait`). The one copy
+    of this loop: every Python peer of the harness imports it (keep this file beside them)."""
     while True:
         try:
             mb.lock()
             return True
         except mailbox.ExternalClashError:
-            if not wait:
+            if not wait or (deadline is not None and time.time() > deadline):
                 return False
-            time.sleep(0.01)
+            time.sleep(pause)
 
 def lockf(path, op):
     with open(path, "rb+") as f:
@@ -51,4 +55,5 @@ def main():
         mb.unlock()
         mb.close()
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

@@ -7,7 +7,8 @@
 """
 import mailbox
 import sys
-import time
+
+from pylock import lock  # beside this file
 
 
 def scan(path):
@@ -27,12 +28,7 @@ def deliver(path, n, tag):
         msg["Subject"] = "python %d" % i
         msg["Message-ID"] = "<%s-%d@pymbox>" % (tag, i)
         msg.set_payload("From python, message %d\nsecond line\n" % i)
-        while True:  # Python's lock() does not wait: it raises while another program holds the mailbox
-            try:
-                box.lock()
-                break
-            except mailbox.ExternalClashError:
-                time.sleep(0.005)
+        lock(box, pause=0.005)
         try:
             box.add(msg)
             box.flush()

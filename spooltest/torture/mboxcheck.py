@@ -23,6 +23,10 @@ import re
 import sys
 import time
 
+# pylock.py: copied beside this script by the harness; in the source tree, one directory up
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pylock import lock  # noqa: E402
+
 STATUS_HEADERS = {b"status", b"x-status", b"x-keywords", b"x-uid", b"x-imap", b"x-imapbase"}
 SUM_HEADER = b"x-torture-sum"
 # c-client's VALID(): "From " then a date of the form "Www Mmm dd hh:mm[:ss] [zone] yyyy" at the end
@@ -187,15 +191,8 @@ def python_locked(path, fn, limit=60.0):
     """Runs fn() under Python mailbox's own lock (lockf + dot-lock), retrying while others hold it."""
     import mailbox
     box = mailbox.mbox(path, create=False)
-    end = time.time() + limit
-    while True:
-        try:
-            box.lock()
-            break
-        except mailbox.ExternalClashError:
-            if time.time() > end:
-                raise SystemExit("mboxcheck: %s: Python's mailbox lock not had in %ds" % (path, limit))
-            time.sleep(0.01)
+    if not lock(box, deadline=time.time() + limit):
+        raise SystemExit("mboxcheck: %s: Python's mailbox lock not had in %ds" % (path, limit))
     try:
         return fn()
     finally:
@@ -211,15 +208,8 @@ def deliver(path, files):
         with open(name, "rb") as f:
             data = f.read()
         box = mailbox.mbox(path, create=False)
-        end = time.time() + 60
-        while True:
-            try:
-                box.lock()
-                break
-            except mailbox.ExternalClashError:
-                if time.time() > end:
-                    raise SystemExit("mboxcheck: %s: Python's mailbox lock not had in 60 s" % path)
-                time.sleep(0.005)
+        if not lock(box, deadline=time.time() + 60, pause=0.005):
+            raise SystemExit("mboxcheck: %s: Python's mailbox lock not had in 60 s" % path)
         try:
             box.add(data)
             box.flush()
