@@ -66,6 +66,11 @@ final class LockCommand implements Callable<Integer> {
         }
     }
 
+    private boolean isMbox() throws IOException {
+        return java.nio.file.Files.isRegularFile(mailbox) && org.spoollock.store.MailboxFormat.of(
+                org.spoollock.store.MailboxFormat.parse(mailbox.toString())) == org.spoollock.store.MailboxFormat.MBOX;
+    }
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         if (timeoutSeconds != null && timeoutSeconds < 0) {
@@ -77,7 +82,8 @@ final class LockCommand implements Callable<Integer> {
         MailboxLock lock = org.spoollock.store.journal.Recovery.lockFinished(mailbox,
                 () -> finishInterruptedWrite(options, timeout),
                 () -> MailboxLock.acquire(mailbox, shared ? MailboxLock.Mode.SHARED : MailboxLock.Mode.EXCLUSIVE,
-                        timeout, options));
+                        timeout, options),
+                held -> isMbox() && org.spoollock.store.mbox.MboxMailbox.finishHolding(mailbox, held, timeout));
         for (String w : lock.fileSystem().warnings()) {
             spec.commandLine().getErr().println("spoollock: warning: " + w);
         }

@@ -477,6 +477,62 @@ public final class MailboxLock implements AutoCloseable {
         return channel;
     }
 
+    /** Work done on the locked file with exclusive access (see {@link #runExclusively}). */
+    @FunctionalInterface
+    public interface ExclusiveAction {
+        void run(java.nio.channels.FileChannel writable) throws IOException;
+    }
+
+    /**
+     * Runs {@code action} with exclusive access to the file, without letting go of the dot-lock: for a
+     * reader that finds, once it holds its shared lock, that a writer died mid-write and its work must
+     * be finished before anything is read. Releasing the lock to take an exclusive one would leave a
+     * moment with no dot-lock, in which c-client, procmail or Python could take the mailbox and see, or
+     * rewrite, the half-done state. Here the dot-lock is kept, so no writer can come in (every peer takes
+     * the dot-lock to write) while flock goes from shared to exclusive (not atomic in the kernel) and back.
+     * An exclusive lock runs the action at once. Returns false, doing nothing, where this is not safe: a
+     * shared lock without the dot-lock, or with a POSIX layer (peers such as Debian's Dovecot take that
+     * before the dot-lock, so waiting for it while holding the dot-lock could deadlock with them).
+     */
+    public synchronized boolean runExclusively(Duration timeout, ExclusiveAction action) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("lock on " + mailbox + " already released");
+        }
+        if (mode == Mode.EXCLUSIVE) {
+            action.run(channel());
+            return true;
+        }
+        if (dotLock == null || held.contains(LockMethod.OFD)) {
+            return false;
+        }
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + Math.max(0, timeout.toNanos());
+        boolean flocked = held.contains(LockMethod.FLOCK);
+        try {
+            if (flocked) {
+                waitFor(() -> posix.flock(fd, Posix.LOCK_EX | Posix.LOCK_NB, mailbox.toString()), "exclusive flock",
+                        mailbox, stat, deadline);
+            }
+            java.nio.channels.FileChannel rw;
+            try {
+                rw = java.nio.channels.FileChannel.open(java.nio.file.Path.of("/proc/self/fd/" + fd),
+                        java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                throw org.spoollock.posix.ChannelIo.translate("open for writing", mailbox.toString(), e);
+            }
+            try (rw) {
+                action.run(rw);
+            }
+        } finally {
+            if (flocked) {
+                // back to shared: at once (we hold exclusive, or nobody else took it while we asked: only
+                // holders that skip the dot-lock could), else within the same allowance
+                waitFor(() -> posix.flock(fd, Posix.LOCK_SH | Posix.LOCK_NB, mailbox.toString()), "flock", mailbox, stat,
+                        timeout == null ? Long.MAX_VALUE : System.nanoTime() + Math.max(0, timeout.toNanos()));
+            }
+        }
+        return true;
+    }
+
     /** The locked file's identity and attributes when it was locked. */
     public Stat stat() {
         return stat;

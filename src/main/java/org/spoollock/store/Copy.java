@@ -261,27 +261,32 @@ public final class Copy {
             Batch batch = to == MailboxFormat.MBOX ? new MboxBatch(dst, names, validity, uidLast, there == 0, o)
                     : new TenexTarget(dst, tenex(to), o, notes);
             int[] done = {there};
-            for (int start = there + 1; start <= n; start += BATCH_MESSAGES) {
-                int end = Math.min(n, start + BATCH_MESSAGES - 1);
-                src.read(start, end, (msgno, item) -> {
+            // one pass over the source (one read-ahead buffer), a batch written every 500 messages or 16 MB
+            if (there < n) {
+                src.read(there + 1, n, (msgno, item) -> {
                     expected.add(summary(item, asMbox));
                     batch.add(item);
-                    if (batch.bytes() >= BATCH_BYTES) {
-                        done[0] += batch.write();
-                        if (o.progress() != null) {
-                            o.progress().accept(done[0]);
-                        }
+                    if (batch.messages() >= BATCH_MESSAGES || batch.bytes() >= BATCH_BYTES) {
+                        written(batch, o, done);
                     }
                 });
-                done[0] += batch.write();
-                Faults.point("copy.batch");
-                if (o.progress() != null) {
-                    o.progress().accept(done[0]);
-                }
             }
+            written(batch, o, done);
             sync(dst);
             differences.addAll(compare(expected, dst, to, o));
             return new Result(n, there, n - there, from, to, differences, notes);
+        }
+    }
+
+    /** Writes the batch (if it holds anything), adds its messages to {@code done[0]} and tells the progress bar. */
+    private static void written(Batch batch, Options o, int[] done) throws IOException {
+        if (batch.messages() == 0) {
+            return;
+        }
+        done[0] += batch.write();
+        Faults.point("copy.batch");
+        if (o.progress() != null) {
+            o.progress().accept(done[0]);
         }
     }
 
@@ -314,6 +319,8 @@ public final class Copy {
         void add(Item item) throws IOException;
 
         long bytes();
+
+        int messages();
 
         /** Appends what was added (one write, one fsync) and empties the batch; returns the messages written. */
         int write() throws IOException;
@@ -356,6 +363,10 @@ public final class Copy {
 
         public long bytes() {
             return bytes;
+        }
+
+        public int messages() {
+            return out.size();
         }
 
         public int write() throws IOException {
@@ -402,6 +413,10 @@ public final class Copy {
 
         public long bytes() {
             return batch.bytes();
+        }
+
+        public int messages() {
+            return batch.messages();
         }
 
         public int write() throws IOException {

@@ -142,6 +142,10 @@ class CliIT {
     @Test
     void demoRuns() {
         Peers.Result r = Peers.run(Peers.asUser(Peers.ours("demo", "--writers", "3", "--messages", "3")), 120);
+        // the demo keeps its scratch directory for the user to look at; a test run must not pile them up
+        java.util.regex.Matcher in = java.util.regex.Pattern.compile("spoollock demo, in (\\S+)").matcher(r.out());
+        assertTrue(in.find(), r.out());
+        Peers.run(List.of("rm", "-rf", "--", in.group(1)), 30);
         assertEquals(0, r.status(), r.toString());
         assertTrue(r.out().contains("All good"), r.out());
         assertTrue(r.out().contains("c-client's mailutil, 3 messages each") && r.out().contains("15 of 15 messages present"),

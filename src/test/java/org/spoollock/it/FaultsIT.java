@@ -28,23 +28,11 @@ class FaultsIT {
      */
     @Test
     void aDotLockThatCannotBeWrittenLeavesNoHitchingPost() throws Exception {
-        Assumptions.assumeTrue(Peers.ROOT, "mounting a small tmpfs needs root");
-        Path mnt = Files.createTempDirectory("spoollock-nohitch");
-        Peers.Result m = Peers.run(List.of("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt.toString()), 30);
-        Assumptions.assumeTrue(m.status() == 0, "cannot mount tmpfs here: " + m);
-        try {
+        Peers.withTmpfs("64k", mnt -> {
             Path box = mnt.resolve("mbox");
             Files.writeString(box, FROM + "Subject: 1\n\nhello\n\n", StandardCharsets.ISO_8859_1);
             byte[] before = Files.readAllBytes(box);
-            try (OutputStream out = Files.newOutputStream(mnt.resolve("filler"))) {
-                byte[] page = new byte[4096];
-                while (true) {
-                    out.write(page);
-                    out.flush();
-                }
-            } catch (IOException full) {
-                // every block taken; inodes are left, so the hitching post itself can be created
-            }
+            fill(mnt, 0); // every block taken; inodes are left, so the hitching post itself can be created
             Path msg = Files.createTempFile("msg", ".eml");
             Files.writeString(msg, "Subject: 2\n\nx\n");
             Peers.Result d = Peers.runWithInput(Peers.ours("deliver", box.toString()), msg, 60);
@@ -55,22 +43,7 @@ class FaultsIT {
                 assertEquals(List.of("filler", "mbox"), s.map(p -> p.getFileName().toString()).sorted().toList());
             }
             assertEquals(new String(before, StandardCharsets.ISO_8859_1), Files.readString(box, StandardCharsets.ISO_8859_1));
-        } finally {
-            Peers.run(List.of("umount", mnt.toString()), 30);
-            Files.deleteIfExists(mnt);
-        }
-    }
-
-    private static Path mountTmpfs(String name, String size) throws IOException {
-        Path mnt = Files.createTempDirectory(name);
-        Peers.Result m = Peers.run(List.of("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mnt.toString()), 30);
-        Assumptions.assumeTrue(m.status() == 0, "cannot mount tmpfs here: " + m);
-        return mnt;
-    }
-
-    private static void unmount(Path mnt) throws IOException {
-        Peers.run(List.of("umount", mnt.toString()), 30);
-        Files.deleteIfExists(mnt);
+        });
     }
 
     /** Takes every free block, then frees {@code leave} bytes. */
@@ -96,9 +69,7 @@ class FaultsIT {
      */
     @Test
     void aMessageThatFitsIsDeliveredEvenWhenItsAppendIntentTakesTheRoom() throws Exception {
-        Assumptions.assumeTrue(Peers.ROOT, "mounting a small tmpfs needs root");
-        Path mnt = mountTmpfs("spoollock-intent", "512k");
-        try {
+        Peers.withTmpfs("512k", mnt -> {
             Path box = mnt.resolve("mbox");
             Files.writeString(box, FROM + "Subject: 1\n\nhello\n\n", StandardCharsets.ISO_8859_1);
             fill(mnt, 100 * 1024);
@@ -110,9 +81,7 @@ class FaultsIT {
             Peers.Result n = Peers.run(Peers.ours("count", box.toString()), 60);
             assertEquals("2", n.out().trim(), n.toString());
             assertTrue(Files.notExists(mnt.resolve(".mbox.spoollock-append")));
-        } finally {
-            unmount(mnt);
-        }
+        });
     }
 
     /**
@@ -122,9 +91,7 @@ class FaultsIT {
      */
     @Test
     void aReadOnlyMountCanBeReadAndWritersAreToldWhyTheyCannotWrite() throws Exception {
-        Assumptions.assumeTrue(Peers.ROOT, "mounting a small tmpfs needs root");
-        Path mnt = mountTmpfs("spoollock-ro", "256k");
-        try {
+        Peers.withTmpfs("256k", mnt -> {
             Path box = mnt.resolve("mbox");
             Files.writeString(box, FROM + "Subject: 1\n\nhello\n\n", StandardCharsets.ISO_8859_1);
             assertEquals(0, Peers.run(List.of("mount", "-o", "remount,ro", mnt.toString()), 30).status());
@@ -137,9 +104,7 @@ class FaultsIT {
             Files.delete(msg);
             assertEquals(77, d.status(), d.toString());
             assertTrue(d.err().contains("read-only file system (EROFS)") && !d.err().contains("1777"), d.err());
-        } finally {
-            unmount(mnt);
-        }
+        });
     }
 
     /**

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -228,11 +227,7 @@ class MboxCrashIT {
 
     @Test
     void aFullDiskLeavesTheMailboxByteIdenticalAndExits75() throws Exception {
-        Assumptions.assumeTrue(Peers.ROOT, "mounting a small tmpfs needs root");
-        Path mnt = Files.createTempDirectory("spoollock-enospc");
-        Peers.Result m = Peers.run(List.of("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt.toString()), 30);
-        Assumptions.assumeTrue(m.status() == 0, "cannot mount tmpfs here: " + m);
-        try {
+        Peers.withTmpfs("256k", mnt -> {
             Path box = mnt.resolve("mbox");
             Files.writeString(box, mailbox(3, 5, "full"), StandardCharsets.ISO_8859_1);
             Files.write(mnt.resolve("filler"), new byte[200_000]);
@@ -251,10 +246,7 @@ class MboxCrashIT {
             assertEquals(75, e.status(), e.toString());
             assertEquals(new String(flagged, StandardCharsets.ISO_8859_1), Files.readString(box, StandardCharsets.ISO_8859_1));
             Files.delete(big);
-        } finally {
-            Peers.run(List.of("umount", mnt.toString()), 30);
-            Files.deleteIfExists(mnt);
-        }
+        });
     }
 
     @Test

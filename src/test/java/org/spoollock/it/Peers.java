@@ -32,6 +32,29 @@ final class Peers {
     static final String JAVA = ProcessHandle.current().info().command().orElse("java");
     static final boolean ROOT = "root".equals(System.getProperty("user.name"));
 
+    /** What runs inside {@link #withTmpfs}. */
+    @FunctionalInterface
+    interface InDirectory {
+        void run(Path dir) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} in a fresh tmpfs of {@code size} (e.g. "256k"), a disk small enough to fill,
+     * then unmounts it. Skips the test where mounting is impossible (not root, no mount rights).
+     */
+    static void withTmpfs(String size, InDirectory body) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ROOT, "mounting a small tmpfs needs root");
+        Path mnt = Files.createTempDirectory("spoollock-tmpfs");
+        Result m = run(List.of("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mnt.toString()), 30);
+        org.junit.jupiter.api.Assumptions.assumeTrue(m.status() == 0, "cannot mount tmpfs here: " + m);
+        try {
+            body.run(mnt);
+        } finally {
+            run(List.of("umount", mnt.toString()), 30);
+            Files.deleteIfExists(mnt);
+        }
+    }
+
     private Peers() {
     }
 

@@ -41,14 +41,24 @@ public final class Recovery {
         MailboxLock take() throws IOException;
     }
 
+    /** Finishes an interrupted write under a lock already held (format-specific); false if it cannot. */
+    @FunctionalInterface
+    public interface InPlace {
+        boolean finish(MailboxLock held) throws IOException;
+    }
+
     /**
      * The lock {@code take} gives, with every write a killed spoollock process left behind finished
      * first by {@code finish}. A writer that held the lock while we waited for it may have died
      * mid-write (its lock then broken by us as a dead holder's), so once the lock is held we look
-     * again, and finish and take it anew if needed (up to 3 times; then the lock is returned anyway,
-     * and a reader sees what a peer would). Every reader and {@code spoollock lock} come through here.
+     * again, and finish the write without letting go of the lock ({@code inPlace}): releasing it would
+     * give c-client, procmail or Python, which know nothing of our journals, a moment to take the
+     * mailbox in its half-done state (spooltest/torture caught Python reading it, and the next rewrite
+     * would make the damage permanent). Where that cannot be done, release, finish and take the lock
+     * anew (up to 3 times; then the lock is returned anyway, and a reader sees what a peer would).
+     * Every reader and {@code spoollock lock} come through here.
      */
-    public static MailboxLock lockFinished(Path mailbox, Finisher finish, Taker take) throws IOException {
+    public static MailboxLock lockFinished(Path mailbox, Finisher finish, Taker take, InPlace inPlace) throws IOException {
         for (int attempt = 0; ; attempt++) {
             if (needed(mailbox)) {
                 finish.finish();
@@ -56,6 +66,14 @@ public final class Recovery {
             MailboxLock lock = take.take();
             if (attempt >= 3 || !needed(mailbox)) {
                 return lock;
+            }
+            try {
+                if (inPlace != null && inPlace.finish(lock)) {
+                    return lock;
+                }
+            } catch (IOException | RuntimeException e) {
+                lock.release();
+                throw e;
             }
             lock.release();
         }

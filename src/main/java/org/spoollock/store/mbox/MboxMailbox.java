@@ -117,6 +117,15 @@ public final class MboxMailbox implements AutoCloseable {
     }
 
     /**
+     * Finishes a killed spoollock write on this mbox under {@code held} (shared or exclusive) without
+     * letting go of its dot-lock; false if that cannot be done safely with this lock (see
+     * {@link MailboxLock#runExclusively}). For callers of {@link org.spoollock.store.journal.Recovery#lockFinished}.
+     */
+    public static boolean finishHolding(Path path, MailboxLock held, Duration timeout) throws IOException {
+        return Recovery.runHolding(path, held, timeout);
+    }
+
+    /**
      * The shared lock every read of an mbox takes (the store's, {@code spoollock check}'s): any
      * interrupted spoollock write finished first (which needs the exclusive lock), and the dot-lock
      * kept until release, as c-client parses under dot-lock + flock.
@@ -127,7 +136,7 @@ public final class MboxMailbox implements AutoCloseable {
                 Recovery.run(path, ex);
             }
         }, () -> MailboxLock.acquire(path, MailboxLock.Mode.SHARED, options.timeout(),
-                options.lock().withDotLockForReads(true)));
+                options.lock().withDotLockForReads(true)), held -> finishHolding(path, held, options.timeout()));
     }
 
     /**

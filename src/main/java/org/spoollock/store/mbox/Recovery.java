@@ -19,6 +19,15 @@ final class Recovery {
         return org.spoollock.store.journal.Recovery.needed(mailbox);
     }
 
+    /**
+     * Recovers under {@code lock}, shared or exclusive, without letting go of its dot-lock (see
+     * {@link MailboxLock#runExclusively}); false if that cannot be done safely with this lock.
+     */
+    static boolean runHolding(Path mailbox, MailboxLock lock, java.time.Duration timeout) throws IOException {
+        return lock.runExclusively(timeout, ch -> org.spoollock.store.journal.Recovery.run(mailbox, ch, lock.stat(),
+                FROM_LINE));
+    }
+
     /** Recovers under {@code lock}, which must be exclusive. */
     static String run(Path mailbox, MailboxLock lock) throws IOException {
         if (lock.mode() != MailboxLock.Mode.EXCLUSIVE) {

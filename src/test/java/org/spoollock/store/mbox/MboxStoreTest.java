@@ -377,6 +377,66 @@ class MboxStoreTest {
         assertArrayEquals(before, Files.readAllBytes(mbox));
     }
 
+    /**
+     * A reader that finds, once it holds its lock, that the writer it waited for died mid-write must
+     * finish that write without letting go of the dot-lock: releasing it to take an exclusive lock gave
+     * c-client, procmail or Python a moment to take the mailbox half-written (spooltest/torture caught a
+     * Python reader seeing a grown rewrite's NUL bytes). With c-client's locks (dot-lock + flock) the
+     * reader's lock is made exclusive in place: taken once, its dot-lock file never replaced. With a
+     * POSIX layer too (Dovecot's profile) that is not safe, and it releases and takes the lock anew.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"cclient", "dovecot"})
+    void aReaderFinishesADeadWritersWorkWithoutLettingGoOfTheDotLock(String profile) throws Exception {
+        MailboxLockOptions lockOptions = MailboxLockOptions.defaults()
+                .withProfile(org.spoollock.lock.LockProfile.valueOf(profile.toUpperCase(java.util.Locale.ROOT)));
+        deliver("Subject: one\n\nbody 1\n");
+        byte[] before = Files.readAllBytes(mbox);
+        Path dot = Path.of(mbox + ".lock");
+        int[] takes = {0};
+        int[] finishes = {0};
+        String[] firstLockFile = {null};
+        MailboxLock lock = org.spoollock.store.journal.Recovery.lockFinished(mbox, () -> {
+            finishes[0]++;
+            try (MboxMailbox m = MboxMailbox.openReadOnly(mbox, options)) {
+                // its open finishes the write
+            }
+        }, () -> {
+            if (takes[0]++ == 0) {
+                // while we "waited", the writer died half-way through its message
+                MailboxLock writer = MailboxLock.acquire(mbox, MailboxLock.Mode.EXCLUSIVE, Duration.ofSeconds(10), lockOptions);
+                byte[] big = MessageFormat.format(msg("Subject: big\n\n" + "b\n".repeat(5000)), "a@b", DATE, 0, List.of(),
+                        Quoting.MBOXO);
+                Faults.arm("append.partial:crash");
+                assertThrows(Faults.InjectedCrash.class, () -> MboxAppender.appendLocked(mbox, writer, List.of(big)));
+                Faults.arm("");
+                writer.release();
+            }
+            MailboxLock l = MailboxLock.acquire(mbox, MailboxLock.Mode.SHARED, Duration.ofSeconds(10),
+                    lockOptions.withDotLockForReads(true));
+            if (firstLockFile[0] == null) {
+                firstLockFile[0] = Files.readString(dot, StandardCharsets.ISO_8859_1);
+            }
+            return l;
+        }, held -> MboxMailbox.finishHolding(mbox, held, Duration.ofSeconds(10)));
+        try {
+            assertArrayEquals(before, Files.readAllBytes(mbox), "the half message was cut out");
+            assertFalse(Files.exists(Journal.appendIntentFor(mbox)));
+            assertEquals(org.spoollock.lock.LockState.HELD, lock.check());
+            if (profile.equals("cclient")) {
+                assertEquals(1, takes[0], "taken once");
+                assertEquals(0, finishes[0]);
+                assertEquals(firstLockFile[0], Files.readString(dot, StandardCharsets.ISO_8859_1),
+                        "the same dot-lock throughout");
+            } else {
+                assertEquals(2, takes[0], "released and taken anew");
+                assertEquals(1, finishes[0]);
+            }
+        } finally {
+            lock.release();
+        }
+    }
+
     @Test
     void threadsDeliveringTogetherShareCommitsAndLoseNothing() throws Exception {
         DeliveryQueue q = DeliveryQueue.of(mbox, MailboxLockOptions.defaults().withCreateMissing(true), Duration.ofSeconds(30));
