@@ -37,7 +37,9 @@ import org.spoollock.posix.Stat;
  * <p>There is no upgrade from shared to exclusive: flock upgrades release the shared lock before
  * taking the exclusive one, a window in which another process can get in. Release and re-acquire,
  * and re-read what you read. A thread holding a shared lock that asks for an exclusive one on the
- * same mailbox gets a {@link LockException} saying so, not a deadlock.
+ * same mailbox gets a {@link LockException} saying so, not a deadlock. The one exception is
+ * {@link #runExclusively}, for finishing a dead writer's work: safe only because the dot-lock, which
+ * every writer needs, is kept throughout.
  *
  * <p>Threads of one JVM contending for one mailbox queue on an in-memory read-write lock first, so
  * they neither poll the filesystem nor trip over one another's descriptors.
