@@ -140,11 +140,20 @@ public final class TenexMailbox implements AutoCloseable {
             for (int attempt = 0; ; attempt++) {
                 // recovery takes the exclusive session lock, so never under our shared one (that waited
                 // for itself until the timeout)
-                m.recoverIfNeeded();
+                if (readWrite) {
+                    m.recoverIfNeeded();
+                }
                 try (SessionLock session = SessionLock.acquireShared(path, options.sessionDirectory(), options.timeout())) {
-                    // a writer we waited for may have died mid-write: look again before parsing
-                    if (attempt < 3 && Recovery.needed(path)) {
-                        continue;
+                    // Under the shared session lock a note or journal is a dead writer's (live ones hold
+                    // the exclusive one while theirs exists), e.g. of a writer we waited for
+                    if (Recovery.needed(path)) {
+                        if (!readWrite) {
+                            throw new MailboxInUseException(path + ": an interrupted spoollock write is waiting to be"
+                                    + " finished; open the mailbox read-write (any spoollock write command) to finish it");
+                        }
+                        if (attempt < 3) {
+                            continue;
+                        }
                     }
                     m.parseNew();
                 }
@@ -191,11 +200,11 @@ public final class TenexMailbox implements AutoCloseable {
         if (!Recovery.needed(path)) {
             return;
         }
-        if (!readWrite) {
-            throw new MailboxInUseException(path + ": an interrupted spoollock write is waiting to be finished; open"
-                    + " the mailbox read-write (any spoollock write command) to finish it");
-        }
         try (SessionLock ex = SessionLock.acquireExclusive(path, options.sessionDirectory(), options.timeout())) {
+            // seen without a lock, the note may have been a live appender's, gone now that we have the lock
+            if (!Recovery.needed(path)) {
+                return;
+            }
             if (!posix.flock(fd, Posix.LOCK_EX | Posix.LOCK_NB, path.toString())) {
                 posix.flock(fd, Posix.LOCK_SH, path.toString());
                 throw new MailboxInUseException(path + ": an interrupted spoollock write is waiting to be finished, and"

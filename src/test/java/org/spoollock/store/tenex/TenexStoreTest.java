@@ -167,6 +167,44 @@ class TenexStoreTest {
     }
 
     /**
+     * An append's note exists while it writes: readers opening meanwhile must not take it for a dead
+     * writer's (it is only that under the shared session lock, which a live appender excludes).
+     */
+    @Test
+    void opensDuringAppendsDoNotMistakeALiveAppendersNoteForADeadOnes() throws Exception {
+        append(TenexFormat.TENEX, "Subject: first\n\n1\n");
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CompletableFuture<Integer> appender = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            int k = 0;
+            try {
+                while (!stop.get() && k < 400) {
+                    TenexMailbox.append(box, TenexFormat.TENEX, List.of(b("Subject: m\n\n" + "x\n".repeat(3000))), 0,
+                            List.of(), DATE, false, options);
+                    k++;
+                }
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+            return k;
+        });
+        int opens = 0;
+        try {
+            while (!appender.isDone() && opens < 400) {
+                for (boolean rw : new boolean[] {false, true}) {
+                    try (TenexMailbox m = TenexMailbox.open(box, TenexFormat.TENEX, rw, options)) {
+                        assertTrue(m.index().count() >= 1);
+                    }
+                    opens++;
+                }
+            }
+        } finally {
+            stop.set(true);
+        }
+        assertTrue(appender.get(60, java.util.concurrent.TimeUnit.SECONDS) > 0);
+        assertTrue(opens > 10, "the opens ran alongside the appends: " + opens);
+    }
+
+    /**
      * `spoollock lock` on a tenex mailbox finishes an interrupted rewrite before its command, as on an
      * mbox. It used to open the tenex store read-only for that, which refuses to finish anything:
      * the command failed with "open the mailbox read-write".
