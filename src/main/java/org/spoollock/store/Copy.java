@@ -261,17 +261,20 @@ public final class Copy {
             Batch batch = to == MailboxFormat.MBOX ? new MboxBatch(dst, names, validity, uidLast, there == 0, o)
                     : new TenexTarget(dst, tenex(to), o, notes);
             int[] done = {there};
-            // one pass over the source (one read-ahead buffer), a batch written every 500 messages or 16 MB
-            if (there < n) {
-                src.read(there + 1, n, (msgno, item) -> {
+            // The source is read in blocks of 500 messages, each under its shared locks taken anew, so
+            // that deliveries to a live source wait for one block at most, never for the whole copy;
+            // a batch is written after each block (or at 16 MB).
+            for (int start = there + 1; start <= n; start += BATCH_MESSAGES) {
+                int end = Math.min(n, start + BATCH_MESSAGES - 1);
+                src.read(start, end, (msgno, item) -> {
                     expected.add(summary(item, asMbox));
                     batch.add(item);
-                    if (batch.messages() >= BATCH_MESSAGES || batch.bytes() >= BATCH_BYTES) {
+                    if (batch.bytes() >= BATCH_BYTES) {
                         written(batch, o, done);
                     }
                 });
+                written(batch, o, done);
             }
-            written(batch, o, done);
             sync(dst);
             differences.addAll(compare(expected, dst, to, o));
             return new Result(n, there, n - there, from, to, differences, notes);
