@@ -2,6 +2,7 @@ package org.spoollock.lock;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.spoollock.posix.Posix;
@@ -16,6 +17,11 @@ final class DotLockAcquirer {
     private static final System.Logger LOG = System.getLogger(DotLock.class.getName());
     /** How often, at most, a waiter re-reads an unchanged lock file to judge staleness. */
     private static final long RECHECK_NANOS = 250_000_000L;
+    /** A break lock older than this (or than the stale period, if shorter) was left by a breaker that died. */
+    private static final Duration BREAK_STALE_MAX = Duration.ofSeconds(30);
+    /** Local filesystems, on which rename(2) replaces an existing (even open) file atomically. */
+    private static final java.util.Set<String> LOCAL_TYPES = java.util.Set.of("ext2", "ext3", "ext4", "xfs", "btrfs",
+            "tmpfs", "zfs", "f2fs", "jfs", "reiserfs", "bcachefs", "overlay");
 
     private final Posix posix = Posix.get();
     private final Path mailbox;
@@ -85,7 +91,12 @@ final class DotLockAcquirer {
                     lastIno = cur.ino();
                     lastCtime = cur.ctimeNanos();
                     lastJudged = now;
-                    if (breakIfStale(fd, hitch)) {
+                    Broken b = breakIfStale(fd, hitch, content);
+                    if (b == Broken.TAKEN_OVER) {
+                        lockFd = fd;
+                        return new DotLock(posix, lockPath, fd, mine, self, content, gate, options, null);
+                    }
+                    if (b == Broken.GONE) {
                         continue;
                     }
                 }
@@ -214,6 +225,12 @@ final class DotLockAcquirer {
             fd = posix.open(lockPath, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0666);
         } catch (PosixException.AlreadyExistsException e) {
             return -1;
+        } catch (PosixException.PermissionDeniedException e) {
+            // sshfs answers EPERM, not EEXIST, when another client created the name after our lookup
+            if (posix.lstatIfExists(lockPath) != null) {
+                return -1;
+            }
+            throw e;
         }
         try {
             posix.writeFully(fd, content, lockPath);
@@ -228,15 +245,26 @@ final class DotLockAcquirer {
 
     /**
      * Breaks the current lock if it is stale: unchanged for the stale period on the file server's
-     * clock, or (when so configured) naming a dead process on this host. Returns true if it did.
-     * Race-free among spoollock processes: the breaker holds flock on the stale inode (opened, so it
-     * cannot be reused) and re-checks, under that flock, that the name still holds the same unchanged
-     * file before unlinking it. A second breaker then finds the name changed and backs off.
+     * clock, or (when so configured) naming a dead process on this host. On a local filesystem it
+     * is replaced by our hitching post in one rename, so the name is never free in between: a peer
+     * that cannot finish a killed writer's work (Python, c-client, procmail) must not get the lock
+     * before we have. Elsewhere (see {@link #renameReplacesAtomically}) it is unlinked and our
+     * hitching post linked at once, so such a peer may get there first, in that moment only.
+     *
+     * <p>Race-free among spoollock processes, also on different hosts of a network filesystem:
+     * breakers take turns through the break lock {@code <lock>.break}, which {@code link} creates
+     * atomically on the file server (flock, taken too, serialises with a renewing or releasing holder
+     * on this host only: on sshfs or NFS each client has its own). Holding it, the breaker reads the
+     * lock name again and removes it only if it still holds the very lock judged stale: same bytes,
+     * size and times. Identity by (device, inode) is not enough, since sshfs numbers inodes per path:
+     * a fresh lock that another host linked in after breaking the old one has the old one's number.
+     * A second breaker therefore either waits for the break lock or, once it has it, finds the
+     * name changed and backs off.
      */
-    private boolean breakIfStale(int hitchFd, String hitch) throws IOException {
+    private Broken breakIfStale(int hitchFd, String hitch, byte[] hitchContent) throws IOException {
         LockFiles.Observation o = LockFiles.observe(posix, lockPath);
         if (o == null) {
-            return true; // gone already: retry the link at once
+            return Broken.GONE; // gone already: retry the link at once
         }
         try {
             // The hitching post is our private file: touching it reads the server's clock.
@@ -246,32 +274,165 @@ final class DotLockAcquirer {
             boolean dead = options.breakDeadHolders() && status.holderLiveness() == DotLockStatus.Liveness.DEAD;
             boolean old = status.age().compareTo(options.staleAfter()) >= 0;
             if (!dead && !old) {
-                return false;
+                return Broken.NO;
             }
             if (!posix.flock(o.fd(), Posix.LOCK_EX | Posix.LOCK_NB, lockPath)) {
-                return false; // another breaker, or the holder renewing or releasing: look again later
+                return Broken.NO; // another breaker, or the holder renewing or releasing: look again later
             }
-            Stat again;
+            if (!takeBreakLock(hitch, hitchContent, serverNow)) {
+                return Broken.NO; // another breaker (on any host) is at it: look again later
+            }
             try {
-                again = posix.fstat(o.fd(), lockPath);
-            } catch (PosixException.NotFoundException e) {
-                return true; // removed under us (a network filesystem says so even for open files): look again
+                LockFiles.Observation now = LockFiles.observe(posix, lockPath);
+                if (now == null) {
+                    return Broken.GONE; // released or broken meanwhile: retry the link at once
+                }
+                try {
+                    if (!o.sameLockAs(now)) {
+                        return Broken.NO; // renewed, or replaced by another holder's lock: not ours to break
+                    }
+                } finally {
+                    posix.closeQuietly(now.fd());
+                }
+                Broken result = Broken.GONE;
+                if (renameReplacesAtomically()) {
+                    try {
+                        posix.rename(hitch, lockPath);
+                        result = Broken.TAKEN_OVER;
+                    } catch (PosixException e) {
+                        // cannot replace it here after all: free the name and race for it as usual
+                    }
+                }
+                if (result == Broken.GONE) {
+                    if (!posix.unlinkIfExists(lockPath)) {
+                        return Broken.GONE; // released by its holder this instant
+                    }
+                    // link at once, before giving up our turn: the name is free only for this moment
+                    // (success by the return code alone: our hitching post's link count is 2 now,
+                    // the break lock being the other name)
+                    try {
+                        if (posix.link(hitch, lockPath) == 0) {
+                            result = Broken.TAKEN_OVER;
+                        }
+                    } catch (PosixException e) {
+                        // e.g. no hard links here: the caller's link falls back to O_EXCL
+                    }
+                }
+                LOG.log(System.Logger.Level.WARNING, "broke {0} lock {1} held by {2} ({3} s old)",
+                        dead ? "abandoned" : "stale", lockPath, o.holder().describe(), status.age().toSeconds());
+                return result;
+            } finally {
+                releaseBreakLock(hitchContent);
             }
-            if (again.ctimeNanos() != o.stat().ctimeNanos() && !dead) {
-                return false; // renewed meanwhile
-            }
-            Stat atName = posix.lstatIfExists(lockPath);
-            if (atName == null || !atName.sameFile(again)) {
-                return false; // already broken or released by someone else
-            }
-            if (!posix.unlinkIfExists(lockPath)) {
-                return true; // another breaker on another client got there first
-            }
-            LOG.log(System.Logger.Level.WARNING, "broke {0} lock {1} held by {2} ({3} s old)",
-                    dead ? "abandoned" : "stale", lockPath, o.holder().describe(), status.age().toSeconds());
-            return true;
         } finally {
             posix.closeQuietly(o.fd()); // also drops the flock
+        }
+    }
+
+    /**
+     * Whether rename(2) onto the lock name replaces it in one step here. Not on network and FUSE
+     * filesystems: when the target is open on this client (our own observation, or any waiter's),
+     * the NFS client and libfuse (sshfs) first move it aside and then rename, and a lock linked in
+     * between would be overwritten, leaving two holders. There the lock is unlinked and the name
+     * raced for by link, as c-client does. Unknown types count as network ones.
+     */
+    private boolean renameReplacesAtomically() {
+        String type;
+        try {
+            type = java.nio.file.Files.getFileStore(Path.of(lockPath).toAbsolutePath().getParent()).type();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return LOCAL_TYPES.contains(type);
+    }
+
+    /** What {@link #breakIfStale} did: nothing to break yet, the name is free now, or we hold the lock. */
+    private enum Broken { NO, GONE, TAKEN_OVER }
+
+    /** The name breakers take turns through; no other mail program uses it. */
+    private String breakPath() {
+        return lockPath + ".break";
+    }
+
+    /**
+     * Takes the break lock by linking our hitching post to its name (so it names us, with our
+     * acquisition token), or creating it with O_EXCL where the filesystem has no hard links. One
+     * left by a breaker that died (on this host) or that is older than the stale period (at most
+     * {@link #BREAK_STALE_MAX}: a break takes milliseconds) is removed first, after the same
+     * same-bytes-and-times check as for the lock itself.
+     */
+    private boolean takeBreakLock(String hitch, byte[] content, long serverNow) throws IOException {
+        String breakPath = breakPath();
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                if (posix.link(hitch, breakPath) == 0) {
+                    return true;
+                }
+            } catch (PosixException.PermissionDeniedException e) {
+                // no hard links here, or (sshfs) the name was created by another client after our lookup
+                int fd;
+                try {
+                    fd = posix.open(breakPath, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW
+                            | Posix.O_CLOEXEC, 0666);
+                } catch (PosixException.AlreadyExistsException | PosixException.PermissionDeniedException taken) {
+                    fd = -1; // (sshfs says EPERM where another client created the name after our lookup)
+                }
+                if (fd >= 0) {
+                    try {
+                        posix.writeFully(fd, content, breakPath);
+                        return true;
+                    } finally {
+                        posix.closeQuietly(fd);
+                    }
+                }
+            }
+            LockFiles.Observation b = LockFiles.observe(posix, breakPath);
+            if (b == null) {
+                continue; // its breaker just finished: try again
+            }
+            try {
+                if (java.util.Arrays.equals(b.data(), content)) {
+                    return true; // our link did happen (an NFS retransmit reported EEXIST)
+                }
+                Duration staleAfter = options.staleAfter().compareTo(BREAK_STALE_MAX) < 0 ? options.staleAfter() : BREAK_STALE_MAX;
+                DotLockStatus st = LockFiles.status(posix, breakPath, b, serverNow, staleAfter);
+                boolean abandoned = st.holderLiveness() == DotLockStatus.Liveness.DEAD || st.age().compareTo(staleAfter) >= 0;
+                if (!abandoned || attempt > 0) {
+                    return false;
+                }
+                LockFiles.Observation again = LockFiles.observe(posix, breakPath);
+                if (again != null) {
+                    try {
+                        if (!b.sameLockAs(again)) {
+                            return false; // another breaker removed it and took its turn
+                        }
+                    } finally {
+                        posix.closeQuietly(again.fd());
+                    }
+                    posix.unlinkIfExists(breakPath);
+                    LOG.log(System.Logger.Level.WARNING, "removed break lock {0} left by {1} ({2} s old)",
+                            breakPath, b.holder().describe(), st.age().toSeconds());
+                }
+            } finally {
+                posix.closeQuietly(b.fd());
+            }
+        }
+        return false;
+    }
+
+    /** Removes the break lock if it is still ours (a breaker stalled past its stale time may have lost it). */
+    private void releaseBreakLock(byte[] content) throws IOException {
+        String breakPath = breakPath();
+        LockFiles.Observation b = LockFiles.observe(posix, breakPath);
+        if (b == null) {
+            return;
+        }
+        try {
+            if (java.util.Arrays.equals(b.data(), content)) {
+                posix.unlinkIfExists(breakPath);
+            }
+        } finally {
+            posix.closeQuietly(b.fd());
         }
     }
 

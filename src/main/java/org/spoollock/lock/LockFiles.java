@@ -35,8 +35,24 @@ final class LockFiles {
         }
     }
 
-    /** An open lock file: its descriptor (kept so the inode cannot be reused while we look), stat, holder. */
-    record Observation(int fd, Stat stat, LockHolder holder) {
+    /**
+     * An open lock file: its descriptor (kept so the inode cannot be reused while we look), stat,
+     * holder, and the bytes read (at most {@link LockHolder#MAX_READ}), by which a later look can tell
+     * the same lock where inode numbers cannot (sshfs numbers them per path).
+     */
+    record Observation(int fd, Stat stat, LockHolder holder, byte[] data) {
+        /**
+         * Whether {@code later} shows the same lock file as this observation: same bytes, size and
+         * times. A different lock written at the same name differs in its bytes (spoollock writes a
+         * token unique to each acquisition) or, for the empty or PID-only locks of other programs,
+         * in its times: only stale or dead locks are broken, so a replacement is younger.
+         */
+        boolean sameLockAs(Observation later) {
+            Stat a = stat;
+            Stat b = later.stat;
+            return a.size() == b.size() && a.mtimeNanos() == b.mtimeNanos() && a.ctimeNanos() == b.ctimeNanos()
+                    && java.util.Arrays.equals(data, later.data);
+        }
     }
 
     /**
@@ -60,7 +76,11 @@ final class LockFiles {
                         + ", not a lock file; refusing to touch it");
             }
             byte[] data = posix.readAtMost(fd, LockHolder.MAX_READ, lockPath);
-            return new Observation(fd, st, LockHolder.parse(data));
+            return new Observation(fd, st, LockHolder.parse(data), data);
+        } catch (PosixException.NotFoundException e) {
+            // removed after we opened it: sshfs answers fstat by path, so another client's unlink shows
+            posix.closeQuietly(fd);
+            return null;
         } catch (IOException | RuntimeException e) {
             posix.closeQuietly(fd);
             throw e;

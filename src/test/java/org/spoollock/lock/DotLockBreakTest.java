@@ -1,0 +1,128 @@
+package org.spoollock.lock;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Breaking a stale or abandoned dot-lock, as seen by other programs and by breakers on other hosts.
+ */
+class DotLockBreakTest {
+    private static final DotLockOptions OPTS = DotLockOptions.defaults();
+
+    @TempDir
+    Path dir;
+
+    private Path mbox() {
+        return dir.resolve("mbox");
+    }
+
+    private Path lockFile() {
+        return dir.resolve("mbox.lock");
+    }
+
+    private static String deadHolder() throws Exception {
+        LockHolder self = LockHolder.self();
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        return gone.pid() + "\nspoollock host=" + self.host() + " start=1 boot=" + self.bootId() + "\n";
+    }
+
+    /**
+     * A breaker that removed the dead lock and then linked its own left the name free for a moment,
+     * and Python's mailbox, polling every 10 ms, got it there: it then read, or appended after, a
+     * killed writer's half-written message (or a half-applied rewrite) that only we know how to
+     * finish (spooltest/torture, on sshfs, where that moment lasts milliseconds). The dead lock must
+     * be replaced in one rename: the directory never shows the lock name deleted (inotify).
+     */
+    @Test
+    void breakingADeadHoldersLockNeverLeavesTheNameFree() throws Exception {
+        Files.writeString(lockFile(), deadHolder(), StandardCharsets.US_ASCII);
+        assertNoDeleteOfTheLockName(() -> DotLock.tryAcquire(mbox(), OPTS));
+        // an old lock (c-client's empty one) likewise
+        Files.writeString(lockFile(), "", StandardCharsets.US_ASCII);
+        Thread.sleep(1100);
+        assertNoDeleteOfTheLockName(() -> DotLock.tryAcquire(mbox(), OPTS.withStaleAfter(Duration.ofSeconds(1))));
+    }
+
+    private interface Taker {
+        Optional<DotLock> take() throws Exception;
+    }
+
+    private void assertNoDeleteOfTheLockName(Taker taker) throws Exception {
+        try (WatchService w = FileSystems.getDefault().newWatchService()) {
+            WatchKey key = dir.register(w, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE);
+            Optional<DotLock> l = taker.take();
+            assertTrue(l.isPresent(), "did not break the lock");
+            // inotify keeps order: once our marker's creation is seen, every earlier event was too
+            Path marker = Files.createFile(dir.resolve("marker-" + System.nanoTime()));
+            List<String> deleted = new ArrayList<>();
+            boolean sawMarker = false;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!sawMarker && System.nanoTime() < deadline) {
+                WatchKey k = w.poll(100, TimeUnit.MILLISECONDS);
+                if (k == null) {
+                    continue;
+                }
+                for (WatchEvent<?> e : k.pollEvents()) {
+                    String name = String.valueOf(e.context());
+                    if (e.kind() == StandardWatchEventKinds.ENTRY_DELETE) {
+                        deleted.add(name);
+                    }
+                    sawMarker |= name.equals(marker.getFileName().toString());
+                }
+                k.reset();
+            }
+            key.cancel();
+            assertTrue(sawMarker, "inotify did not report our marker file");
+            assertFalse(deleted.contains("mbox.lock"), "the lock name was free for a moment while the lock was"
+                    + " broken (deleted names seen: " + deleted + ")");
+            assertEquals(LockState.HELD, l.get().check());
+            assertEquals(LockState.RELEASED, l.get().release());
+            Files.delete(marker);
+        }
+    }
+
+    /**
+     * Breakers on different hosts of a network filesystem cannot take turns through flock (each
+     * client has its own); they do through {@code <lock>.break}. While another host's breaker holds
+     * it, we must not break the lock; one left by a breaker that died is removed once stale.
+     */
+    @Test
+    void anotherHostsBreakerIsWaitedForUntilItsBreakLockIsStale() throws Exception {
+        String dead = deadHolder();
+        Files.writeString(lockFile(), dead, StandardCharsets.US_ASCII);
+        Path breakLock = dir.resolve("mbox.lock.break");
+        String otherHost = "4242\nspoollock host=elsewhere.example start=7 boot=x lock=0123456789abcdef\n";
+        Files.writeString(breakLock, otherHost, StandardCharsets.US_ASCII);
+        DotLockOptions opts = OPTS.withStaleAfter(Duration.ofSeconds(2));
+        assertTrue(DotLock.tryAcquire(mbox(), opts).isEmpty(), "broke the lock while another host's breaker was at it");
+        assertEquals(dead, Files.readString(lockFile(), StandardCharsets.US_ASCII));
+        assertEquals(otherHost, Files.readString(breakLock, StandardCharsets.US_ASCII), "took a live breaker's turn");
+        Thread.sleep(2100); // that breaker has been at it for longer than the stale time: it died
+        Optional<DotLock> l = DotLock.tryAcquire(mbox(), opts);
+        assertTrue(l.isPresent(), "a dead breaker's break lock blocked breaking for good");
+        assertFalse(Files.exists(breakLock), "break lock left behind");
+        assertEquals(LockState.RELEASED, l.get().release());
+        try (var s = Files.list(dir)) {
+            assertEquals(List.of(), s.map(p -> p.getFileName().toString()).toList(), "files left behind");
+        }
+    }
+}
