@@ -3,7 +3,6 @@ package org.spoollock.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
-import org.spoollock.lock.LockHolder;
 
 /**
  * c-client breaks a stale lock by unlink-then-create, so two breakers can both believe they hold it.
@@ -25,13 +23,7 @@ class BreakRaceIT {
     @Test
     void exactlyOneOfManyBreakersWinsEachRound() throws Exception {
         Path dir = Files.createTempDirectory("break-race-");
-        LockHolder self = LockHolder.self();
-        Process gone = new ProcessBuilder("true").start();
-        gone.waitFor();
-        String deadHolder = gone.pid() + "\nspoollock host=" + self.host() + " start=1 boot=" + self.bootId() + "\n";
-        for (int r = 0; r < ROUNDS; r++) {
-            Files.writeString(dir.resolve("mbox-" + r + ".lock"), r % 2 == 0 ? deadHolder : "", StandardCharsets.US_ASCII);
-        }
+        BreakRacer.seedStaleLocks(dir, ROUNDS);
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<Process> racers = new ArrayList<>();
         for (int i = 0; i < RACERS; i++) {

@@ -18,6 +18,15 @@ import org.spoollock.lock.LockState;
  * stay held until DIR/finish appears; then it releases them and exits 0 only if each release was clean.
  */
 public final class BreakRacer {
+    /** The racers' locks DIR/mbox-r.lock: abandoned ones of ours (even r) and c-client's empty ones (odd r, stale once old). */
+    static void seedStaleLocks(Path dir, int rounds) throws Exception {
+        String dead = org.spoollock.lock.TestHolders.deadHolderOnThisHost();
+        for (int r = 0; r < rounds; r++) {
+            Files.writeString(dir.resolve("mbox-" + r + ".lock"), r % 2 == 0 ? dead : "",
+                    java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int rounds = Integer.parseInt(args[1]);

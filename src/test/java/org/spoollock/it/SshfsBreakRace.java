@@ -1,13 +1,11 @@
 package org.spoollock.it;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.spoollock.lock.LockHolder;
 
 /**
  * Run inside {@code spooltest/sshfs-check --exec} by {@link SshfsBreakRaceIT}: args MNT_A MNT_B ROUNDS.
@@ -27,13 +25,7 @@ public final class SshfsBreakRace {
         String name = "break-race-" + ProcessHandle.current().pid();
         Path dirA = Files.createDirectory(a.resolve(name));
         Path dirB = b.resolve(name);
-        LockHolder self = LockHolder.self();
-        Process gone = new ProcessBuilder("true").start();
-        gone.waitFor();
-        String deadHolder = gone.pid() + "\nspoollock host=" + self.host() + " start=1 boot=" + self.bootId() + "\n";
-        for (int r = 0; r < rounds; r++) {
-            Files.writeString(dirA.resolve("mbox-" + r + ".lock"), r % 2 == 0 ? deadHolder : "", StandardCharsets.US_ASCII);
-        }
+        BreakRacer.seedStaleLocks(dirA, rounds);
         String cp = System.getProperty("java.class.path");
         List<Process> racers = new ArrayList<>();
         Path logs = Files.createTempDirectory("sshfs-break-race-logs-");

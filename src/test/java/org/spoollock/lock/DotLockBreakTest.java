@@ -38,13 +38,6 @@ class DotLockBreakTest {
         return dir.resolve("mbox.lock");
     }
 
-    private static String deadHolder() throws Exception {
-        LockHolder self = LockHolder.self();
-        Process gone = new ProcessBuilder("true").start();
-        gone.waitFor();
-        return gone.pid() + "\nspoollock host=" + self.host() + " start=1 boot=" + self.bootId() + "\n";
-    }
-
     /**
      * A breaker that removed the dead lock and then linked its own left the name free for a moment,
      * and Python's mailbox, polling every 10 ms, got it there: it then read, or appended after, a
@@ -54,7 +47,7 @@ class DotLockBreakTest {
      */
     @Test
     void breakingADeadHoldersLockNeverLeavesTheNameFree() throws Exception {
-        Files.writeString(lockFile(), deadHolder(), StandardCharsets.US_ASCII);
+        Files.writeString(lockFile(), TestHolders.deadHolderOnThisHost(), StandardCharsets.US_ASCII);
         assertNoDeleteOfTheLockName(() -> DotLock.tryAcquire(mbox(), OPTS));
         // an old lock (c-client's empty one) likewise
         Files.writeString(lockFile(), "", StandardCharsets.US_ASCII);
@@ -107,7 +100,7 @@ class DotLockBreakTest {
      */
     @Test
     void anotherHostsBreakerIsWaitedForUntilItsBreakLockIsStale() throws Exception {
-        String dead = deadHolder();
+        String dead = TestHolders.deadHolderOnThisHost();
         Files.writeString(lockFile(), dead, StandardCharsets.US_ASCII);
         Path breakLock = dir.resolve("mbox.lock.break");
         String otherHost = "4242\nspoollock host=elsewhere.example start=7 boot=x lock=0123456789abcdef\n";

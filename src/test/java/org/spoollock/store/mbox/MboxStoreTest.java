@@ -250,6 +250,25 @@ class MboxStoreTest {
         }
     }
 
+    /** One message delivered, then a big delivery killed half-way (its note left); returns the mailbox before it. */
+    private byte[] deliveryKilledHalfWay() throws Exception {
+        deliver("Subject: one\n\nbody 1\n");
+        byte[] before = Files.readAllBytes(mbox);
+        Faults.arm("append.partial:crash");
+        assertThrows(Faults.InjectedCrash.class, () -> deliver("Subject: big\n\n" + "b\n".repeat(5000)));
+        Faults.arm("");
+        assertTrue(Files.size(mbox) > before.length, "half a message is there");
+        return before;
+    }
+
+    /** A big append under {@code writer}, killed half-way (as a writer holding the lock dies). */
+    private void appendKilledHalfWay(MailboxLock writer) {
+        byte[] big = MessageFormat.format(msg("Subject: big\n\n" + "b\n".repeat(5000)), "a@b", DATE, 0, List.of(), Quoting.MBOXO);
+        Faults.arm("append.partial:crash");
+        assertThrows(Faults.InjectedCrash.class, () -> MboxAppender.appendLocked(mbox, writer, List.of(big)));
+        Faults.arm("");
+    }
+
     /**
      * A delivery killed on one client of a network filesystem is recovered by another, which sees the
      * mailbox under other (device, inode) numbers (NFS: another st_dev; sshfs: both differ). Found by
@@ -258,11 +277,7 @@ class MboxStoreTest {
      */
     @Test
     void aDeliveryKilledOnAnotherClientIsCutOutThoughItsNoteNamesOtherDeviceNumbers() throws Exception {
-        deliver("Subject: one\n\nbody 1\n");
-        byte[] before = Files.readAllBytes(mbox);
-        Faults.arm("append.partial:crash");
-        assertThrows(Faults.InjectedCrash.class, () -> deliver("Subject: big\n\n" + "b\n".repeat(5000)));
-        Faults.arm("");
+        byte[] before = deliveryKilledHalfWay();
         Path note = Journal.appendIntentFor(mbox);
         // the note as the other client wrote it: its own numbers for this file
         String n = Files.readString(note, StandardCharsets.ISO_8859_1)
@@ -285,12 +300,7 @@ class MboxStoreTest {
      */
     @Test
     void theLockCommandFinishesAnInterruptedDeliveryBeforeItsCommand() throws Exception {
-        deliver("Subject: one\n\nbody 1\n");
-        byte[] before = Files.readAllBytes(mbox);
-        Faults.arm("append.partial:crash");
-        assertThrows(Faults.InjectedCrash.class, () -> deliver("Subject: big\n\n" + "b\n".repeat(5000)));
-        Faults.arm("");
-        assertTrue(Files.size(mbox) > before.length, "half a message is there");
+        byte[] before = deliveryKilledHalfWay();
         Path seen = dir.resolve("seen");
         assertEquals(0, org.spoollock.cli.Main.run("lock", mbox.toString(), "--", "cp", mbox.toString(), seen.toString()));
         assertArrayEquals(before, Files.readAllBytes(seen), "the command saw the mailbox without the half message");
@@ -304,12 +314,7 @@ class MboxStoreTest {
      */
     @Test
     void theCheckCommandFinishesAnInterruptedDeliveryBeforeItChecks() throws Exception {
-        deliver("Subject: one\n\nbody 1\n");
-        byte[] before = Files.readAllBytes(mbox);
-        Faults.arm("append.partial:crash");
-        assertThrows(Faults.InjectedCrash.class, () -> deliver("Subject: big\n\n" + "b\n".repeat(5000)));
-        Faults.arm("");
-        assertTrue(Files.size(mbox) > before.length, "half a message is there");
+        byte[] before = deliveryKilledHalfWay();
         assertEquals(0, org.spoollock.cli.Main.run("check", mbox.toString()));
         assertArrayEquals(before, Files.readAllBytes(mbox));
         assertFalse(Files.exists(Journal.appendIntentFor(mbox)));
@@ -368,10 +373,7 @@ class MboxStoreTest {
             }
         });
         Thread.sleep(500); // the reader has looked for leftovers (none yet) and waits for the lock
-        byte[] big = MessageFormat.format(msg("Subject: big\n\n" + "b\n".repeat(5000)), "a@b", DATE, 0, List.of(), Quoting.MBOXO);
-        Faults.arm("append.partial:crash");
-        assertThrows(Faults.InjectedCrash.class, () -> MboxAppender.appendLocked(mbox, writer, List.of(big)));
-        Faults.arm("");
+        appendKilledHalfWay(writer);
         writer.release(); // what the kernel and a breaker do for a killed writer
         assertEquals(1, reader.get(30, java.util.concurrent.TimeUnit.SECONDS), "the half message is not a message");
         assertArrayEquals(before, Files.readAllBytes(mbox));
@@ -405,11 +407,7 @@ class MboxStoreTest {
             if (takes[0]++ == 0) {
                 // while we "waited", the writer died half-way through its message
                 MailboxLock writer = MailboxLock.acquire(mbox, MailboxLock.Mode.EXCLUSIVE, Duration.ofSeconds(10), lockOptions);
-                byte[] big = MessageFormat.format(msg("Subject: big\n\n" + "b\n".repeat(5000)), "a@b", DATE, 0, List.of(),
-                        Quoting.MBOXO);
-                Faults.arm("append.partial:crash");
-                assertThrows(Faults.InjectedCrash.class, () -> MboxAppender.appendLocked(mbox, writer, List.of(big)));
-                Faults.arm("");
+                appendKilledHalfWay(writer);
                 writer.release();
             }
             MailboxLock l = MailboxLock.acquire(mbox, MailboxLock.Mode.SHARED, Duration.ofSeconds(10),

@@ -124,15 +124,24 @@ class TenexStoreTest {
         assertEquals(ino, Posix.get().stat(box.toString()).ino());
     }
 
-    @Test
-    void anExpungeCrashedAfterItsCommitIsFinishedByTheNextReadWriteOpen() throws Exception {
-        append(TenexFormat.TENEX, "Subject: a\n\n" + "x\n".repeat(2000), "Subject: b\n\n2\n", "Subject: c\n\n3\n");
-        try (TenexMailbox m = TenexMailbox.open(box, TenexFormat.TENEX, true, options)) {
+    /**
+     * A big message 1 and {@code others} appended, message 1 deleted, and the expunge killed after its
+     * commit, half-way through patching the mailbox (its journal left for recovery).
+     */
+    private void expungeKilledAfterCommit(TenexFormat f, String... others) throws Exception {
+        append(f, "Subject: a\n\n" + "x\n".repeat(2000));
+        append(f, others);
+        try (TenexMailbox m = TenexMailbox.open(box, f, true, options)) {
             m.setFlags(List.of(1), Flags.DELETED, 0, List.of(), List.of());
             Faults.arm("rewrite.applying:crash");
             assertThrows(Faults.InjectedCrash.class, m::expunge);
             Faults.arm("");
         }
+    }
+
+    @Test
+    void anExpungeCrashedAfterItsCommitIsFinishedByTheNextReadWriteOpen() throws Exception {
+        expungeKilledAfterCommit(TenexFormat.TENEX, "Subject: b\n\n2\n", "Subject: c\n\n3\n");
         assertTrue(Files.exists(Journal.pathFor(box)));
         // meanwhile another program appends (after the crash): kept
         TenexMailbox.append(box, TenexFormat.TENEX, List.of(b("Subject: d\n\n4\n")), 0, List.of(), DATE, false, options);
@@ -151,13 +160,7 @@ class TenexStoreTest {
      */
     @Test
     void aReadWriteOpenFinishesAnInterruptedExpungeWithoutWaitingForItself() throws Exception {
-        append(TenexFormat.MTX, "Subject: a\n\n" + "x\n".repeat(2000), "Subject: b\n\n2\n");
-        try (TenexMailbox m = TenexMailbox.open(box, TenexFormat.MTX, true, options)) {
-            m.setFlags(List.of(1), Flags.DELETED, 0, List.of(), List.of());
-            Faults.arm("rewrite.applying:crash");
-            assertThrows(Faults.InjectedCrash.class, m::expunge);
-            Faults.arm("");
-        }
+        expungeKilledAfterCommit(TenexFormat.MTX, "Subject: b\n\n2\n");
         long t0 = System.nanoTime();
         try (TenexMailbox m = TenexMailbox.open(box, TenexFormat.MTX, true, options)) {
             assertEquals(1, m.index().count());
@@ -211,13 +214,7 @@ class TenexStoreTest {
      */
     @Test
     void theLockCommandFinishesAnInterruptedTenexExpungeBeforeItsCommand() throws Exception {
-        append(TenexFormat.TENEX, "Subject: a\n\n" + "x\n".repeat(2000), "Subject: b\n\n2\n");
-        try (TenexMailbox m = TenexMailbox.open(box, TenexFormat.TENEX, true, options)) {
-            m.setFlags(List.of(1), Flags.DELETED, 0, List.of(), List.of());
-            Faults.arm("rewrite.applying:crash");
-            assertThrows(Faults.InjectedCrash.class, m::expunge);
-            Faults.arm("");
-        }
+        expungeKilledAfterCommit(TenexFormat.TENEX, "Subject: b\n\n2\n");
         assertTrue(Files.exists(Journal.pathFor(box)));
         Path seen = dir.resolve("seen");
         assertEquals(0, org.spoollock.cli.Main.run("lock", "--session-dir", dir.toString(), box.toString(), "--", "cp",
