@@ -50,11 +50,10 @@ final class LockCommand implements Callable<Integer> {
      * Python), would find a half-written message or a half-applied rewrite. A store open does it.
      */
     private void finishInterruptedWrite(MailboxLockOptions options, Duration timeout) throws IOException {
-        if (!java.nio.file.Files.isRegularFile(mailbox)) {
+        org.spoollock.store.MailboxFormat f = format();
+        if (f == null) {
             return;
         }
-        org.spoollock.store.MailboxFormat f = org.spoollock.store.MailboxFormat.of(
-                org.spoollock.store.MailboxFormat.parse(mailbox.toString()));
         if (f == org.spoollock.store.MailboxFormat.MBOX) {
             org.spoollock.store.mbox.MboxMailbox.openReadOnly(mailbox,
                     org.spoollock.store.mbox.MboxMailbox.Options.defaults().withLock(options).withTimeout(timeout)).close();
@@ -66,9 +65,10 @@ final class LockCommand implements Callable<Integer> {
         }
     }
 
-    private boolean isMbox() throws IOException {
-        return java.nio.file.Files.isRegularFile(mailbox) && org.spoollock.store.MailboxFormat.of(
-                org.spoollock.store.MailboxFormat.parse(mailbox.toString())) == org.spoollock.store.MailboxFormat.MBOX;
+    /** The mailbox's format, from its content; null where there is no file (yet: --create). */
+    private org.spoollock.store.MailboxFormat format() throws IOException {
+        return java.nio.file.Files.isRegularFile(mailbox)
+                ? org.spoollock.store.MailboxFormat.of(org.spoollock.store.MailboxFormat.parse(mailbox.toString())) : null;
     }
 
     @Override
@@ -83,7 +83,7 @@ final class LockCommand implements Callable<Integer> {
                 () -> finishInterruptedWrite(options, timeout),
                 () -> MailboxLock.acquire(mailbox, shared ? MailboxLock.Mode.SHARED : MailboxLock.Mode.EXCLUSIVE,
                         timeout, options),
-                held -> isMbox() && org.spoollock.store.mbox.MboxMailbox.finishHolding(mailbox, held, timeout));
+                held -> format() == org.spoollock.store.MailboxFormat.MBOX && org.spoollock.store.mbox.MboxMailbox.finishHolding(mailbox, held, timeout));
         for (String w : lock.fileSystem().warnings()) {
             spec.commandLine().getErr().println("spoollock: warning: " + w);
         }

@@ -16,6 +16,11 @@ public final class Backoff {
         this.maxNanos = Math.max(maxNanos, 500_000);
     }
 
+    /** The nanoTime deadline {@code timeout} from now; null (wait forever) gives Long.MAX_VALUE, as {@link #sleep} expects. */
+    public static long deadlineAfter(java.time.Duration timeout) {
+        return timeout == null ? Long.MAX_VALUE : System.nanoTime() + Math.max(0, timeout.toNanos());
+    }
+
     /** Sleeps the next interval, never past the deadline (nanoTime); throws if interrupted. */
     public void sleep(long deadlineNanos) throws InterruptedException {
         long jittered = nextNanos / 2 + ThreadLocalRandom.current().nextLong(nextNanos / 2 + 1);

@@ -75,7 +75,7 @@ public final class DotLock implements AutoCloseable {
      * @throws LockDirectoryNotWritableException the mailbox directory does not let us create the lock
      */
     public static DotLock acquire(Path mailbox, Duration timeout, DotLockOptions options) throws IOException {
-        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + Math.max(0, timeout.toNanos());
+        long deadline = Backoff.deadlineAfter(timeout);
         return new DotLockAcquirer(mailbox, options).acquire(deadline);
     }
 

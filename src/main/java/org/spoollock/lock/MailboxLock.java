@@ -100,7 +100,7 @@ public final class MailboxLock implements AutoCloseable {
      */
     public static MailboxLock acquire(Path mailbox, Mode mode, Duration timeout, MailboxLockOptions options)
             throws IOException {
-        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + Math.max(0, timeout.toNanos());
+        long deadline = Backoff.deadlineAfter(timeout);
         Posix posix = Posix.get();
         String key = mailbox.toAbsolutePath().normalize().toString();
         if (mode == Mode.EXCLUSIVE && SHARED_BY_THREAD.get().containsKey(key)) {
@@ -507,7 +507,7 @@ public final class MailboxLock implements AutoCloseable {
         if (dotLock == null || held.contains(LockMethod.OFD)) {
             return false;
         }
-        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + Math.max(0, timeout.toNanos());
+        long deadline = Backoff.deadlineAfter(timeout);
         boolean flocked = held.contains(LockMethod.FLOCK);
         try {
             if (flocked) {
@@ -529,7 +529,7 @@ public final class MailboxLock implements AutoCloseable {
                 // back to shared: at once (we hold exclusive, or nobody else took it while we asked: only
                 // holders that skip the dot-lock could), else within the same allowance
                 waitFor(() -> posix.flock(fd, Posix.LOCK_SH | Posix.LOCK_NB, mailbox.toString()), "flock", mailbox, stat,
-                        timeout == null ? Long.MAX_VALUE : System.nanoTime() + Math.max(0, timeout.toNanos()));
+                        Backoff.deadlineAfter(timeout));
             }
         }
         return true;
