@@ -39,7 +39,9 @@ import org.spoollock.store.Faults;
  * the file had reached its new size. Bytes beyond are moved to follow the rewritten mailbox.
  */
 public final class Journal {
-    private static final String MAGIC = "spoollock-journal 1";
+    private static final String MAGIC_V1 = "spoollock-journal 1";
+    /** Version 2 adds the pre-image block CRCs ({@link PreImage}); version 1 journals are still read. */
+    private static final String MAGIC = "spoollock-journal 2";
 
     /**
      * New bytes for {@code [offset, offset + length)}: {@code data}, or {@code length} bytes copied at
@@ -71,8 +73,14 @@ public final class Journal {
     public final long guardCrc;
     public final long guardFrom;
     public final List<Patch> patches;
+    /**
+     * CRC32C of each block of {@code [firstChange, min(extent, newSize))} before the rewrite, the blocks
+     * cut as {@link PreImage#cuts} says; null in a version 1 journal.
+     */
+    final int[] blockCrcs;
 
-    Journal(long dev, long ino, long extent, long newSize, long tailCrc, long guardFrom, long guardCrc, List<Patch> patches) {
+    Journal(long dev, long ino, long extent, long newSize, long tailCrc, long guardFrom, long guardCrc, List<Patch> patches,
+            int[] blockCrcs) {
         this.dev = dev;
         this.ino = ino;
         this.extent = extent;
@@ -81,6 +89,7 @@ public final class Journal {
         this.guardFrom = guardFrom;
         this.guardCrc = guardCrc;
         this.patches = patches;
+        this.blockCrcs = blockCrcs;
     }
 
     public static Path pathFor(Path mailbox) {
@@ -116,7 +125,23 @@ public final class Journal {
             patches = new ArrayList<>(patches);
             patches.sort(java.util.Comparator.comparingLong(Patch::offset));
         }
-        return new Journal(st.dev(), st.ino(), extent, newSize, tailCrc, guardFrom, guardCrc, patches);
+        Journal j = new Journal(st.dev(), st.ino(), extent, newSize, tailCrc, guardFrom, guardCrc, patches, null);
+        return new Journal(st.dev(), st.ino(), extent, newSize, tailCrc, guardFrom, guardCrc, patches,
+                PreImage.crcs(ch, j.blockCuts(), name));
+    }
+
+    /** Where the pre-image blocks begin and end. */
+    long[] blockCuts() {
+        return PreImage.cuts(firstChange(), Math.min(extent, newSize), patches, growthChunk());
+    }
+
+    /**
+     * Whether the mailbox open on {@code ch} is, by its content, the file this journal was written for,
+     * caught anywhere between not yet patched and fully patched ({@link PreImage}). False when this
+     * journal has no blocks to compare (version 1, or a rewrite that only appends).
+     */
+    public boolean contentVouches(FileChannel ch, FileChannel journal, String name) throws IOException {
+        return blockCrcs != null && PreImage.vouches(ch, journal, blockCuts(), blockCrcs, patches, name);
     }
 
     public static long crc(FileChannel ch, long from, long to, String name) throws IOException {
@@ -196,7 +221,7 @@ public final class Journal {
         }
         Posix.get().rename(tmp.toString(), fin.toString());
         syncDirectory(fin.getParent());
-        return new Journal(dev, ino, extent, newSize, tailCrc, guardFrom, guardCrc, committed);
+        return new Journal(dev, ino, extent, newSize, tailCrc, guardFrom, guardCrc, committed, blockCrcs);
     }
 
     /**
@@ -221,9 +246,16 @@ public final class Journal {
     }
 
     private byte[] header() {
-        return (MAGIC + "\n" + "file " + dev + " " + ino + "\n" + "extent " + extent + "\n" + "size " + newSize + "\n"
-                + "tail " + tailCrc + "\n" + "guard " + guardFrom + " " + guardCrc + "\n" + "patches " + patches.size()
+        byte[] text = (MAGIC + "\n" + "file " + dev + " " + ino + "\n" + "extent " + extent + "\n" + "size " + newSize + "\n"
+                + "tail " + tailCrc + "\n" + "guard " + guardFrom + " " + guardCrc + "\n" + "blocks " + blockCrcs.length
                 + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = ("patches " + patches.size() + "\n").getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer b = ByteBuffer.allocate(text.length + 4 * blockCrcs.length + tail.length);
+        b.put(text);
+        for (int c : blockCrcs) {
+            b.putInt(c);
+        }
+        return b.put(tail).array();
     }
 
     private static long put(FileChannel out, long pos, byte[] b, CRC32C crc, Path p) throws IOException {
@@ -249,7 +281,7 @@ public final class Journal {
              DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 1 << 16))) {
             CRC32C crc = new CRC32C();
             String magic = line(in, crc, file, consumed);
-            if (!MAGIC.equals(magic)) {
+            if (!MAGIC.equals(magic) && !MAGIC_V1.equals(magic)) {
                 throw new CorruptJournalException(file + ": not a spoollock journal (first line \"" + magic + "\")");
             }
             long[] f = numbers(line(in, crc, file, consumed), "file", 2, file);
@@ -257,6 +289,19 @@ public final class Journal {
             long size = numbers(line(in, crc, file, consumed), "size", 1, file)[0];
             long tail = numbers(line(in, crc, file, consumed), "tail", 1, file)[0];
             long[] guard = numbers(line(in, crc, file, consumed), "guard", 2, file);
+            int[] blocks = null;
+            if (MAGIC.equals(magic)) {
+                long n = numbers(line(in, crc, file, consumed), "blocks", 1, file)[0];
+                if (n < 0 || n > Integer.MAX_VALUE / 4) {
+                    throw new CorruptJournalException(file + ": bad block count " + n);
+                }
+                byte[] packed = new byte[(int) n * 4];
+                in.readFully(packed);
+                crc.update(packed);
+                consumed[0] += packed.length;
+                blocks = new int[(int) n];
+                ByteBuffer.wrap(packed).asIntBuffer().get(blocks);
+            }
             long count = numbers(line(in, crc, file, consumed), "patches", 1, file)[0];
             List<Patch> patches = new ArrayList<>();
             byte[] buf = new byte[1 << 16];
@@ -282,7 +327,7 @@ public final class Journal {
             if (!end.equals("end " + Long.toUnsignedString(crc.getValue()))) {
                 throw new CorruptJournalException(file + ": checksum mismatch (\"" + end + "\"): the journal is damaged");
             }
-            return new Journal(f[0], f[1], extent, size, tail, guard[0], guard[1], patches);
+            return new Journal(f[0], f[1], extent, size, tail, guard[0], guard[1], patches, blocks);
         } catch (java.io.EOFException e) {
             throw new CorruptJournalException(file + ": truncated journal");
         }
@@ -360,7 +405,11 @@ public final class Journal {
             }
             long done = 0;
             while (done < x.length()) {
-                buf.clear().limit((int) Math.min(buf.capacity(), x.length() - done));
+                // pieces end at multiples of WRITE_PIECE in the mailbox: a kill between two leaves a
+                // boundary PreImage cuts its blocks at
+                long at = x.offset() + done;
+                long piece = Math.min(x.length() - done, PreImage.WRITE_PIECE - at % PreImage.WRITE_PIECE);
+                buf.clear().limit((int) piece);
                 int n = journal.read(buf, x.source() + done);
                 if (n <= 0) {
                     throw new CorruptJournalException("journal for " + name + " ends inside a patch");
@@ -422,7 +471,7 @@ public final class Journal {
 
     /** Total bytes the journal will hold (for space checks and messages). */
     public long bytes() {
-        long n = 0;
+        long n = blockCrcs == null ? 0 : 4L * blockCrcs.length;
         for (Patch x : patches) {
             n += x.length();
         }

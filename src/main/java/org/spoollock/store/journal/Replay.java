@@ -30,13 +30,21 @@ public final class Replay {
         boolean guardOk = cur >= first && Journal.crc(ch, journal.guardFrom, first, name) == journal.guardCrc;
         // (device, inode) as the writer saw them. Another client of a network filesystem sees another
         // st_dev for the same file (NFS, sshfs), and on sshfs without -o use_ino another inode number
-        // too. The same inode on another device is the same file (a replaced file gets a new inode);
-        // another inode only if the bytes before the first change (the guard) vouch for it, which
-        // they cannot when the rewrite begins at offset 0.
-        boolean sameFile = journal.ino == st.ino() || guardOk && first > journal.guardFrom;
+        // too. The same inode on another device is the same file (a replaced file gets a new inode).
+        // Another inode only if the content vouches for it: the bytes before the first change (the
+        // guard) and every block the rewrite replaces, old or already new (a version 1 journal has
+        // no blocks: the guard alone, which cannot vouch when the rewrite begins at offset 0).
+        boolean sameFile = journal.ino == st.ino();
+        if (!sameFile && guardOk) {
+            try (FileChannel jc = FileChannel.open(j, StandardOpenOption.READ)) {
+                sameFile = journal.blockCrcs == null ? first > journal.guardFrom
+                        : journal.contentVouches(ch, jc, name) || first > journal.guardFrom && first >= cappedEnd(journal);
+            }
+        }
         if ((journal.dev != st.dev() || journal.ino != st.ino()) && !sameFile) {
             return setAside(j, "the journal is for another file (dev " + journal.dev + " inode " + journal.ino
-                    + "): the mailbox was replaced since");
+                    + "), and the bytes it would replace are neither as they were nor as it would make them:"
+                    + " the mailbox was replaced or rewritten since");
         }
         if (!guardOk) {
             return setAside(j, "the mailbox's bytes before offset " + first + " are not those the journal was written"
@@ -89,6 +97,11 @@ public final class Replay {
             Journal.discard(mailbox);
             return "finished an interrupted rewrite and kept " + moved + " bytes appended since by another program";
         }
+    }
+
+    /** Where the pre-image blocks end: the rewrite's old bytes that it replaces or keeps end there. */
+    private static long cappedEnd(Journal journal) {
+        return Math.min(journal.extent, journal.newSize);
     }
 
     private static String setAside(Path journal, String why) throws IOException {
