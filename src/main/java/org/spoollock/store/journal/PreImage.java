@@ -45,7 +45,8 @@ final class PreImage {
             extra.add(growthChunk.offset());
         }
         long[] b = extra.stream().mapToLong(Long::longValue).filter(p -> p > from && p < to).sorted().distinct().toArray();
-        long[] out = new long[(int) ((to - from) / PAGE + b.length + 2)];
+        // from, to, the grid points strictly between (at most (to - from) / PAGE + 1) and the extra ones
+        long[] out = new long[(int) ((to - from) / PAGE + b.length + 3)];
         int n = 0;
         int k = 0;
         long p = from;
