@@ -61,6 +61,16 @@ public final class Main implements Runnable {
         COMMANDS.put("demo", DemoCommand::new);
     }
 
+    /** The command names, as the launcher's class-data archive choice must list them too (CommandNamesTest). */
+    static java.util.Set<String> commandNames() {
+        return java.util.Collections.unmodifiableSet(COMMANDS.keySet());
+    }
+
+    /** A fresh instance of the named command's class. */
+    static Object command(String name) {
+        return COMMANDS.get(name).get();
+    }
+
     public static int run(String... args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "spoollock: %4$s: %5$s%6$s%n");
         // The CLI prints what happens itself; the library's INFO lines would say it twice.
