@@ -63,6 +63,9 @@ Environment (all optional):
   SPOOLLOCK_BENCH_DELIVER_PROC_ROUNDS  rounds of the concurrent case (default 3)
   SPOOLLOCK_BENCH_MIGRATE_ROUNDS    timed migrations of each program (default 3); the mbox is SPOOLLOCK_BENCH_PARSE_MB
   SPOOLLOCK_BENCH_MIGRATE_DIAGNOSE  0 skips the untimed diagnostic runs of f (default 1)
+  SPOOLLOCK_BENCH_MIGRATE_ONE_CPU_ROUNDS  timed migrations of each program pinned to one CPU (`taskset -c 0`),
+                                    after the others (default 3; 0 skips): the JVM's compiler and GC threads
+                                    then share the CPU with the copy, as on a busy server
   SPOOLLOCK_BENCH_MIGRATE_ONLY      1: mbox.py run alone does only f (see above; ignored under dotlock.py)
 """
 import datetime
@@ -99,6 +102,7 @@ PROC_N = int(E("SPOOLLOCK_BENCH_DELIVER_PROC_N", "500"))
 PROC_ROUNDS = int(E("SPOOLLOCK_BENCH_DELIVER_PROC_ROUNDS", "3"))
 MIGRATE_ROUNDS = int(E("SPOOLLOCK_BENCH_MIGRATE_ROUNDS", "3"))
 MIGRATE_DIAGNOSE = E("SPOOLLOCK_BENCH_MIGRATE_DIAGNOSE", "1") != "0"
+MIGRATE_ONE_CPU_ROUNDS = int(E("SPOOLLOCK_BENCH_MIGRATE_ONE_CPU_ROUNDS", "3"))
 MIGRATE_ONLY = E("SPOOLLOCK_BENCH_MIGRATE_ONLY", "0") != "0"
 FLOOR_WARMUP = 100  # untimed deliveries of each C floor process, into the same mailbox
 CC_WARMUP = 5       # untimed c-client appends, into the same mailbox
@@ -910,10 +914,10 @@ def migrate_bench(d, home, uid, gid, can_cc):
             c["cclient"] = int(out.strip().splitlines()[-1]) if rc == 0 and out.strip() else "exit %d: %s" % (rc, err.strip()[:200])
         return c
 
-    def one(kind, s, t, n, check=True):
+    def one(kind, s, t, n, check=True, pin=False):
         fresh_target(t)
         os.sync()  # what earlier runs left dirty is written back now, not during this run
-        ms, rc, out, err, ru = timed_run(copy_cmd(kind, s, t), **user_kw)
+        ms, rc, out, err, ru = timed_run((["taskset", "-c", "0"] if pin else []) + copy_cmd(kind, s, t), **user_kw)
         if rc != 0 or (kind == "spoollock" and "\nverified: " not in "\n" + out):
             raise RuntimeError("%s: exit %d: %s %s" % (" ".join(copy_cmd(kind, s, t)), rc, out.strip()[-300:], err.strip()[:500]))
         c = counts(t) if check and kind != "floor" else {}
@@ -972,6 +976,18 @@ def migrate_bench(d, home, uid, gid, can_cc):
         for k in [x for x in kinds if x != "floor"]:
             per = [t / f for t, f in zip(wall[k], wall["floor"])]
             res["ratio_%s_to_floor" % k] = round(base.median(per), 3)
+    if can_mu and MIGRATE_ONE_CPU_ROUNDS > 0 and shutil.which("taskset"):
+        base.log("migrate: spoollock and mailutil pinned to one CPU, %d rounds" % MIGRATE_ONE_CPU_ROUNDS)
+        pinned = {k: [] for k in ("spoollock", "mailutil")}
+        for r in range(MIGRATE_ONE_CPU_ROUNDS):
+            for k in (("spoollock", "mailutil") if r % 2 == 0 else ("mailutil", "spoollock")):
+                pinned[k].append(round(one(k, src, tgt[k], want, pin=True)[0], 1))
+        per = [m / s for m, s in zip(pinned["mailutil"], pinned["spoollock"])]
+        res["one_cpu"] = {"wall_ms": pinned, "median_ms": {k: round(base.median(v), 1) for k, v in pinned.items()},
+                          "ratio_mailutil_to_spoollock_per_round": [round(x, 3) for x in per],
+                          "ratio_mailutil_to_spoollock": round(base.median(per), 3)}
+        for k in pinned:
+            fresh_target(tgt[k])
 
     if MIGRATE_DIAGNOSE:
         base.log("migrate: where spoollock's time goes (one watched run, -Xlog:gc; one under JFR; fsyncs under strace)")
@@ -1394,6 +1410,14 @@ def report_migrate(res, machine):
              " it exits."
              % ("with" if m.get("launcher_cds_archive") else "without"))
     L.append("")
+    oc = m.get("one_cpu")
+    if oc:
+        L.append("Pinned to one CPU (`taskset -c 0`, %d rounds each after the others, alternating; the JVM then runs its"
+                 " compiler and GC threads on the copy's CPU, as on a busy server): spoollock %s, mailutil %s, ratio"
+                 " mailutil / spoollock %.2f (per round %s)."
+                 % (len(oc["wall_ms"]["spoollock"]), fmt_s(oc["median_ms"]["spoollock"]), fmt_s(oc["median_ms"]["mailutil"]),
+                    oc["ratio_mailutil_to_spoollock"], ", ".join("%.2f" % x for x in oc["ratio_mailutil_to_spoollock_per_round"])))
+        L.append("")
     if r is not None:
         if r >= MIGRATE_GOAL:
             L.append("**Goal met**: `mailutil copy` takes %.2f× spoollock's time (goal ≥ %.2f×), spoollock's"
