@@ -320,6 +320,9 @@ final class DotLockAcquirer {
                 }
                 LOG.log(System.Logger.Level.WARNING, "broke {0} lock {1} held by {2} ({3} s old)",
                         dead ? "abandoned" : "stale", lockPath, o.holder().describe(), status.age().toSeconds());
+                if (dead) {
+                    HitchingPosts.sweepDead(posix, Path.of(lockPath)); // a dead locker may have left others
+                }
                 return result;
             } finally {
                 releaseBreakLock(hitchContent);

@@ -55,6 +55,41 @@ class DotLockBreakTest {
         assertNoDeleteOfTheLockName(() -> DotLock.tryAcquire(mbox(), OPTS.withStaleAfter(Duration.ofSeconds(1))));
     }
 
+    /**
+     * Breaking a dead holder's lock also removes the hitching posts dead processes of this host left
+     * (a locker killed between creating its post and removing it; nobody else ever removes one), and
+     * only those: not a live process's, another host's, a fresh one, or anything but a regular file.
+     */
+    @Test
+    void breakingADeadHoldersLockRemovesDeadLockersHitchingPostsAndOnlyThose() throws Exception {
+        Files.writeString(lockFile(), TestHolders.deadHolderOnThisHost(), StandardCharsets.US_ASCII);
+        String host = org.spoollock.posix.Posix.get().hostname();
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        long gone = p.pid();
+        long now = System.currentTimeMillis() / 1000;
+        Path dead = post(now - 300, gone, host, 300);
+        Path fresh = post(now, gone, host, 0);
+        Path live = post(now - 300, ProcessHandle.current().pid(), host, 300);
+        Path otherHost = post(now - 300, gone, host + "-elsewhere", 300);
+        Path link = dir.resolve("mbox.lock." + (now - 200) + "." + gone + "." + host);
+        Files.createSymbolicLink(link, dir.resolve("elsewhere"));
+        Optional<DotLock> l = DotLock.tryAcquire(mbox(), OPTS);
+        assertTrue(l.isPresent(), "did not break the lock");
+        l.get().close();
+        assertFalse(Files.exists(dead, java.nio.file.LinkOption.NOFOLLOW_LINKS), "a dead locker's old post");
+        for (Path kept : List.of(fresh, live, otherHost, link)) {
+            assertTrue(Files.exists(kept, java.nio.file.LinkOption.NOFOLLOW_LINKS), "kept: " + kept.getFileName());
+        }
+    }
+
+    private Path post(long time, long pid, String host, long ageSeconds) throws Exception {
+        Path p = dir.resolve("mbox.lock." + time + "." + pid + "." + host);
+        Files.writeString(p, pid + "\n", StandardCharsets.US_ASCII);
+        Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - ageSeconds * 1000));
+        return p;
+    }
+
     private interface Taker {
         Optional<DotLock> take() throws Exception;
     }
