@@ -303,6 +303,17 @@ public final class Posix {
         return true;
     }
 
+    /** lseek(2): the descriptor's new offset. */
+    public long lseek(int fd, long offset, int whence, String path) throws PosixException {
+        long r = posix.lseekLong(fd, offset, whence);
+        if (r < 0) {
+            throw PosixException.of("lseek", path, null, posix.errno());
+        }
+        return r;
+    }
+
+    public static final int SEEK_CUR = 1;
+
     /** Writes all of {@code data} at the descriptor's position. */
     public void writeFully(int fd, byte[] data, String path) throws PosixException {
         int off = 0;

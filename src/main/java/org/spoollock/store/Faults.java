@@ -35,6 +35,11 @@ public final class Faults {
                 if (action.equals("crash")) {
                     throw new InjectedCrash(name);
                 }
+                if (action.equals("hold")) {
+                    // in-process tests: wait here, as a stopped process would, until released
+                    HOLDS.computeIfAbsent(name, k -> new Hold()).await();
+                    return;
+                }
                 if (action.equals("pause")) {
                     System.err.println("spoollock-fault " + name);
                     System.err.flush();
@@ -51,9 +56,40 @@ public final class Faults {
         }
     }
 
+    private static final java.util.concurrent.ConcurrentHashMap<String, Hold> HOLDS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A point set to {@code hold}: reached by the writer, released by the test. */
+    private static final class Hold {
+        final java.util.concurrent.CountDownLatch reached = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+
+        void await() {
+            reached.countDown();
+            try {
+                if (!released.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new InjectedCrash("hold never released");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InjectedCrash("interrupted hold");
+            }
+        }
+    }
+
+    /** Waits until a writer holds at point {@code name} (armed with {@code hold}); false after 30 s. */
+    public static boolean awaitHeld(String name) throws InterruptedException {
+        return HOLDS.computeIfAbsent(name, k -> new Hold()).reached.await(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** Lets the writer held at {@code name} go on. */
+    public static void release(String name) {
+        HOLDS.computeIfAbsent(name, k -> new Hold()).released.countDown();
+    }
+
     /** Arms points for in-process tests ("" disarms all); same syntax as the system property. */
     public static void arm(String spec) {
         SPEC = spec == null ? "" : spec;
+        HOLDS.clear();
     }
 
     /** Whether a point is armed (for writers that split their work to stop half-way). */

@@ -35,8 +35,35 @@ public final class AppendIntent {
         int at(byte[] buf, int from, int length);
     }
 
-    /** Writes the intent; returns false (and logs why) if the directory does not let us. */
-    public static boolean write(Path mailbox, FileChannel lockChannel, Stat st, long offset, ByteBuffer data) {
+    /** A note this process wrote: what it said, to tell it from a note another process wrote since. */
+    public record Note(Path file, long offset, long crc) {
+        /**
+         * Removes the note if it is still ours. A writer stopped longer than the stale period (SIGSTOP,
+         * a frozen VM) has lost its lock; the breaker finished our note, and the next holder may have
+         * written its own under the same name, which is not ours to remove: a delivery killed half-way
+         * would then never be cut out (spooltest/torture: a stopped deliverer removed a killed one's
+         * note, and the half message stayed). The note is read and compared first; what remains is the
+         * moment between that comparison and the unlink.
+         */
+        public void remove() throws IOException {
+            byte[] head;
+            try (java.io.InputStream in = Files.newInputStream(file)) {
+                head = in.readNBytes(256);
+            } catch (java.nio.file.NoSuchFileException e) {
+                return;
+            }
+            String[] lines = new String(head, StandardCharsets.US_ASCII).split("\n", 7);
+            if (lines.length >= 6 && lines[2].equals("offset " + offset) && lines[4].equals("crc " + crc)) {
+                Files.deleteIfExists(file);
+            } else {
+                System.getLogger(AppendIntent.class.getName()).log(System.Logger.Level.WARNING,
+                        "{0} is no longer this process''s delivery note (offset {1}): left for its owner", file, offset);
+            }
+        }
+    }
+
+    /** Writes the intent; returns null (and logs why) if the directory does not let us. */
+    public static Note write(Path mailbox, FileChannel lockChannel, Stat st, long offset, ByteBuffer data) {
         Path p = Journal.appendIntentFor(mailbox);
         CRC32C crc = new CRC32C();
         crc.update(data.duplicate());
@@ -44,7 +71,7 @@ public final class AppendIntent {
         try {
             guard = guardCrc(lockChannel, offset, mailbox.toString());
         } catch (IOException e) {
-            return false;
+            return null;
         }
         byte[] head = (MAGIC + "\nfile " + st.dev() + " " + st.ino() + "\noffset " + offset + "\nlength " + data.remaining()
                 + "\ncrc " + crc.getValue() + "\nguard " + guard + "\n").getBytes(StandardCharsets.US_ASCII);
@@ -59,7 +86,7 @@ public final class AppendIntent {
             } catch (IOException e) {
                 throw ChannelIo.translate("write", p.toString(), e);
             }
-            return true;
+            return new Note(p, offset, crc.getValue());
         } catch (IOException e) {
             System.getLogger(AppendIntent.class.getName()).log(System.Logger.Level.DEBUG,
                     "no append intent for {0} ({1}): a killed delivery would not be cut out", mailbox, e.getMessage());
@@ -68,12 +95,8 @@ public final class AppendIntent {
             } catch (IOException ignored) {
                 // nothing more to do: recovery rejects an intent whose checksum fails
             }
-            return false;
+            return null;
         }
-    }
-
-    public static void remove(Path mailbox) throws IOException {
-        Files.deleteIfExists(Journal.appendIntentFor(mailbox));
     }
 
     /** Recovers on a mailbox open on {@code ch} (whose identity is {@code st}) that the caller holds exclusively. */

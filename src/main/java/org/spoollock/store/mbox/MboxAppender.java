@@ -25,6 +25,7 @@ import org.spoollock.store.journal.AppendIntent;
  * Many messages in one call share the lock, the write and the fsync.
  */
 public final class MboxAppender {
+    private static final System.Logger LOG = System.getLogger(MboxAppender.class.getName());
     private MboxAppender() {
     }
 
@@ -101,7 +102,7 @@ public final class MboxAppender {
             data.put(m);
         }
         data.flip();
-        boolean intent = withIntent && AppendIntent.write(mailbox, ch, st, old, data);
+        AppendIntent.Note intent = withIntent ? AppendIntent.write(mailbox, ch, st, old, data) : null;
         // The write goes to offset `old`. If we were stopped (SIGSTOP, a swapped-out or frozen VM)
         // since taking the lock for longer than the stale period, another writer may have broken our
         // dot-lock and appended there (flock does not stop one that uses the dot-lock alone: procmail,
@@ -116,7 +117,9 @@ public final class MboxAppender {
                     + " before our write (this process was stopped longer than the stale period?): nothing written,"
                     + " try again");
         }
+        Faults.point("append.checked");
         Posix posix = Posix.get();
+        long landed = old;
         try {
             if (Faults.armed("append.partial")) { // the harness stops us half-way through the message
                 ByteBuffer half = data.duplicate();
@@ -124,7 +127,7 @@ public final class MboxAppender {
                 ChannelIo.write(ch, half, old, name);
                 Faults.point("append.partial");
             }
-            ChannelIo.write(ch, data, old, name);
+            landed = appendAtEnd(posix, lock, data, name);
             Faults.point("append.written");
             if (fsync) {
                 ChannelIo.force(ch, name);
@@ -133,6 +136,11 @@ public final class MboxAppender {
             String restored;
             boolean cutBack = false;
             try {
+                if (lock.check() != LockState.HELD || landed != old) {
+                    // others may have appended after `old` since: cutting back would cut them too
+                    throw new IOException("the lock was lost meanwhile, so the mailbox was left as it is (the next"
+                            + " spoollock open cuts out the partial message)");
+                }
                 ChannelIo.truncate(ch, old, name);
                 ChannelIo.force(ch, name);
                 restored = "the mailbox was truncated back to its previous " + old + " bytes";
@@ -140,15 +148,15 @@ public final class MboxAppender {
                 long now = System.currentTimeMillis() / 1000 * 1_000_000_000L;
                 boolean unread = st.ctimeNanos() > st.atimeNanos() || st.mtimeNanos() > st.atimeNanos();
                 posix.setTimes(lock.fd(), unread ? st.atimeNanos() : now, now, name);
-                if (intent) {
-                    AppendIntent.remove(mailbox);
+                if (intent != null) {
+                    intent.remove();
                 }
                 cutBack = true;
             } catch (IOException again) {
                 restored = "truncating it back to " + old + " bytes failed too (" + again.getMessage()
                         + "); the next spoollock open of the mailbox cuts the partial message out";
             }
-            if (cutBack && intent && e instanceof PosixException.NoSpaceException) {
+            if (cutBack && intent != null && e instanceof PosixException.NoSpaceException) {
                 // The intent holds a copy of the message, so on a nearly full disk it took the room the
                 // message needed; c-client, which keeps no copy, would have delivered. So do we, once,
                 // without that net (as where the intent cannot be written at all).
@@ -159,9 +167,33 @@ public final class MboxAppender {
         }
         long now = System.currentTimeMillis() / 1000;
         posix.setTimes(lock.fd(), (now - 1) * 1_000_000_000L, now * 1_000_000_000L, name);
-        if (intent) {
-            AppendIntent.remove(mailbox);
+        if (intent != null) {
+            intent.remove();
         }
-        return old + (needNewline ? 1 : 0);
+        if (landed != old) {
+            LOG.log(System.Logger.Level.WARNING, name + ": this process was stopped between its last look at the lock and"
+                    + " its write, longer than the stale period, and the lock was broken meanwhile: the message went in"
+                    + " whole, after the " + (landed - old) + " bytes others appended since, but not under the lock");
+        }
+        return landed + (needNewline ? 1 : 0);
+    }
+
+    /**
+     * Writes {@code data} at the end of the file with O_APPEND, in one write where the kernel allows,
+     * and returns where it landed. Under the lock that is {@code old}, where we looked. A process
+     * stopped (SIGSTOP, a frozen VM) between that look and the write for longer than the stale period
+     * has lost its lock, and others have appended meanwhile: a positional write at {@code old} would
+     * overwrite their messages (spooltest/torture lost acknowledged messages that way); an append
+     * lands after them, whole.
+     */
+    private static long appendAtEnd(Posix posix, MailboxLock lock, ByteBuffer data, String name) throws IOException {
+        int fd = posix.open("/proc/self/fd/" + lock.fd(), Posix.O_WRONLY | Posix.O_APPEND | Posix.O_CLOEXEC, 0);
+        try {
+            byte[] bytes = data.array();
+            posix.writeFully(fd, bytes, name);
+            return posix.lseek(fd, 0, Posix.SEEK_CUR, name) - bytes.length;
+        } finally {
+            posix.closeQuietly(fd);
+        }
     }
 }

@@ -443,7 +443,7 @@ public final class TenexMailbox implements AutoCloseable {
             }
         }
         ByteBuffer buf = messages.view();
-        boolean intent = AppendIntent.write(path, ch, stat, old, buf);
+        AppendIntent.Note intent = AppendIntent.write(path, ch, stat, old, buf);
         if (buf.remaining() > 0) {
             SpaceReservation.reserve(fd, old, buf.remaining(), path);
         }
@@ -457,16 +457,16 @@ public final class TenexMailbox implements AutoCloseable {
         } catch (IOException e) {
             ChannelIo.truncate(ch, old, name);
             ChannelIo.force(ch, name);
-            if (intent) {
-                AppendIntent.remove(path);
+            if (intent != null) {
+                intent.remove();
             }
             throw new IOException(name + ": append failed: " + e.getMessage() + "; the mailbox was truncated back to its"
                     + " previous " + old + " bytes", e);
         }
         // c-client: atime a second before now (new mail), mtime kept
         posix.setTimes(fd, (System.currentTimeMillis() / 1000 - 1) * 1_000_000_000L, before.mtimeNanos(), name);
-        if (intent) {
-            AppendIntent.remove(path);
+        if (intent != null) {
+            intent.remove();
         }
     }
 

@@ -261,6 +261,78 @@ class MboxStoreTest {
         return before;
     }
 
+    /**
+     * A deliverer stopped (SIGSTOP, a frozen VM) after its last look at the lock and before its write,
+     * for longer than the stale period: others broke its lock and appended. It used to write at the
+     * offset it had looked at, over their messages (spooltest/torture lost acknowledged c-client and
+     * procmail messages that way); it now appends after them, whole.
+     */
+    @Test
+    void aDelivererStoppedBeforeItsWriteDoesNotOverwriteWhatOthersAppendedMeanwhile() throws Exception {
+        deliver("Subject: one\n\nbody 1\n");
+        Faults.arm("append.checked:hold");
+        java.util.concurrent.CompletableFuture<Void> stopped = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                deliver("Subject: late\n\n" + "the stopped deliverer's line\n".repeat(50));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        assertTrue(Faults.awaitHeld("append.checked"), "the deliverer reached its write");
+        // meanwhile (its lock broken as stale) a peer delivered
+        String peer = "From procmail@example.org Mon Nov  2 06:00:00 2026\nSubject: peer\n\nkeep me whole\n\n";
+        Files.writeString(mbox, peer, StandardCharsets.ISO_8859_1, StandardOpenOption.APPEND);
+        Faults.release("append.checked");
+        stopped.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        String text = text();
+        assertTrue(text.contains(peer), "the peer's message is whole:\n" + text);
+        try (MboxMailbox m = MboxMailbox.openReadOnly(mbox, options)) {
+            assertEquals(3, m.index().count());
+            assertTrue(new String(m.message(3, Quoting.MBOXO), StandardCharsets.ISO_8859_1)
+                    .endsWith("the stopped deliverer's line\n".repeat(50)), "the late message is whole, last");
+        }
+    }
+
+    /**
+     * A deliverer stopped after its write and before removing its note, its lock broken meanwhile:
+     * the breaker finished with its note, and the next deliverer, killed half-way, left its own under
+     * the same name. The stopped one, resumed, used to remove that note, and the half message then
+     * stayed for good (spooltest/torture). It removes only a note that is still its own.
+     */
+    @Test
+    void aStoppedDelivererLeavesTheNextDeliverersNoteAlone() throws Exception {
+        deliver("Subject: one\n\nbody 1\n");
+        Faults.arm("append.written:hold");
+        java.util.concurrent.CompletableFuture<Void> stopped = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                deliver("Subject: two\n\nbody 2\n");
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        assertTrue(Faults.awaitHeld("append.written"), "the deliverer wrote");
+        byte[] before = Files.readAllBytes(mbox);
+        Path note = Journal.appendIntentFor(mbox);
+        Files.delete(note); // the breaker found its message complete and removed its note
+        // the next deliverer: its note, half its message, then killed
+        byte[] next = MessageFormat.format(msg("Subject: three\n\n" + "b\n".repeat(3000)), "a@b", DATE, 0, List.of(),
+                Quoting.MBOXO);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(mbox, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            org.spoollock.posix.Stat st = Posix.get().lstatIfExists(mbox.toString());
+            assertTrue(org.spoollock.store.journal.AppendIntent.write(mbox, ch, st, before.length,
+                    java.nio.ByteBuffer.wrap(next)) != null);
+            ch.write(java.nio.ByteBuffer.wrap(next, 0, next.length / 2), before.length);
+        }
+        Faults.release("append.written");
+        stopped.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(Files.exists(note), "the next deliverer's note is still there");
+        try (MboxMailbox m = MboxMailbox.openReadOnly(mbox, options)) {
+            assertEquals(2, m.index().count(), "the half message was cut out");
+        }
+        assertArrayEquals(before, Files.readAllBytes(mbox));
+    }
+
     /** A big append under {@code writer}, killed half-way (as a writer holding the lock dies). */
     private void appendKilledHalfWay(MailboxLock writer) {
         byte[] big = MessageFormat.format(msg("Subject: big\n\n" + "b\n".repeat(5000)), "a@b", DATE, 0, List.of(), Quoting.MBOXO);
