@@ -73,6 +73,8 @@ public final class MailboxLock implements AutoCloseable {
     private boolean closed;
     /** A channel on the locked file (same inode, reopened through /proc/self/fd), opened on first use. */
     private java.nio.channels.FileChannel channel;
+    /** An O_APPEND descriptor on the locked file, opened on first use ({@link #appendDescriptor}). */
+    private int appendFd = -1;
 
     private MailboxLock(Posix posix, Path mailbox, Mode mode, String key, StampedLock inJvm, long stamp, int fd, Stat stat,
                         Set<LockMethod> held, FileSystemInfo fs, DotLock dotLock, Map<String, Integer> sharedOfAcquirer) {
@@ -432,6 +434,7 @@ public final class MailboxLock implements AutoCloseable {
                     LOG.log(System.Logger.Level.DEBUG, "closing channel on {0}: {1}", mailbox, e);
                 }
             }
+            posix.closeQuietly(appendFd);
             posix.closeQuietly(fd);
             if (classicGate != null) {
                 classicGate.release();
@@ -477,6 +480,25 @@ public final class MailboxLock implements AutoCloseable {
                     : java.nio.channels.FileChannel.open(self, java.nio.file.StandardOpenOption.READ);
         }
         return channel;
+    }
+
+    /**
+     * A descriptor on exactly the file this lock holds, opened O_WRONLY|O_APPEND, for appends that must
+     * not overwrite what others wrote should the lock have been lost (see MboxAppender). Like
+     * {@link #channel()} it stays open until the lock is released: closing it early would drop classic
+     * fcntl locks.
+     */
+    public synchronized int appendDescriptor() throws IOException {
+        if (closed) {
+            throw new IllegalStateException("lock on " + mailbox + " already released");
+        }
+        if (mode != Mode.EXCLUSIVE) {
+            throw new IllegalStateException("appending to " + mailbox + " needs the exclusive lock");
+        }
+        if (appendFd < 0) {
+            appendFd = posix.open("/proc/self/fd/" + fd, Posix.O_WRONLY | Posix.O_APPEND | Posix.O_CLOEXEC, 0);
+        }
+        return appendFd;
     }
 
     /** Work done on the locked file with exclusive access (see {@link #runExclusively}). */

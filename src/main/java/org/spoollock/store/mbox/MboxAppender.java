@@ -187,13 +187,9 @@ public final class MboxAppender {
      * lands after them, whole.
      */
     private static long appendAtEnd(Posix posix, MailboxLock lock, ByteBuffer data, String name) throws IOException {
-        int fd = posix.open("/proc/self/fd/" + lock.fd(), Posix.O_WRONLY | Posix.O_APPEND | Posix.O_CLOEXEC, 0);
-        try {
-            byte[] bytes = data.array();
-            posix.writeFully(fd, bytes, name);
-            return posix.lseek(fd, 0, Posix.SEEK_CUR, name) - bytes.length;
-        } finally {
-            posix.closeQuietly(fd);
-        }
+        int fd = lock.appendDescriptor();
+        byte[] bytes = data.array();
+        posix.writeFully(fd, bytes, name);
+        return posix.lseek(fd, 0, Posix.SEEK_CUR, name) - bytes.length;
     }
 }
