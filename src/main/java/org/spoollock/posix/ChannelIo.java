@@ -34,6 +34,15 @@ public final class ChannelIo {
         write(ch, ByteBuffer.wrap(data), position, path);
     }
 
+    /** One positional read into {@code buf}: the bytes read, or -1 at the end of the file. */
+    public static int readSome(FileChannel ch, ByteBuffer buf, long position, String path) throws IOException {
+        try {
+            return ch.read(buf, position);
+        } catch (IOException e) {
+            throw translate("read", path, e);
+        }
+    }
+
     /** Reads exactly {@code length} bytes at {@code position}; a short file is an error naming both. */
     public static byte[] read(FileChannel ch, long position, int length, String path) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(length);

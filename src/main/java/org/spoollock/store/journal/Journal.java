@@ -150,12 +150,7 @@ public final class Journal {
         long p = from;
         while (p < to) {
             b.clear().limit((int) Math.min(b.capacity(), to - p));
-            int n;
-            try {
-                n = ch.read(b, p);
-            } catch (IOException e) {
-                throw ChannelIo.translate("read", name, e);
-            }
+            int n = ChannelIo.readSome(ch, b, p, name);
             if (n <= 0) {
                 break;
             }
@@ -194,12 +189,7 @@ public final class Journal {
                     long done = 0;
                     while (done < x.length()) {
                         buf.clear().limit((int) Math.min(buf.capacity(), x.length() - done));
-                        int n;
-                        try {
-                            n = (x.from() != null ? x.from() : mbox).read(buf, x.source() + done);
-                        } catch (IOException e) {
-                            throw ChannelIo.translate("read", name, e);
-                        }
+                        int n = ChannelIo.readSome(x.from() != null ? x.from() : mbox, buf, x.source() + done, name);
                         if (n <= 0) {
                             throw new java.io.EOFException(name + ": ends before offset " + (x.source() + x.length())
                                     + " while journaling a rewrite");

@@ -75,12 +75,7 @@ final class PreImage {
         long end = cuts[cuts.length - 1];
         while (pos < end) {
             buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
-            int n;
-            try {
-                n = ch.read(buf, pos);
-            } catch (IOException e) {
-                throw ChannelIo.translate("read", name, e);
-            }
+            int n = ChannelIo.readSome(ch, buf, pos, name);
             if (n <= 0) {
                 throw new java.io.EOFException(name + ": ends at " + pos + ", before " + end + ", while journaling a rewrite");
             }

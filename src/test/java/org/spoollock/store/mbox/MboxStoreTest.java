@@ -270,15 +270,8 @@ class MboxStoreTest {
     @Test
     void aDelivererStoppedBeforeItsWriteDoesNotOverwriteWhatOthersAppendedMeanwhile() throws Exception {
         deliver("Subject: one\n\nbody 1\n");
-        Faults.arm("append.checked:hold");
-        java.util.concurrent.CompletableFuture<Void> stopped = java.util.concurrent.CompletableFuture.runAsync(() -> {
-            try {
-                deliver("Subject: late\n\n" + "the stopped deliverer's line\n".repeat(50));
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
-        assertTrue(Faults.awaitHeld("append.checked"), "the deliverer reached its write");
+        java.util.concurrent.CompletableFuture<Void> stopped = deliveryHeldAt("append.checked",
+                "Subject: late\n\n" + "the stopped deliverer's line\n".repeat(50));
         // meanwhile (its lock broken as stale) a peer delivered
         String peer = "From procmail@example.org Mon Nov  2 06:00:00 2026\nSubject: peer\n\nkeep me whole\n\n";
         Files.writeString(mbox, peer, StandardCharsets.ISO_8859_1, StandardOpenOption.APPEND);
@@ -302,15 +295,7 @@ class MboxStoreTest {
     @Test
     void aStoppedDelivererLeavesTheNextDeliverersNoteAlone() throws Exception {
         deliver("Subject: one\n\nbody 1\n");
-        Faults.arm("append.written:hold");
-        java.util.concurrent.CompletableFuture<Void> stopped = java.util.concurrent.CompletableFuture.runAsync(() -> {
-            try {
-                deliver("Subject: two\n\nbody 2\n");
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
-        assertTrue(Faults.awaitHeld("append.written"), "the deliverer wrote");
+        java.util.concurrent.CompletableFuture<Void> stopped = deliveryHeldAt("append.written", "Subject: two\n\nbody 2\n");
         byte[] before = Files.readAllBytes(mbox);
         Path note = Journal.appendIntentFor(mbox);
         Files.delete(note); // the breaker found its message complete and removed its note
@@ -331,6 +316,20 @@ class MboxStoreTest {
             assertEquals(2, m.index().count(), "the half message was cut out");
         }
         assertArrayEquals(before, Files.readAllBytes(mbox));
+    }
+
+    /** A delivery of {@code message} in another thread, held at fault point {@code point} (as if stopped there). */
+    private java.util.concurrent.CompletableFuture<Void> deliveryHeldAt(String point, String message) throws Exception {
+        Faults.arm(point + ":hold");
+        java.util.concurrent.CompletableFuture<Void> held = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                deliver(message);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        assertTrue(Faults.awaitHeld(point), "the deliverer reached " + point);
+        return held;
     }
 
     /** A big append under {@code writer}, killed half-way (as a writer holding the lock dies). */
