@@ -41,11 +41,11 @@ class BreakRaceIT {
     }
 
     private void race(Path dir, List<Process> racers) throws Exception {
-        waitFor(dir, "ready-", RACERS, 60);
+        BreakRacer.waitFor(dir, "ready-", RACERS, 60);
         Thread.sleep(2500); // the empty locks are now older than the racers' 2 s stale time
         for (int r = 0; r < ROUNDS; r++) {
             Files.writeString(dir.resolve("go-" + r), "");
-            waitFor(dir, "result-" + r + "-", RACERS, 30);
+            BreakRacer.waitFor(dir, "result-" + r + "-", RACERS, 30);
             int winners = 0;
             for (int i = 0; i < RACERS; i++) {
                 String result = Files.readString(dir.resolve("result-" + r + "-" + i));
@@ -63,19 +63,6 @@ class BreakRaceIT {
         try (var s = Files.list(dir)) {
             assertEquals(0, s.filter(p -> p.getFileName().toString().contains(".lock")).count(),
                     "locks or hitching posts left behind");
-        }
-    }
-
-    private static void waitFor(Path dir, String prefix, int count, int seconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (true) {
-            try (var s = Files.list(dir)) {
-                if (s.filter(p -> p.getFileName().toString().startsWith(prefix)).count() >= count) {
-                    return;
-                }
-            }
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + count + " files " + prefix + "*");
-            Thread.sleep(2);
         }
     }
 }

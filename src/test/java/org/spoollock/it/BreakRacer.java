@@ -27,6 +27,22 @@ public final class BreakRacer {
         }
     }
 
+    /** Waits until DIR holds {@code count} files named {@code prefix}*, the racers' way of reporting in. */
+    static void waitFor(Path dir, String prefix, int count, int seconds) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            try (var s = Files.list(dir)) {
+                if (s.filter(p -> p.getFileName().toString().startsWith(prefix)).count() >= count) {
+                    return;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out waiting for " + count + " files " + dir + "/" + prefix + "*");
+            }
+            Thread.sleep(2);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int rounds = Integer.parseInt(args[1]);

@@ -38,11 +38,11 @@ public final class SshfsBreakRace {
         }
         int bad = 0;
         try {
-            waitFor(dirA, "ready-", n, 90);
+            BreakRacer.waitFor(dirA, "ready-", n, 90);
             Thread.sleep(2500); // the empty locks are now older than the racers' 2 s stale time
             for (int r = 0; r < rounds; r++) {
                 Files.writeString(dirA.resolve("go-" + r), "");
-                waitFor(dirA, "result-" + r + "-", n, 60);
+                BreakRacer.waitFor(dirA, "result-" + r + "-", n, 60);
                 StringBuilder who = new StringBuilder();
                 int winners = 0;
                 for (int i = 0; i < n; i++) {
@@ -92,20 +92,5 @@ public final class SshfsBreakRace {
         }
         System.out.println(rounds + " rounds, " + bad + " problems");
         System.exit(bad == 0 ? 0 : 1);
-    }
-
-    private static void waitFor(Path dir, String prefix, int count, int seconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (true) {
-            try (var s = Files.list(dir)) {
-                if (s.filter(p -> p.getFileName().toString().startsWith(prefix)).count() >= count) {
-                    return;
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("timed out waiting for " + count + " files " + dir + "/" + prefix + "*");
-            }
-            Thread.sleep(2);
-        }
     }
 }

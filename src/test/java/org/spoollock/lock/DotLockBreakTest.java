@@ -19,25 +19,11 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Breaking a stale or abandoned dot-lock, as seen by other programs and by breakers on other hosts.
  */
-class DotLockBreakTest {
-    private static final DotLockOptions OPTS = DotLockOptions.defaults();
-
-    @TempDir
-    Path dir;
-
-    private Path mbox() {
-        return dir.resolve("mbox");
-    }
-
-    private Path lockFile() {
-        return dir.resolve("mbox.lock");
-    }
-
+class DotLockBreakTest extends DotLockFixture {
     /**
      * A breaker that removed the dead lock and then linked its own left the name free for a moment,
      * and Python's mailbox, polling every 10 ms, got it there: it then read, or appended after, a

@@ -21,23 +21,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.spoollock.posix.Posix;
 
-class DotLockTest {
-    private static final DotLockOptions OPTS = DotLockOptions.defaults();
-
-    @TempDir
-    Path dir;
-
-    private Path mbox() {
-        return dir.resolve("mbox");
-    }
-
-    private Path lockFile() {
-        return dir.resolve("mbox.lock");
-    }
-
+class DotLockTest extends DotLockFixture {
     private List<String> names() throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
