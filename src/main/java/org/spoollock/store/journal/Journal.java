@@ -104,6 +104,10 @@ public final class Journal {
 
     /** Where the first patch starts (everything before is unchanged). */
     public long firstChange() {
+        return firstChange(patches, newSize);
+    }
+
+    private static long firstChange(List<Patch> patches, long newSize) {
         long p = newSize;
         for (Patch x : patches) {
             p = Math.min(p, x.offset());
@@ -114,10 +118,7 @@ public final class Journal {
     /** Builds a journal for patches of the mailbox open on {@code ch}, computing its checksums from the file. */
     public static Journal plan(FileChannel ch, Stat st, long extent, long newSize, List<Patch> patches, String name)
             throws IOException {
-        long first = newSize;
-        for (Patch x : patches) {
-            first = Math.min(first, x.offset());
-        }
+        long first = firstChange(patches, newSize);
         long guardFrom = Math.max(0, first - 65536);
         long guardCrc = crc(ch, guardFrom, first, name);
         long tailCrc = newSize < extent ? crc(ch, newSize, extent, name) : 0;
@@ -125,14 +126,22 @@ public final class Journal {
             patches = new ArrayList<>(patches);
             patches.sort(java.util.Comparator.comparingLong(Patch::offset));
         }
-        Journal j = new Journal(st.dev(), st.ino(), extent, newSize, tailCrc, guardFrom, guardCrc, patches, null);
         return new Journal(st.dev(), st.ino(), extent, newSize, tailCrc, guardFrom, guardCrc, patches,
-                PreImage.crcs(ch, j.blockCuts(), name));
+                PreImage.crcs(ch, blockCuts(patches, extent, newSize), name));
     }
 
-    /** Where the pre-image blocks begin and end. */
-    long[] blockCuts() {
-        return PreImage.cuts(firstChange(), Math.min(extent, newSize), patches, growthChunk());
+    /**
+     * Where the pre-image blocks begin and end: over the old bytes the rewrite replaces or keeps,
+     * {@code [firstChange, min(extent, newSize))}; none when the rewrite only appends.
+     */
+    private static long[] blockCuts(List<Patch> patches, long extent, long newSize) {
+        return PreImage.cuts(firstChange(patches, newSize), Math.min(extent, newSize), patches,
+                growthChunk(patches, extent, newSize));
+    }
+
+    /** Whether this journal has pre-image blocks to compare (version 2, and a rewrite that replaces bytes). */
+    public boolean hasBlocks() {
+        return blockCrcs != null && blockCrcs.length > 0;
     }
 
     /**
@@ -141,7 +150,7 @@ public final class Journal {
      * journal has no blocks to compare (version 1, or a rewrite that only appends).
      */
     public boolean contentVouches(FileChannel ch, FileChannel journal, String name) throws IOException {
-        return blockCrcs != null && PreImage.vouches(ch, journal, blockCuts(), blockCrcs, patches, name);
+        return hasBlocks() && PreImage.vouches(ch, journal, blockCuts(patches, extent, newSize), blockCrcs, patches, name);
     }
 
     public static long crc(FileChannel ch, long from, long to, String name) throws IOException {
@@ -421,6 +430,10 @@ public final class Journal {
      * programs appended after a crash by looking for this chunk.
      */
     public Patch growthChunk() {
+        return growthChunk(patches, extent, newSize);
+    }
+
+    private static Patch growthChunk(List<Patch> patches, long extent, long newSize) {
         if (newSize <= extent) {
             return null;
         }

@@ -37,8 +37,8 @@ public final class Replay {
         boolean sameFile = journal.ino == st.ino();
         if (!sameFile && guardOk) {
             try (FileChannel jc = FileChannel.open(j, StandardOpenOption.READ)) {
-                sameFile = journal.blockCrcs == null ? first > journal.guardFrom
-                        : journal.contentVouches(ch, jc, name) || first > journal.guardFrom && first >= cappedEnd(journal);
+                // no blocks (version 1, or a rewrite that only appends): the guard alone
+                sameFile = journal.hasBlocks() ? journal.contentVouches(ch, jc, name) : first > journal.guardFrom;
             }
         }
         if ((journal.dev != st.dev() || journal.ino != st.ino()) && !sameFile) {
@@ -97,11 +97,6 @@ public final class Replay {
             Journal.discard(mailbox);
             return "finished an interrupted rewrite and kept " + moved + " bytes appended since by another program";
         }
-    }
-
-    /** Where the pre-image blocks end: the rewrite's old bytes that it replaces or keeps end there. */
-    private static long cappedEnd(Journal journal) {
-        return Math.min(journal.extent, journal.newSize);
     }
 
     private static String setAside(Path journal, String why) throws IOException {
