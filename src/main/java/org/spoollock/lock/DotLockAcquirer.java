@@ -54,7 +54,7 @@ final class DotLockAcquirer {
     private DotLock acquireFile(long deadline, InProcessGate gate) throws IOException {
         LockHolder self = LockHolder.self();
         byte[] content = self.render(Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()));
-        String hitch = lockPath + "." + (System.currentTimeMillis() / 1000) + "." + posix.getpid() + "." + posix.hostname();
+        String hitch = HitchingPosts.nameFor(posix, lockPath);
         int fd;
         try {
             fd = createHitchingPost(hitch, content);

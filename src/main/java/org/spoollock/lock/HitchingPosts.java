@@ -25,7 +25,12 @@ final class HitchingPosts {
     private HitchingPosts() {
     }
 
-    /** Removes dead local processes' posts beside {@code lockPath}; returns how many. Never throws. */
+    /** This process's post for {@code lockPath}: {@code <lock>.<unix time>.<pid>.<host>}, c-client's name. */
+    static String nameFor(Posix posix, String lockPath) {
+        return lockPath + "." + (System.currentTimeMillis() / 1000) + "." + posix.getpid() + "." + posix.hostname();
+    }
+
+    /** Removes dead local processes' posts beside {@code lockPath} (named as {@link #nameFor}); returns how many. Never throws. */
     static int sweepDead(Posix posix, Path lockPath) {
         Path dir = lockPath.toAbsolutePath().getParent();
         String host = posix.hostname();
