@@ -19,9 +19,6 @@ final class DotLockAcquirer {
     private static final long RECHECK_NANOS = 250_000_000L;
     /** A break lock older than this (or than the stale period, if shorter) was left by a breaker that died. */
     private static final Duration BREAK_STALE_MAX = Duration.ofSeconds(30);
-    /** Local filesystems, on which rename(2) replaces an existing (even open) file atomically. */
-    private static final java.util.Set<String> LOCAL_TYPES = java.util.Set.of("ext2", "ext3", "ext4", "xfs", "btrfs",
-            "tmpfs", "zfs", "f2fs", "jfs", "reiserfs", "bcachefs", "overlay");
 
     private final Posix posix = Posix.get();
     private final Path mailbox;
@@ -248,7 +245,7 @@ final class DotLockAcquirer {
      * clock, or (when so configured) naming a dead process on this host. On a local filesystem it
      * is replaced by our hitching post in one rename, so the name is never free in between: a peer
      * that cannot finish a killed writer's work (Python, c-client, procmail) must not get the lock
-     * before we have. Elsewhere (see {@link #renameReplacesAtomically}) it is unlinked and our
+     * before we have. Elsewhere (see {@link FileSystemInfo#renameReplacesAtomically}) it is unlinked and our
      * hitching post linked at once, so such a peer may get there first, in that moment only.
      *
      * <p>Race-free among spoollock processes, also on different hosts of a network filesystem:
@@ -332,21 +329,14 @@ final class DotLockAcquirer {
         }
     }
 
-    /**
-     * Whether rename(2) onto the lock name replaces it in one step here. Not on network and FUSE
-     * filesystems: when the target is open on this client (our own observation, or any waiter's),
-     * the NFS client and libfuse (sshfs) first move it aside and then rename, and a lock linked in
-     * between would be overwritten, leaving two holders. There the lock is unlinked and the name
-     * raced for by link, as c-client does. Unknown types count as network ones.
-     */
+    /** {@link FileSystemInfo#renameReplacesAtomically} for the lock's directory; false if its type cannot be read. */
     private boolean renameReplacesAtomically() {
-        String type;
         try {
-            type = java.nio.file.Files.getFileStore(Path.of(lockPath).toAbsolutePath().getParent()).type();
+            return FileSystemInfo.of(Path.of(lockPath).toAbsolutePath().getParent(), java.util.Set.of())
+                    .renameReplacesAtomically();
         } catch (IOException | RuntimeException e) {
             return false;
         }
-        return LOCAL_TYPES.contains(type);
     }
 
     /** What {@link #breakIfStale} did: nothing to break yet, the name is free now, or we hold the lock. */

@@ -40,6 +40,20 @@ public record FileSystemInfo(String type, Set<LockMethod> effective, Set<LockMet
         return held.contains(LockMethod.FLOCK) || held.contains(LockMethod.OFD);
     }
 
+    /** Local filesystems, on which rename(2) replaces an existing (even open) file atomically. */
+    private static final Set<String> LOCAL_TYPES = Set.of("ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs", "zfs", "f2fs",
+            "jfs", "reiserfs", "bcachefs", "overlay");
+
+    /**
+     * Whether rename(2) onto an existing name replaces it in one step. Not on network and FUSE
+     * filesystems: when the target is open on this client (a breaker's observation of a lock, or any
+     * waiter's), the NFS client and libfuse (sshfs) first move it aside and then rename, and a file
+     * linked in between would be overwritten. Unknown types count as network ones.
+     */
+    public boolean renameReplacesAtomically() {
+        return LOCAL_TYPES.contains(type);
+    }
+
     private static final java.util.concurrent.ConcurrentHashMap<Long, String> TYPE_BY_DEVICE =
             new java.util.concurrent.ConcurrentHashMap<>();
 
