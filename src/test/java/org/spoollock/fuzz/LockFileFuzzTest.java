@@ -51,13 +51,17 @@ class LockFileFuzzTest {
         }
         assertFalse(h.describe().contains("\n"), "describe() is one line: " + h.describe());
 
-        // the same bytes as a lock file on disk, read the way `spoollock locks` reads it
+        // the same bytes as a lock file on disk, read the way `spoollock locks` reads it. A consistency check
+        // (the file route against the in-memory parse of what it should have read), not an oracle of the
+        // parse itself: it fails when the file route reads other bytes than the first READ (a short or
+        // over-long read, a trim, a wrong descriptor). Which holder each peer's content names is checked
+        // against hand-written literals of what each writer puts there in LockHolderTest.
         Path mailbox = Scratch.dir().resolve("fuzz-lock-mbox");
         Files.write(Path.of(mailbox + ".lock"), data);
         DotLockStatus s = DotLock.inspect(mailbox, DotLockOptions.defaults());
         assertTrue(s.present());
         assertEquals(LockHolder.parse(Arrays.copyOf(data, Math.min(data.length, READ))), s.holder(),
-                "the holder read from the file differs from the holder parsed from its first " + READ + " bytes");
+                "consistency: the holder read from the file differs from the holder parsed from its first " + READ + " bytes");
         if (h.format() != LockHolder.Format.SPOOLLOCK) {
             assertEquals(DotLockStatus.Liveness.UNKNOWN, s.holderLiveness(), "liveness claimed for a lock naming no process we can check");
         }

@@ -194,8 +194,9 @@ class DotLockTest extends DotLockFixture {
         try (DotLock lock = DotLock.acquire(mbox(), Duration.ofSeconds(1), quick)) {
             Thread.sleep(6000);
             DotLockStatus s = DotLock.inspect(mbox(), quick);
+            // not stale after twice the stale period: renewed (no bound on the age itself, which a stalled
+            // machine could stretch without anything being wrong)
             assertFalse(s.stale(), s.describe());
-            assertTrue(s.age().toMillis() < 2000, "last renewal too long ago: " + s.describe());
             assertEquals(LockState.HELD, lock.check());
         }
         // Without renewal the same lock does go stale: the check above can fail.

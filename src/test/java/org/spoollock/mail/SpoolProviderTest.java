@@ -118,7 +118,8 @@ class SpoolProviderTest {
         assertEquals(3, f.getMessageCount());
         assertEquals("four", f.getMessage(3).getSubject());
         f.close(false);
-        // what is on disk is what c-client reads (see the interop tests): flags, keywords, UIDs
+        // what is on disk, read back by spoollock's own parser: flags, keywords, UIDs. A consistency check
+        // of the provider with the store; c-client reads a provider-written mailbox in JakartaMailIT
         MboxIndex i = MboxIndex.scan(box);
         assertEquals(3, i.count());
         assertEquals(validity, i.uidValidity());

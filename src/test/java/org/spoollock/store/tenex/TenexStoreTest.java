@@ -161,11 +161,10 @@ class TenexStoreTest {
     @Test
     void aReadWriteOpenFinishesAnInterruptedExpungeWithoutWaitingForItself() throws Exception {
         expungeKilledAfterCommit(TenexFormat.MTX, "Subject: b\n\n2\n");
-        long t0 = System.nanoTime();
+        // waiting for itself ends in a lock-timeout exception, which fails the open: no clock needed
         try (TenexMailbox m = TenexMailbox.open(box, TenexFormat.MTX, true, options)) {
             assertEquals(1, m.index().count());
         }
-        assertTrue(System.nanoTime() - t0 < options.timeout().toNanos(), "it did not wait out its timeout");
         assertFalse(Files.exists(Journal.pathFor(box)));
     }
 
