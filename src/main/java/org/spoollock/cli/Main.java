@@ -1,15 +1,11 @@
 package org.spoollock.cli;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.PrintWriter;
 
-import org.spoollock.lock.LockDirectoryNotWritableException;
-import org.spoollock.lock.LockSecurityException;
-import org.spoollock.lock.LockTimeoutException;
-import org.spoollock.lock.NoSuchMailboxException;
 import org.spoollock.posix.NativePosixUnavailableException;
 import org.spoollock.posix.PosixException;
+import org.spoollock.store.StorageErrors;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -142,45 +138,20 @@ public final class Main implements Runnable {
         return m == null || m.isBlank() ? ex.getClass().getSimpleName() : m;
     }
 
-    /** Each failure's sysexits code; documented in docs/errors.md. */
+    /** Each failure's sysexits code, from its category (StorageErrors); documented in docs/errors.md. */
     static int exitCodeFor(Throwable ex) {
-        // a write that failed for lack of space, whatever wraps it, is worth retrying later
-        for (Throwable c = ex; c != null; c = c.getCause()) {
-            if (c instanceof PosixException.NoSpaceException) {
-                return ExitCodes.TEMPFAIL;
-            }
-        }
-        if (ex instanceof org.spoollock.store.mbox.MboxAppender.AppendFailedException && ex.getCause() != null) {
-            return exitCodeFor(ex.getCause());
-        }
-        if (ex instanceof org.spoollock.store.mbox.MboxIndex.NotAnMboxException
-                || ex instanceof org.spoollock.store.tenex.TenexIndex.BadTenexMailboxException) {
-            return ExitCodes.DATAERR;
-        }
-        if (ex instanceof org.spoollock.store.mbox.MailboxInUseException
-                || ex instanceof org.spoollock.store.mbox.MailboxChangedException) {
-            return ExitCodes.TEMPFAIL;
-        }
-        if (ex instanceof LockTimeoutException || ex instanceof PosixException.NoLocksAvailableException
-                || ex instanceof PosixException.NoSpaceException || ex instanceof InterruptedIOException) {
-            return ExitCodes.TEMPFAIL;
-        }
-        if (ex instanceof LockDirectoryNotWritableException || ex instanceof LockSecurityException
-                || ex instanceof PosixException.PermissionDeniedException
-                || ex instanceof java.nio.file.AccessDeniedException) {
-            return ExitCodes.NOPERM;
-        }
-        if (ex instanceof PosixException.NotFoundException || ex instanceof java.nio.file.NoSuchFileException
-                || ex instanceof NoSuchMailboxException) {
-            return ExitCodes.NOINPUT;
-        }
         if (ex instanceof NativePosixUnavailableException) {
             return ExitCodes.SOFTWARE;
         }
-        if (ex instanceof IOException) {
-            return ExitCodes.IOERR;
-        }
-        return ExitCodes.SOFTWARE;
+        return switch (StorageErrors.categoryOf(ex)) {
+            case NO_SPACE, TEMPORARY, IN_USE, CHANGED -> ExitCodes.TEMPFAIL;
+            case INVALID_DATA -> ExitCodes.DATAERR;
+            case INVALID_INPUT -> ExitCodes.USAGE;
+            case PERMISSION -> ExitCodes.NOPERM;
+            case NOT_FOUND -> ExitCodes.NOINPUT;
+            // EXISTS stays an I/O error, as it was before categories (docs/errors.md)
+            case EXISTS, INTERNAL -> ex instanceof IOException ? ExitCodes.IOERR : ExitCodes.SOFTWARE;
+        };
     }
 
     /** The version from the jar manifest, or "dev" when run from classes. */

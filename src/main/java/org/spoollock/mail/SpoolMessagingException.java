@@ -4,6 +4,9 @@ import java.io.IOException;
 
 import jakarta.mail.MessagingException;
 
+import org.spoollock.store.StorageErrors;
+import org.spoollock.store.StorageException;
+
 /**
  * A spoollock failure seen through Jakarta Mail: the message says what and where; {@link #getCause}
  * (and {@link #getNextException}) is the typed IOException underneath (lock timeout, disk full,
@@ -30,10 +33,16 @@ public class SpoolMessagingException extends MessagingException {
         }
     }
 
+    /** The Jakarta exception for a storage failure, chosen by its category (StorageErrors), in this one place. */
     static SpoolMessagingException of(String what, IOException e) {
-        if (e instanceof org.spoollock.store.mbox.MailboxInUseException) {
+        if (StorageErrors.categoryOf(e) == StorageException.Category.IN_USE) {
             return new InUse(what, e);
         }
         return new SpoolMessagingException(what, e);
+    }
+
+    /** The storage category of the failure underneath. */
+    public StorageException.Category category() {
+        return StorageErrors.categoryOf(getCause());
     }
 }

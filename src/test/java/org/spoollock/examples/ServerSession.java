@@ -8,7 +8,7 @@ import org.spoollock.session.KissPolicy;
 import org.spoollock.session.SessionEvent;
 import org.spoollock.session.SessionLockOptions;
 import org.spoollock.store.Flags;
-import org.spoollock.store.mbox.MailboxInUseException;
+import org.spoollock.store.MailboxInUseException;
 import org.spoollock.store.mbox.MboxIndex;
 import org.spoollock.store.mbox.MboxMailbox;
 import org.spoollock.store.mbox.Quoting;

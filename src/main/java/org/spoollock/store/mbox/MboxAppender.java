@@ -1,5 +1,6 @@
 package org.spoollock.store.mbox;
 
+import org.spoollock.store.MailboxChangedException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -30,11 +31,12 @@ public final class MboxAppender {
     }
 
     /** A delivery that did not happen; the mailbox is as it was (the message says how it was restored). */
-    public static final class AppendFailedException extends IOException {
+    public static final class AppendFailedException extends org.spoollock.store.StorageException {
         private static final long serialVersionUID = 1L;
 
+        /** Of the cause's category: the append says where, the cause what. */
         AppendFailedException(String message, IOException cause) {
-            super(message, cause);
+            super(org.spoollock.store.StorageErrors.categoryOf(cause), message, cause);
         }
 
         /** Whether retrying later may succeed (disk full, quota, lock timeout). */

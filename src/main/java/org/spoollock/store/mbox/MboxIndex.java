@@ -61,7 +61,7 @@ public final class MboxIndex implements org.spoollock.store.MessageIndex {
     }
 
     /** Thrown when the file does not start like an mbox (c-client: "not a UNIX-format mailbox"). */
-    public static final class NotAnMboxException extends IOException {
+    public static final class NotAnMboxException extends org.spoollock.store.BadMailboxException {
         private static final long serialVersionUID = 1L;
 
         NotAnMboxException(String message) {

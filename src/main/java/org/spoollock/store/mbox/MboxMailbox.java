@@ -1,5 +1,7 @@
 package org.spoollock.store.mbox;
 
+import org.spoollock.store.MailboxChangedException;
+import org.spoollock.store.MailboxInUseException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package org.spoollock.store.mbox;
 
+import org.spoollock.store.MailboxChangedException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;

@@ -40,7 +40,7 @@ public final class TenexIndex implements org.spoollock.store.MessageIndex {
     }
 
     /** The mailbox is not in this format, or damaged where c-client would refuse to open it. */
-    public static final class BadTenexMailboxException extends IOException {
+    public static final class BadTenexMailboxException extends org.spoollock.store.BadMailboxException {
         private static final long serialVersionUID = 1L;
 
         BadTenexMailboxException(String m) {
@@ -51,7 +51,7 @@ public final class TenexIndex implements org.spoollock.store.MessageIndex {
     /** Parses (or continues parsing, after new mail) up to {@code to}. */
     void parse(FileChannel ch, long to, Path name) throws IOException {
         if (to < parsedSize) {
-            throw new org.spoollock.store.mbox.MailboxChangedException(name + ": mailbox shrank from " + parsedSize
+            throw new org.spoollock.store.MailboxChangedException(name + ": mailbox shrank from " + parsedSize
                     + " to " + to + " bytes since it was read; reopen it");
         }
         long pos = parsedSize;

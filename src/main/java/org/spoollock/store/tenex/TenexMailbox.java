@@ -30,7 +30,7 @@ import org.spoollock.store.Flags;
 import org.spoollock.store.journal.AppendIntent;
 import org.spoollock.store.journal.Journal;
 import org.spoollock.store.journal.Recovery;
-import org.spoollock.store.mbox.MailboxInUseException;
+import org.spoollock.store.MailboxInUseException;
 
 /**
  * A tenex or mtx mailbox opened with c-client's locks for these formats (tenex.c, mtx.c):

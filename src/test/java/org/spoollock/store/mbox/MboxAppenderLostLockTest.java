@@ -1,5 +1,6 @@
 package org.spoollock.store.mbox;
 
+import org.spoollock.store.MailboxChangedException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -26,7 +26,7 @@ import org.spoollock.posix.Posix;
 import org.spoollock.store.Faults;
 import org.spoollock.store.Flags;
 import org.spoollock.store.journal.Journal;
-import org.spoollock.store.mbox.MailboxInUseException;
+import org.spoollock.store.MailboxInUseException;
 
 class TenexStoreTest {
     private static final ZonedDateTime DATE = ZonedDateTime.of(1992, 12, 2, 5, 53, 22, 0, ZoneOffset.ofHours(-7));
