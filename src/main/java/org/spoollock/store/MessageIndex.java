@@ -17,4 +17,15 @@ public interface MessageIndex {
     List<String> keywords(int msgno);
 
     ZonedDateTime internalDate(int msgno);
+
+    /** Numbers of the messages flagged \\Deleted, ascending. */
+    default List<Integer> deleted() {
+        List<Integer> out = new java.util.ArrayList<>();
+        for (int n = 1; n <= count(); n++) {
+            if ((flags(n) & Flags.DELETED) != 0) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
 }

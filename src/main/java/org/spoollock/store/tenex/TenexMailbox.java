@@ -249,6 +249,14 @@ public final class TenexMailbox implements AutoCloseable {
         return index;
     }
 
+    public boolean readWrite() {
+        return readWrite;
+    }
+
+    Options options() {
+        return options;
+    }
+
     public Path path() {
         return path;
     }

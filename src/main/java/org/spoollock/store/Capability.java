@@ -1,0 +1,13 @@
+package org.spoollock.store;
+
+/** What a format can keep, declared by its driver so callers need not test for a format. */
+public enum Capability {
+    /** UIDs and UIDVALIDITY are stored in the mailbox and survive a close (mbox: X-IMAPbase and X-UID). */
+    PERSISTENT_UIDS,
+    /** Any valid keyword can be set; without it only {@link Mailbox.Status#permanentKeywords} can. */
+    ANY_KEYWORDS,
+    /** A flag change is written in place where the message is (tenex/mtx), not by a rewrite. */
+    IN_PLACE_FLAGS,
+    /** The envelope sender is kept (mbox's From_ line). */
+    ENVELOPE_SENDER
+}

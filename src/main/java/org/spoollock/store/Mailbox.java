@@ -1,0 +1,57 @@
+package org.spoollock.store;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * An open mailbox of any format, as every caller (the CLI, {@code copy}, the Jakarta provider, a
+ * delivery service) sees it. Opened by {@link Drivers#open}, with the format's own locks and session
+ * rules; read-only opens hold no lock between calls, read-write opens hold the format's session.
+ *
+ * <p>Message numbers are 1-based and change only at {@link #sync} (new mail appended after) and at a
+ * commit that expunges. UIDs never change while {@link Status#uidValidity} stays the same: for formats
+ * without {@link Capability#PERSISTENT_UIDS} they are this open's own numbering (as c-client's).
+ */
+public interface Mailbox extends AutoCloseable {
+    /** Count, UIDVALIDITY, UIDNEXT and the keywords that can be set ({@code anyKeyword}: any valid one). */
+    record Status(int count, long uidValidity, long uidNext, List<String> keywords, boolean anyKeyword) {
+    }
+
+    MailboxRef ref();
+
+    MailboxDriver driver();
+
+    boolean readWrite();
+
+    Status status();
+
+    /** UIDs, flags, keywords and internal dates of the messages this open knows of. */
+    MessageIndex index();
+
+    /** Message {@code msgno}'s RFC 822 size (CRLF line ends counted), as c-client reports it. */
+    long size(int msgno) throws IOException;
+
+    /**
+     * New mail: reads what others appended since; returns how many messages arrived. A mailbox changed
+     * in a way appending cannot explain gives {@link MailboxChangedException}: reopen it.
+     */
+    int sync() throws IOException;
+
+    /** Message {@code msgno} as c-client hands it out (no status headers, no From_ line, line ends as stored). */
+    byte[] content(int msgno) throws IOException;
+
+    /** Receives messages of a bulk read, in order. */
+    @FunctionalInterface
+    interface MessageSink {
+        void message(int msgno, byte[] content) throws IOException;
+    }
+
+    /** Messages {@code from}..{@code to} as {@link #content} gives them, read under one lock where the format allows. */
+    void read(int from, int to, MessageSink sink) throws IOException;
+
+    /** A new group of changes to this mailbox; nothing is written before {@link Changes#commit}. */
+    Changes changes();
+
+    @Override
+    void close() throws IOException;
+}

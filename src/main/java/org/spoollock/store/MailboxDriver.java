@@ -1,0 +1,42 @@
+package org.spoollock.store;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One mailbox format (c-client's DRIVER, Dovecot's storage class): its name, what it can keep, how to
+ * recognise it, and how to create, open and deliver to a mailbox of it with its own lock policy.
+ * Drivers are found by {@link Drivers} (java.util.ServiceLoader, META-INF/services).
+ */
+public interface MailboxDriver {
+    /** What a probe says of a location. */
+    enum Probe {
+        /** In this format. */
+        MINE,
+        /** Exists and is empty: any file format may take it (c-client takes an empty file as mbox). */
+        EMPTY,
+        /** Not this format, or nothing there. */
+        NOT_MINE
+    }
+
+    /** The name used as a prefix and in messages: mbox, tenex, mtx, ... */
+    String name();
+
+    Set<Capability> capabilities();
+
+    /** Whether {@code ref}'s location is in this format; reads at most a little of it, never locks. */
+    Probe probe(MailboxRef ref) throws IOException;
+
+    /** Creates an empty mailbox; {@link StorageException.Category#EXISTS} if something is there. */
+    void create(MailboxRef ref, StoreOptions options) throws IOException;
+
+    /** Opens the mailbox read-only (no lock held between calls) or read-write (the format's session). */
+    Mailbox open(MailboxRef ref, boolean readWrite, StoreOptions options) throws IOException;
+
+    /**
+     * Delivers {@code messages} without a session, as c-client's mail_append: under the format's
+     * append locks, durable when it returns; {@code create} makes the mailbox if it does not exist.
+     */
+    void append(MailboxRef ref, List<NewMessage> messages, boolean create, StoreOptions options) throws IOException;
+}

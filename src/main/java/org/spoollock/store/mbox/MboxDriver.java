@@ -1,0 +1,192 @@
+package org.spoollock.store.mbox;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import org.spoollock.store.Capability;
+import org.spoollock.store.Changes;
+import org.spoollock.store.FileProbe;
+import org.spoollock.store.Mailbox;
+import org.spoollock.store.MailboxDriver;
+import org.spoollock.store.MailboxRef;
+import org.spoollock.store.MessageIndex;
+import org.spoollock.store.NewMessage;
+import org.spoollock.store.StoreOptions;
+
+/**
+ * c-client's "unix" format (mbox) behind the store interface: dot-lock + flock (the lock profile in
+ * {@link StoreOptions#lock}), the /tmp session lock with the kiss of death for read-write opens, UIDs
+ * and keywords kept in X-IMAPbase / X-UID / X-Keywords, flag changes and expunges by journalled rewrite.
+ */
+public final class MboxDriver implements MailboxDriver {
+    public static final String NAME = "mbox";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.PERSISTENT_UIDS, Capability.ANY_KEYWORDS, Capability.ENVELOPE_SENDER);
+    }
+
+    /** MINE when the first line after leading blank lines is a From_ line c-client accepts. */
+    @Override
+    public Probe probe(MailboxRef ref) throws IOException {
+        FileProbe.Head head = FileProbe.head(ref.path());
+        if (head == null) {
+            return Probe.NOT_MINE;
+        }
+        if (head.empty()) {
+            return Probe.EMPTY;
+        }
+        byte[] b = head.bytes();
+        int s = 0;
+        while (s < b.length && (b[s] == '\n' || b[s] == '\r' || b[s] == ' ' || b[s] == '\t')) {
+            s++;
+        }
+        int nl = s;
+        while (nl < b.length && b[nl] != '\n') {
+            nl++;
+        }
+        return nl < b.length && FromLine.isValid(b, s, nl + 1) ? Probe.MINE : Probe.NOT_MINE;
+    }
+
+    @Override
+    public void create(MailboxRef ref, StoreOptions options) throws IOException {
+        FileProbe.createEmpty(ref.path());
+    }
+
+    @Override
+    public Mailbox open(MailboxRef ref, boolean readWrite, StoreOptions options) throws IOException {
+        MboxMailbox m = readWrite ? MboxMailbox.openReadWrite(ref.path(), options(options))
+                : MboxMailbox.openReadOnly(ref.path(), options(options));
+        return new Open(this, ref, m, options);
+    }
+
+    @Override
+    public void append(MailboxRef ref, List<NewMessage> messages, boolean create, StoreOptions options) throws IOException {
+        MboxAppender.append(ref.path(), encode(messages, options), options.lock().withCreateMissing(create), options.timeout());
+    }
+
+    static MboxMailbox.Options options(StoreOptions o) {
+        return MboxMailbox.Options.defaults().withLock(o.lock()).withSession(o.session()).withTimeout(o.timeout());
+    }
+
+    /** Each message as c-client's append writes it: From_ line, status headers, quoted body. */
+    static List<byte[]> encode(List<NewMessage> messages, StoreOptions options) {
+        List<byte[]> out = new ArrayList<>(messages.size());
+        for (NewMessage m : messages) {
+            out.add(MessageFormat.format(m.content(), m.sender(), m.date(), m.flags(), m.keywords(),
+                    options.mboxrd() ? Quoting.MBOXRD : Quoting.MBOXO));
+        }
+        return out;
+    }
+
+    /** An open mbox: changes in memory until the commit's checkpoint, UIDs persisted there or at close. */
+    private static final class Open implements Mailbox {
+        private final MboxDriver driver;
+        private final MailboxRef ref;
+        private final MboxMailbox m;
+        private final StoreOptions options;
+
+        Open(MboxDriver driver, MailboxRef ref, MboxMailbox m, StoreOptions options) {
+            this.driver = driver;
+            this.ref = ref;
+            this.m = m;
+            this.options = options;
+        }
+
+        @Override
+        public MailboxRef ref() {
+            return ref;
+        }
+
+        @Override
+        public MailboxDriver driver() {
+            return driver;
+        }
+
+        @Override
+        public boolean readWrite() {
+            return m.readWrite();
+        }
+
+        @Override
+        public Status status() {
+            MboxIndex x = m.index();
+            return new Status(x.count(), x.uidValidity(), x.uidNext(), x.keywordNames(), true);
+        }
+
+        @Override
+        public MessageIndex index() {
+            return m.index();
+        }
+
+        @Override
+        public long size(int msgno) {
+            return m.index().size(msgno);
+        }
+
+        @Override
+        public int sync() throws IOException {
+            return m.refresh();
+        }
+
+        @Override
+        public byte[] content(int msgno) throws IOException {
+            return m.message(msgno, Quoting.MBOXO);
+        }
+
+        @Override
+        public void read(int from, int to, MessageSink sink) throws IOException {
+            m.visit(from, to, (msgno, sender, content) -> sink.message(msgno, content));
+        }
+
+        @Override
+        public Changes changes() {
+            return new Changes(this, this::apply);
+        }
+
+        private Changes.Committed apply(List<Changes.Change> changes) throws IOException {
+            List<Integer> expunged = new ArrayList<>();
+            List<Long> uids = new ArrayList<>();
+            boolean pending = false;
+            for (Changes.Change c : changes) {
+                if (c instanceof Changes.SetFlags f) {
+                    m.setFlags(f.msgnos(), f.add(), f.remove(), f.addKeywords(), f.removeKeywords());
+                    pending = true;
+                } else if (c instanceof Changes.Append a) {
+                    MboxAppender.append(m.path(), encode(List.of(a.message()), options), options.lock(), options.timeout());
+                    int before = m.index().count();
+                    m.refresh();
+                    for (int n = before + 1; n <= m.index().count(); n++) {
+                        uids.add(m.index().uid(n));
+                    }
+                    // the UID given by this session's parse is the next after X-IMAPbase's UIDLAST in file
+                    // order, which every parser (c-client's too) gives it until it is written at the next
+                    // checkpoint or close: no rewrite per append
+                } else if (c instanceof Changes.Expunge) {
+                    m.refresh();
+                    List<Integer> doomed = m.index().deleted();
+                    m.expunge(); // the rewrite also writes the flag changes before it
+                    pending = false;
+                    expunged.addAll(doomed);
+                }
+            }
+            if (pending) {
+                m.checkpoint();
+            }
+            return new Changes.Committed(List.copyOf(expunged), List.copyOf(uids));
+        }
+
+        @Override
+        public void close() throws IOException {
+            m.close();
+        }
+    }
+}
