@@ -22,12 +22,11 @@ import jakarta.mail.MethodNotSupportedException;
 import jakarta.mail.ReadOnlyFolderException;
 import jakarta.mail.UIDFolder;
 
-import org.spoollock.store.MailboxFormat;
-import org.spoollock.store.mbox.MboxAppender;
-import org.spoollock.store.mbox.MessageFormat;
-import org.spoollock.store.mbox.Quoting;
-import org.spoollock.store.tenex.TenexFormat;
-import org.spoollock.store.tenex.TenexMailbox;
+import org.spoollock.store.Drivers;
+import org.spoollock.store.Mailbox;
+import org.spoollock.store.MailboxDriver;
+import org.spoollock.store.MailboxRef;
+import org.spoollock.store.NewMessage;
 
 /**
  * A mailbox file (or a directory of them) through Jakarta Mail. Open READ_ONLY it parses under the
@@ -39,7 +38,7 @@ import org.spoollock.store.tenex.TenexMailbox;
 public class SpoolFolder extends Folder implements UIDFolder {
     private final SpoolStore spool;
     private final Path path;
-    private Backend backend;
+    private Mailbox backend;
     private final List<SpoolMessage> messages = new ArrayList<>();
 
     SpoolFolder(SpoolStore store, Path path) {
@@ -52,13 +51,18 @@ public class SpoolFolder extends Folder implements UIDFolder {
         return path;
     }
 
-    private MailboxFormat format() throws MessagingException {
+    /** The driver for this mailbox: the format its content shows, else the store's protocol (a new or empty mailbox). */
+    private MailboxDriver driver() throws MessagingException {
         try {
-            MailboxFormat detected = MailboxFormat.detect(path);
-            return detected != null ? detected : spool.format();
+            MailboxDriver detected = Drivers.detect(MailboxRef.of(path));
+            return detected != null ? detected : spool.driver();
         } catch (IOException e) {
             throw SpoolMessagingException.of(path + ": cannot read", e);
         }
+    }
+
+    private MailboxRef ref() throws MessagingException {
+        return MailboxRef.of(driver().name(), path);
     }
 
     @Override
@@ -155,13 +159,13 @@ public class SpoolFolder extends Folder implements UIDFolder {
             throw new FolderNotFoundException(this, path + " does not exist");
         }
         try {
-            backend = Backend.open(path, format(), mode == READ_WRITE, spool.options);
+            backend = Drivers.open(ref(), mode == READ_WRITE, spool.options);
         } catch (IOException e) {
             throw SpoolMessagingException.of("cannot open " + path + (mode == READ_WRITE ? " read-write" : ""), e);
         }
         this.mode = mode;
         messages.clear();
-        for (int n = 1; n <= backend.count(); n++) {
+        for (int n = 1; n <= backend.index().count(); n++) {
             messages.add(new SpoolMessage(this, n));
         }
         notifyConnectionListeners(jakarta.mail.event.ConnectionEvent.OPENED);
@@ -197,10 +201,10 @@ public class SpoolFolder extends Folder implements UIDFolder {
         f.add(Flags.Flag.FLAGGED);
         f.add(Flags.Flag.DELETED);
         f.add(Flags.Flag.DRAFT);
-        if (backend == null || backend.permanentKeywords() == null) {
+        if (backend == null || backend.status().anyKeyword()) {
             f.add(Flags.Flag.USER); // mbox creates keywords (up to 30)
         } else {
-            backend.permanentKeywords().forEach(f::add);
+            backend.status().keywords().forEach(f::add);
         }
         return f;
     }
@@ -218,7 +222,7 @@ public class SpoolFolder extends Folder implements UIDFolder {
     private int refresh() throws MessagingException {
         int added;
         try {
-            added = backend.refresh();
+            added = backend.sync();
         } catch (IOException e) {
             throw SpoolMessagingException.of(path + ": reading new mail", e);
         }
@@ -243,30 +247,23 @@ public class SpoolFolder extends Folder implements UIDFolder {
         return messages.get(msgnum - 1);
     }
 
-    /** Appends under one lock and one fsync (mbox: as c-client's append writes; tenex/mtx: their header lines). */
+    /** Appends under one lock and one fsync, as the mailbox's format delivers (mbox: as c-client's append writes). */
     @Override
     public void appendMessages(Message[] msgs) throws MessagingException {
         if (!exists()) {
             throw new FolderNotFoundException(this, path + " does not exist");
         }
-        MailboxFormat f = format();
+        List<NewMessage> out = new ArrayList<>(msgs.length);
         try {
-            if (f == MailboxFormat.MBOX) {
-                List<byte[]> out = new ArrayList<>(msgs.length);
-                for (Message m : msgs) {
-                    out.add(MessageFormat.format(bytes(m), null, date(m), flagBits(m.getFlags()),
-                            Arrays.asList(m.getFlags().getUserFlags()), Quoting.MBOXO));
-                }
-                MboxAppender.append(path, out, spool.options.mbox().lock(), spool.options.mbox().timeout());
-            } else {
-                List<TenexMailbox.NewMessage> out = new ArrayList<>(msgs.length);
-                for (Message m : msgs) {
-                    out.add(new TenexMailbox.NewMessage(bytes(m), flagBits(m.getFlags()),
-                            Arrays.asList(m.getFlags().getUserFlags()), date(m)));
-                }
-                TenexMailbox.append(path, f == MailboxFormat.MTX ? TenexFormat.MTX : TenexFormat.TENEX, out, false,
-                        spool.options.tenex());
+            for (Message m : msgs) {
+                out.add(new NewMessage(bytes(m), flagBits(m.getFlags()), Arrays.asList(m.getFlags().getUserFlags()),
+                        date(m), null));
             }
+        } catch (IllegalArgumentException e) {
+            throw new MessagingException(path + ": " + e.getMessage()); // a keyword that is not an IMAP atom
+        }
+        try {
+            Drivers.append(ref(), out, false, spool.options);
         } catch (IOException e) {
             throw SpoolMessagingException.of("appending " + msgs.length + " message(s) to " + path, e);
         }
@@ -327,14 +324,12 @@ public class SpoolFolder extends Folder implements UIDFolder {
         List<String> kw = Arrays.asList(flag.getUserFlags());
         try {
             if (value) {
-                backend.setFlags(ns, bits, 0, kw, List.of());
+                backend.changes().setFlags(ns, bits, 0, kw, List.of()).commit();
             } else {
-                backend.setFlags(ns, 0, bits, List.of(), kw);
+                backend.changes().setFlags(ns, 0, bits, List.of(), kw).commit();
             }
         } catch (IOException e) {
             throw SpoolMessagingException.of(path + ": writing flags", e);
-        } catch (IllegalArgumentException e) {
-            throw new MessagingException(path + ": " + e.getMessage());
         }
         for (Message m : msgs) {
             notifyMessageChangedListeners(jakarta.mail.event.MessageChangedEvent.FLAGS_CHANGED, m);
@@ -349,7 +344,7 @@ public class SpoolFolder extends Folder implements UIDFolder {
         }
         List<Integer> gone;
         try {
-            gone = backend.expunge();
+            gone = backend.changes().expunge().commit().expunged();
         } catch (IOException e) {
             throw SpoolMessagingException.of(path + ": expunge", e);
         }
@@ -363,7 +358,7 @@ public class SpoolFolder extends Folder implements UIDFolder {
             messages.get(i).renumber(i + 1);
         }
         // new mail that arrived meanwhile was parsed by the expunge: make it visible
-        for (int n = messages.size() + 1; n <= backend.count(); n++) {
+        for (int n = messages.size() + 1; n <= backend.index().count(); n++) {
             messages.add(new SpoolMessage(this, n));
         }
         Message[] out = removed.toArray(new Message[0]);
@@ -401,14 +396,14 @@ public class SpoolFolder extends Folder implements UIDFolder {
 
     synchronized Date receivedDate(SpoolMessage m) throws MessagingException {
         checkOpen();
-        ZonedDateTime d = backend.date(m.getMessageNumber());
+        ZonedDateTime d = backend.index().internalDate(m.getMessageNumber());
         return d == null ? null : Date.from(d.toInstant());
     }
 
     synchronized Flags flags(SpoolMessage m) throws MessagingException {
         checkOpen();
         int n = m.getMessageNumber();
-        int bits = backend.flags(n);
+        int bits = backend.index().flags(n);
         Flags f = new Flags();
         if ((bits & org.spoollock.store.Flags.SEEN) != 0) {
             f.add(Flags.Flag.SEEN);
@@ -425,10 +420,10 @@ public class SpoolFolder extends Folder implements UIDFolder {
         if ((bits & org.spoollock.store.Flags.DRAFT) != 0) {
             f.add(Flags.Flag.DRAFT);
         }
-        if (backend.recent(n)) {
+        if (backend.index().recent(n)) {
             f.add(Flags.Flag.RECENT);
         }
-        backend.keywords(n).forEach(f::add);
+        backend.index().keywords(n).forEach(f::add);
         return f;
     }
 
@@ -437,13 +432,13 @@ public class SpoolFolder extends Folder implements UIDFolder {
     @Override
     public synchronized long getUIDValidity() throws MessagingException {
         checkOpen();
-        return backend.uidValidity();
+        return backend.status().uidValidity();
     }
 
     @Override
     public synchronized long getUIDNext() throws MessagingException {
         checkOpen();
-        return backend.uidNext();
+        return backend.status().uidNext();
     }
 
     @Override
@@ -452,14 +447,14 @@ public class SpoolFolder extends Folder implements UIDFolder {
         if (message.getFolder() != this) {
             throw new java.util.NoSuchElementException("message from another folder");
         }
-        return backend.uid(message.getMessageNumber());
+        return backend.index().uid(message.getMessageNumber());
     }
 
     @Override
     public synchronized Message getMessageByUID(long uid) throws MessagingException {
         checkOpen();
         for (SpoolMessage m : messages) {
-            if (backend.uid(m.getMessageNumber()) == uid) {
+            if (backend.index().uid(m.getMessageNumber()) == uid) {
                 return m;
             }
         }
@@ -472,7 +467,7 @@ public class SpoolFolder extends Folder implements UIDFolder {
         long last = end == LASTUID ? Long.MAX_VALUE : end;
         List<Message> out = new ArrayList<>();
         for (SpoolMessage m : messages) {
-            long u = backend.uid(m.getMessageNumber());
+            long u = backend.index().uid(m.getMessageNumber());
             if (u >= start && u <= last) {
                 out.add(m);
             }

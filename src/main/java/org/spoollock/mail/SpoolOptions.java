@@ -3,14 +3,11 @@ package org.spoollock.mail;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Properties;
 
 import org.spoollock.session.KissPolicy;
 import org.spoollock.session.SessionLockOptions;
-import org.spoollock.store.mbox.MboxMailbox;
-import org.spoollock.store.tenex.TenexKeywords;
-import org.spoollock.store.tenex.TenexMailbox;
+import org.spoollock.store.StoreOptions;
 
 /**
  * The provider's settings, from the Jakarta Mail session's properties (PROTO is mbox, tenex or mtx):
@@ -24,19 +21,19 @@ import org.spoollock.store.tenex.TenexMailbox;
  *     from /etc/c-client.cf).
  * </ul>
  */
-record SpoolOptions(MboxMailbox.Options mbox, TenexMailbox.Options tenex) {
-    static SpoolOptions from(Properties p, String protocol) {
+final class SpoolOptions {
+    private SpoolOptions() {
+    }
+
+    static StoreOptions from(Properties p, String protocol) {
         String prefix = "mail." + protocol + ".";
         Path dir = Path.of(p.getProperty(prefix + "sessiondir", "/tmp"));
         Duration timeout = Duration.ofSeconds(Long.parseLong(p.getProperty(prefix + "locktimeout", "360")));
         SessionLockOptions session = SessionLockOptions.defaults().withDirectory(dir)
                 .withPolicy(KissPolicy.parse(p.getProperty(prefix + "kissofdeath", "yield")))
                 .withAskFor(Duration.ofSeconds(Long.parseLong(p.getProperty(prefix + "kisswait", "15"))));
-        MboxMailbox.Options mbox = MboxMailbox.Options.defaults().withSession(session).withTimeout(timeout);
         String kw = p.getProperty(prefix + "keywords");
-        List<String> keywords = kw == null ? TenexKeywords.configured() : Arrays.asList(kw.split("[, ]+"));
-        TenexMailbox.Options tenex = TenexMailbox.Options.defaults().withSessionDirectory(dir).withTimeout(timeout)
-                .withKeywords(keywords);
-        return new SpoolOptions(mbox, tenex);
+        return StoreOptions.defaults().withSession(session).withTimeout(timeout)
+                .withKeywords(kw == null ? null : Arrays.asList(kw.split("[, ]+")));
     }
 }

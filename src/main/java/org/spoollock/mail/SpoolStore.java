@@ -9,7 +9,9 @@ import jakarta.mail.Session;
 import jakarta.mail.Store;
 import jakarta.mail.URLName;
 
-import org.spoollock.store.MailboxFormat;
+import org.spoollock.store.Drivers;
+import org.spoollock.store.MailboxDriver;
+import org.spoollock.store.StorageException;
 
 /**
  * The Jakarta Mail store for local spools: protocol {@code mbox}, {@code tenex} or {@code mtx}.
@@ -20,7 +22,7 @@ import org.spoollock.store.MailboxFormat;
  */
 public class SpoolStore extends Store {
     private final String protocol;
-    final SpoolOptions options;
+    final org.spoollock.store.StoreOptions options;
 
     public SpoolStore(Session session, URLName url) {
         super(session, url);
@@ -28,8 +30,13 @@ public class SpoolStore extends Store {
         this.options = SpoolOptions.from(session.getProperties(), protocol);
     }
 
-    MailboxFormat format() {
-        return MailboxFormat.valueOf(protocol.toUpperCase(Locale.ROOT));
+    /** The format of this store's protocol: for a mailbox that does not exist yet or is empty. */
+    MailboxDriver driver() throws MessagingException {
+        try {
+            return Drivers.named(protocol);
+        } catch (StorageException e) {
+            throw SpoolMessagingException.of("protocol " + protocol, e);
+        }
     }
 
     @Override

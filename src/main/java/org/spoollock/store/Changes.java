@@ -71,8 +71,7 @@ public final class Changes {
     }
 
     public Changes append(NewMessage m) throws StorageException {
-        requireWritable();
-        Keywords.requireValid(m.keywords());
+        requireWritable(); // keywords are valid: NewMessage checked them
         if (!mailbox.status().anyKeyword()) {
             requirePermanent(m.keywords());
         }

@@ -78,15 +78,8 @@ public final class Drivers {
      * then refuses it with its own clear error, as c-client's would).
      */
     public static MailboxDriver driverFor(MailboxRef ref) throws IOException {
-        if (ref.driver() != null) {
-            return named(ref.driver());
-        }
-        for (MailboxDriver d : ALL) {
-            if (d.probe(ref) == MailboxDriver.Probe.MINE) {
-                return d;
-            }
-        }
-        return fallback();
+        MailboxDriver d = detect(ref);
+        return d != null ? d : fallback();
     }
 
     /** Like {@link #driverFor}, but null where no driver recognises it (missing, empty, or unknown content). */
@@ -94,8 +87,9 @@ public final class Drivers {
         if (ref.driver() != null) {
             return named(ref.driver());
         }
+        FileProbe.Head head = FileProbe.head(ref.path());
         for (MailboxDriver d : ALL) {
-            if (d.probe(ref) == MailboxDriver.Probe.MINE) {
+            if (d.probe(ref, head) == MailboxDriver.Probe.MINE) {
                 return d;
             }
         }

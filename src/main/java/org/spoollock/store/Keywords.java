@@ -26,11 +26,15 @@ public final class Keywords {
     public static List<String> requireValid(Collection<String> keywords) throws StorageException {
         for (String k : keywords) {
             if (!isValid(k)) {
-                throw new StorageException(StorageException.Category.INVALID_INPUT, "\"" + printable(k)
-                        + "\" is not a valid keyword (IMAP atom characters, at most " + MAX_LENGTH + ")");
+                throw new StorageException(StorageException.Category.INVALID_INPUT, whyInvalid(k));
             }
         }
         return List.copyOf(keywords);
+    }
+
+    /** The message for an invalid keyword. */
+    static String whyInvalid(String k) {
+        return "\"" + printable(k) + "\" is not a valid keyword (IMAP atom characters, at most " + MAX_LENGTH + ")";
     }
 
     /** The keyword with controls shown as \xNN, so an error message stays one line. */

@@ -25,8 +25,12 @@ public interface MailboxDriver {
 
     Set<Capability> capabilities();
 
-    /** Whether {@code ref}'s location is in this format; reads at most a little of it, never locks. */
-    Probe probe(MailboxRef ref) throws IOException;
+    /**
+     * Whether {@code ref}'s location is in this format, never locking: file formats judge {@code head}
+     * (the file's first bytes, read once for all drivers; null when there is no regular file there),
+     * directory formats look at the directory's shape.
+     */
+    Probe probe(MailboxRef ref, FileProbe.Head head) throws IOException;
 
     /** Creates an empty mailbox; {@link StorageException.Category#EXISTS} if something is there. */
     void create(MailboxRef ref, StoreOptions options) throws IOException;

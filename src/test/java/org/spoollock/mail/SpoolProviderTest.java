@@ -167,4 +167,56 @@ class SpoolProviderTest {
         assertThrows(jakarta.mail.FolderNotFoundException.class,
                 () -> session.getFolder(new URLName("mbox:" + dir.resolve("missing"))).open(Folder.READ_ONLY));
     }
+
+    /** A keyword with a space, CR or LF would split X-Keywords or inject a header line: refused, nothing written. */
+    @Test
+    void badKeywordsAreRefusedThroughSetFlagsAndAppend() throws Exception {
+        for (String proto : List.of("mbox", "tenex")) {
+            Path box = dir.resolve("bad-" + proto);
+            Files.createFile(box);
+            Folder f = session.getFolder(new URLName(proto + ":" + box));
+            f.appendMessages(new Message[] {message("a", "1")});
+            f.open(Folder.READ_WRITE); // what a read-write session writes by itself (mbox: UIDs; tenex: the old flag)
+            f.close(false);
+            for (String bad : List.of("two words", "crlf\r\nX-Injected: yes", "lf\nStatus: RO")) {
+                MimeMessage withBad = message("b", "2");
+                withBad.setFlags(new Flags(bad), true);
+                byte[] before = Files.readAllBytes(box);
+                assertThrows(MessagingException.class, () -> f.appendMessages(new Message[] {withBad}), proto + " append " + bad);
+                f.open(Folder.READ_WRITE);
+                assertThrows(MessagingException.class, () -> f.getMessage(1).setFlags(new Flags(bad), true),
+                        proto + " setFlags " + bad);
+                f.close(false);
+                if (proto.equals("mbox")) {
+                    assertEquals(new String(before, java.nio.charset.StandardCharsets.ISO_8859_1),
+                            Files.readString(box, java.nio.charset.StandardCharsets.ISO_8859_1), proto + " " + bad);
+                }
+                assertFalse(Files.readString(box, java.nio.charset.StandardCharsets.ISO_8859_1).contains("X-Injected"));
+            }
+        }
+    }
+
+    /** UIDFolder's contract: a UID names the same message for as long as UIDVALIDITY stays; UIDNEXT never goes back. */
+    @Test
+    void tenexUidsSurviveAnExpungeUnderTheSameUidValidity() throws Exception {
+        for (String proto : List.of("tenex", "mtx")) {
+            Path box = dir.resolve("uids." + proto);
+            Files.createFile(box);
+            Folder f = session.getFolder(new URLName(proto + ":" + box));
+            f.appendMessages(new Message[] {message("a", "1"), message("b", "2"), message("c", "3")});
+            f.open(Folder.READ_WRITE);
+            UIDFolder u = (UIDFolder) f;
+            long validity = u.getUIDValidity();
+            long uidC = u.getUID(f.getMessage(3));
+            long next = u.getUIDNext();
+            f.getMessage(1).setFlag(Flags.Flag.DELETED, true);
+            f.expunge();
+            assertEquals(validity, u.getUIDValidity(), proto);
+            assertEquals("c", f.getMessage(2).getSubject());
+            assertEquals(uidC, u.getUID(f.getMessage(2)), proto + ": message c's UID changed under the same UIDVALIDITY");
+            assertEquals("c", u.getMessageByUID(uidC).getSubject());
+            assertTrue(u.getUIDNext() >= next, proto + ": UIDNEXT went back from " + next + " to " + u.getUIDNext());
+            f.close(false);
+        }
+    }
 }

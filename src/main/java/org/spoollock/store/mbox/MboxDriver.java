@@ -36,8 +36,7 @@ public final class MboxDriver implements MailboxDriver {
 
     /** MINE when the first line after leading blank lines is a From_ line c-client accepts. */
     @Override
-    public Probe probe(MailboxRef ref) throws IOException {
-        FileProbe.Head head = FileProbe.head(ref.path());
+    public Probe probe(MailboxRef ref, FileProbe.Head head) {
         if (head == null) {
             return Probe.NOT_MINE;
         }

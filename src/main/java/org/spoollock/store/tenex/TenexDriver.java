@@ -67,8 +67,7 @@ public abstract class TenexDriver implements MailboxDriver {
 
     /** MINE when the first line is an internal header line with this format's line end (c-client's tenex_isvalid). */
     @Override
-    public Probe probe(MailboxRef ref) {
-        FileProbe.Head head = FileProbe.head(ref.path());
+    public Probe probe(MailboxRef ref, FileProbe.Head head) {
         if (head == null) {
             return Probe.NOT_MINE;
         }
