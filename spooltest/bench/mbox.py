@@ -6,7 +6,15 @@
                                              rewrites docs/benchmarks.md from all the JSON files)
     SPOOLLOCK_BENCH_MIGRATE_ONLY=1 python3 spooltest/bench/mbox.py TOP
                                             (only f below; its figures replace the last run's in
-                                             docs/benchmarks-mbox.json, the other parts' stay)
+                                             docs/benchmarks-mbox.json, the other parts' stay; the same
+                                             under dotlock.py, so `spooltest/run bench` too: a short run
+                                             of the migration and its counts, e.g. with
+                                             SPOOLLOCK_BENCH_PARSE_MB=16 SPOOLLOCK_BENCH_MIGRATE_ROUNDS=1
+                                             SPOOLLOCK_BENCH_MIGRATE_ONE_CPU_ROUNDS=0
+                                             SPOOLLOCK_BENCH_MIGRATE_DIAGNOSE=0 and SPOOLLOCK_BENCH_OUT)
+Exit status 1 when something measured is wrong, after the report is written: a count that is not the number of
+messages (b, d, f; most stop the run at once), or spoollock's and mailutil's tenex files not byte-for-byte
+identical (f). Speed goals missed are reported, never failed.
 
   a. parse: a generated mbox of about 256 MB (realistic messages of 2-20 KB, body lines starting
      "From " that are not From_ lines, a few ">From " lines, read and unread messages): the whole
@@ -66,7 +74,7 @@ Environment (all optional):
   SPOOLLOCK_BENCH_MIGRATE_ONE_CPU_ROUNDS  timed migrations of each program pinned to one CPU (`taskset -c 0`),
                                     after the others (default 3; 0 skips): the JVM's compiler and GC threads
                                     then share the CPU with the copy, as on a busy server
-  SPOOLLOCK_BENCH_MIGRATE_ONLY      1: mbox.py run alone does only f (see above; ignored under dotlock.py)
+  SPOOLLOCK_BENCH_MIGRATE_ONLY      1: only f (see above), also when run by dotlock.py
 """
 import datetime
 import json
@@ -1605,6 +1613,44 @@ def summary_line(res):
     return "; ".join(parts)
 
 
+# ---------------------------------------------------------------- correctness
+
+def correctness_failures(res):
+    """What this run measured wrong, as sentences: a count that is not the number of messages, or tenex
+    targets of spoollock and mailutil that differ. These fail the run (dotlock.py and mbox.py exit 1 after
+    writing the report, which shows them); a missed speed goal is only reported. Parts not in res (not run)
+    are not judged."""
+    out = []
+    mem = (res.get("parse") or {}).get("memory")
+    if mem and not mem["counts_agree"]:
+        out.append("memory: -Xmx32m count of the %d-message file: spoollock %s (exit %d), c-client %s"
+                   % (mem["expected"], mem["spoollock"]["printed"] or "nothing", mem["spoollock"]["exit"],
+                      ("%s (exit %d)" % (mem["cclient"]["printed"] or "nothing", mem["cclient"]["exit"]))
+                      if "cclient" in mem else "not run"))
+    pr = res.get("procs")
+    if pr and not pr["all_checks_ok"]:
+        out.append("concurrent delivery: mailboxes not holding exactly the messages sent: %s"
+                   % [c for c in pr["checks"] + [pr["mixed"]["verify"]] if not c["ok"]])
+    mg = res.get("migrate")
+    if mg:
+        if not mg["all_counts_ok"]:
+            out.append("migrate: targets not counted as the source's %d messages: %s"
+                       % (mg["source"]["messages"], mg["checks"]))
+        diff = [i + 1 for i, same in enumerate(mg.get("targets_identical", [])) if not same]
+        if diff:
+            out.append("migrate: spoollock's and mailutil's tenex files differ in round(s) %s of %d"
+                       % (", ".join(map(str, diff)), len(mg["targets_identical"])))
+    return out
+
+
+def fail_if_wrong(res):
+    """Exit status for a run whose report has been written: 1 (and why on stderr) on any correctness failure."""
+    failures = correctness_failures(res)
+    for f in failures:
+        base.log("WRONG: " + f)
+    return 1 if failures else 0
+
+
 # ---------------------------------------------------------------- alone
 
 def main():
@@ -1641,12 +1687,15 @@ def main():
             mig["machine"] = res["machine"]
             last["migrate"] = mig
             res = last
+            measured = {"migrate": mig}   # the other parts' figures are the last run's, judged then
         else:
             res.update(run(workdir, can_cc))
             res["machine"]["loadavg_after"] = os.getloadavg()
+            measured = res
         base.write_json("benchmarks-mbox.json", res)
         base.report_only()
         print(summary_line(res))
+        return fail_if_wrong(measured)
     finally:
         signal.alarm(0)
         base.kill_all()
@@ -1655,7 +1704,7 @@ def main():
 
 if __name__ == "__main__":
     try:
-        main()
+        sys.exit(main())
     except base.Stopped as e:
         base.log("%s; children stopped, scratch directories removed" % e)
         sys.exit(128 + e.signum)
