@@ -2,10 +2,8 @@ package org.spoollock.cli;
 
 import java.io.IOException;
 
-import org.spoollock.store.MailboxFormat;
-import org.spoollock.store.mbox.MboxMailbox;
-import org.spoollock.store.tenex.TenexMailbox;
-import org.spoollock.store.mbox.MboxIndex;
+import org.spoollock.store.Mailbox;
+
 
 import picocli.CommandLine.Command;
 
@@ -19,17 +17,8 @@ final class CountCommand extends MailboxCommand {
     @Override
     public Integer call() throws IOException {
         int count;
-        MailboxFormat f = format();
-        if (f != MailboxFormat.MBOX) {
-            try (TenexMailbox m = TenexMailbox.open(mailbox, tenexFormat(f), false, store.tenexOptions())) {
-                count = m.index().count();
-            }
-        } else {
-            try (MboxMailbox m = MboxMailbox.openReadOnly(mailbox, store.mailboxOptions())) {
-                count = m.index().count();
-            } catch (MboxIndex.NotAnMboxException e) {
-                return fail(ExitCodes.DATAERR, e.getMessage());
-            }
+        try (Mailbox m = open(false)) {
+            count = m.index().count();
         }
         out().println(count);
         return ExitCodes.OK;

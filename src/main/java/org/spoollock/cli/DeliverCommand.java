@@ -6,23 +6,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.List;
 
-import org.spoollock.store.MailboxFormat;
-import org.spoollock.store.mbox.MboxAppender;
-import org.spoollock.store.tenex.TenexMailbox;
+import org.spoollock.store.Capability;
+import org.spoollock.store.Drivers;
+import org.spoollock.store.MailboxDriver;
+import org.spoollock.store.MailboxRef;
+import org.spoollock.store.NewMessage;
 import org.spoollock.store.mbox.MessageFormat;
-import org.spoollock.store.mbox.Quoting;
+
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code spoollock deliver [-f SENDER] [--create] MAILBOX < message}: a mail delivery agent. */
 @Command(name = "deliver", mixinStandardHelpOptions = true,
-        description = {"Append the message on standard input to an mbox, as c-client's append writes it, under the",
-                "dot-lock and an exclusive flock; fsync before exit 0. A first line \"From sender date\" (as MTAs pass",
+        description = {"Append the message on standard input to a mailbox (mbox, tenex, mtx), as c-client's append",
+                "writes it, under that format's locks (mbox: the dot-lock and an exclusive flock); fsync before exit 0. A first line \"From sender date\" (as MTAs pass",
                 "it to an MDA) is taken as the envelope and replaced. Usable as Postfix's mailbox_command or from procmail.",
                 "Exit: 0 delivered; 75 try again later (lock timeout, disk full: nothing was left behind);",
                 "73 cannot create the mailbox; 65 bad input (empty message, not an mbox); 77 permission; 66 no mailbox."})
@@ -69,32 +70,24 @@ final class DeliverCommand extends MailboxCommand {
         if (body.length == 0) {
             return fail(ExitCodes.DATAERR, "message not delivered: it is empty");
         }
-        MailboxFormat f = format();
-        if (f != MailboxFormat.MBOX) {
-            boolean existed = Files.exists(mailbox, LinkOption.NOFOLLOW_LINKS);
-            if (create && !existed && !Files.isDirectory(mailbox.toAbsolutePath().getParent())) {
-                return fail(ExitCodes.CANTCREAT, "cannot create " + mailbox + ": its directory does not exist");
-            }
-            TenexMailbox.append(mailbox, tenexFormat(f), List.of(body), 0, List.of(), ZonedDateTime.now(), create,
-                    store.tenexOptions());
-            return ExitCodes.OK;
+        MailboxRef ref = ref();
+        MailboxDriver driver = Drivers.driverFor(ref);
+        if (sender != null && !driver.capabilities().contains(Capability.ENVELOPE_SENDER)) {
+            warn("-f " + sender + " not kept: " + driver.name() + " mailboxes have no place for the envelope sender");
         }
-        byte[] formatted;
-        try {
-            formatted = MessageFormat.format(body, sender != null ? sender : envelope, ZonedDateTime.now(), 0, List.of(),
-                    mboxrd ? Quoting.MBOXRD : Quoting.MBOXO);
-        } catch (IllegalArgumentException e) {
-            return fail(ExitCodes.DATAERR, "message not delivered: " + e.getMessage());
+        if (mboxrd && !driver.capabilities().contains(Capability.FROM_QUOTING)) {
+            warn("--mboxrd has no effect: " + driver.name() + " mailboxes do not separate messages by From_ lines");
         }
         boolean existed = Files.exists(mailbox, LinkOption.NOFOLLOW_LINKS);
         Path parent = mailbox.toAbsolutePath().getParent();
         if (create && !existed && !Files.isDirectory(parent)) {
             return fail(ExitCodes.CANTCREAT, "cannot create " + mailbox + ": directory " + parent + " does not exist");
         }
+        NewMessage m = new NewMessage(body, 0, List.of(), ZonedDateTime.now(), sender != null ? sender : envelope);
         try {
-            MboxAppender.append(mailbox, List.of(formatted),
-                    store.lockOptions.mailboxLockOptions().withCreateMissing(create),
-                    Duration.ofSeconds(store.timeoutSeconds));
+            driver.append(ref, List.of(m), create, store.storeOptions().withMboxrd(mboxrd));
+        } catch (IllegalArgumentException e) {
+            return fail(ExitCodes.DATAERR, "message not delivered: " + e.getMessage());
         } catch (org.spoollock.posix.PosixException.PermissionDeniedException e) {
             if (create && !existed && !Files.exists(mailbox, LinkOption.NOFOLLOW_LINKS)) {
                 return fail(ExitCodes.CANTCREAT, "cannot create " + mailbox + ": " + e.getMessage());

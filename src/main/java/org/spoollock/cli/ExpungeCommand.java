@@ -2,9 +2,8 @@ package org.spoollock.cli;
 
 import java.io.IOException;
 
-import org.spoollock.store.MailboxFormat;
-import org.spoollock.store.mbox.MboxMailbox;
-import org.spoollock.store.tenex.TenexMailbox;
+import org.spoollock.store.Mailbox;
+
 
 import picocli.CommandLine.Command;
 
@@ -20,15 +19,8 @@ final class ExpungeCommand extends MailboxCommand {
     @Override
     public Integer call() throws IOException {
         int n;
-        MailboxFormat f = format();
-        if (f != MailboxFormat.MBOX) {
-            try (TenexMailbox m = TenexMailbox.open(mailbox, tenexFormat(f), true, store.tenexOptions())) {
-                n = m.expunge();
-            }
-        } else {
-            try (MboxMailbox m = MboxMailbox.openReadWrite(mailbox, store.mailboxOptions())) {
-                n = m.expunge();
-            }
+        try (Mailbox m = open(true)) {
+            n = m.changes().expunge().commit().expunged().size();
         }
         out().println(n);
         return ExitCodes.OK;

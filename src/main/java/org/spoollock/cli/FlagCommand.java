@@ -5,10 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.spoollock.store.Flags;
-import org.spoollock.store.MailboxFormat;
+import org.spoollock.store.Keywords;
+import org.spoollock.store.Mailbox;
 import org.spoollock.store.SequenceSet;
-import org.spoollock.store.tenex.TenexMailbox;
-import org.spoollock.store.mbox.MboxMailbox;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -55,38 +54,21 @@ final class FlagCommand extends MailboxCommand {
                 } else if (f.startsWith("\\")) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "unknown system flag " + f
                             + " (\\Seen \\Answered \\Flagged \\Deleted \\Draft; \\Recent cannot be set)");
-                } else if (!f.matches("[\\x21-\\x7e&&[^(){%*\"\\\\\\]]]{1,64}")) {
+                } else if (!Keywords.isValid(f)) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "\"" + f + "\" is not a valid keyword"
-                            + " (IMAP atom characters, at most 64)");
+                            + " (IMAP atom characters, at most " + Keywords.MAX_LENGTH + ")");
                 } else {
                     keywords.add(f);
                 }
             }
         }
-        MailboxFormat f = format();
-        if (f != MailboxFormat.MBOX) {
-            try (TenexMailbox m = TenexMailbox.open(mailbox, tenexFormat(f), true, store.tenexOptions())) {
-                List<Integer> msgnos = resolve(m.index().count());
-                try {
-                    if (set) {
-                        m.setFlags(msgnos, system, 0, keywords, List.of());
-                    } else {
-                        m.setFlags(msgnos, 0, system, List.of(), keywords);
-                    }
-                } catch (IllegalArgumentException e) {
-                    return fail(ExitCodes.DATAERR, e.getMessage());
-                }
-            }
-            return ExitCodes.OK;
-        }
-        try (MboxMailbox m = MboxMailbox.openReadWrite(mailbox, store.mailboxOptions())) {
+        try (Mailbox m = open(true)) {
             List<Integer> msgnos = resolve(m.index().count());
             if (set) {
-                m.setFlags(msgnos, system, 0, keywords, List.of());
+                m.changes().setFlags(msgnos, system, 0, keywords, List.of()).commit();
             } else {
-                m.setFlags(msgnos, 0, system, List.of(), keywords);
+                m.changes().setFlags(msgnos, 0, system, List.of(), keywords).commit();
             }
-            m.checkpoint();
         }
         return ExitCodes.OK;
     }

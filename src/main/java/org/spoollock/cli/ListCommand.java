@@ -6,11 +6,8 @@ import java.io.PrintWriter;
 import java.util.List;
 
 import org.spoollock.store.Flags;
-import org.spoollock.store.MailboxFormat;
+import org.spoollock.store.Mailbox;
 import org.spoollock.store.MessageIndex;
-import org.spoollock.store.tenex.TenexMailbox;
-import org.spoollock.store.mbox.MboxIndex;
-import org.spoollock.store.mbox.MboxMailbox;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,17 +27,8 @@ final class ListCommand extends MailboxCommand {
     public Integer call() throws IOException {
         PrintWriter out = out();
         StringBuilder b = new StringBuilder(1 << 16);
-        MailboxFormat f = format();
-        if (f != MailboxFormat.MBOX) {
-            try (TenexMailbox m = TenexMailbox.open(mailbox, tenexFormat(f), false, store.tenexOptions())) {
-                print(m.index(), m::size, b, out);
-            }
-        } else {
-            MboxIndex index;
-            try (MboxMailbox m = MboxMailbox.openReadOnly(mailbox, store.mailboxOptions())) {
-                index = m.index();
-            }
-            print(index, index::size, b, out);
+        try (Mailbox m = open(false)) {
+            print(m.index(), m::size, b, out);
         }
         out.print(b);
         out.flush();

@@ -4,7 +4,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import org.spoollock.store.Drivers;
+import org.spoollock.store.Mailbox;
 import org.spoollock.store.MailboxFormat;
+import org.spoollock.store.MailboxRef;
 import org.spoollock.store.tenex.TenexFormat;
 
 import picocli.CommandLine;
@@ -24,6 +27,18 @@ abstract class MailboxCommand implements Callable<Integer> {
     Path mailbox;
     MailboxFormat.Ref ref;
 
+    /** The MAILBOX argument as a location with its forced driver, if any (sets {@link #mailbox}). */
+    MailboxRef ref() {
+        MailboxRef r = Drivers.parse(target);
+        mailbox = r.path();
+        return r;
+    }
+
+    /** Opens the MAILBOX argument through its format's driver. */
+    Mailbox open(boolean readWrite) throws java.io.IOException {
+        return Drivers.open(ref(), readWrite, store.storeOptions());
+    }
+
     /** Resolves the MAILBOX argument; then the format of the mailbox. */
     MailboxFormat format() throws java.io.IOException {
         ref = MailboxFormat.parse(target);
@@ -40,6 +55,11 @@ abstract class MailboxCommand implements Callable<Integer> {
 
     PrintWriter out() {
         return spec.commandLine().getOut();
+    }
+
+    /** Prints "spoollock: warning: message" on standard error. */
+    void warn(String message) {
+        spec.commandLine().getErr().println("spoollock: warning: " + message);
     }
 
     /** Prints "spoollock: message" and returns the exit code. */

@@ -145,8 +145,8 @@ public final class Main implements Runnable {
         }
         return switch (StorageErrors.categoryOf(ex)) {
             case NO_SPACE, TEMPORARY, IN_USE, CHANGED -> ExitCodes.TEMPFAIL;
-            case INVALID_DATA -> ExitCodes.DATAERR;
-            case INVALID_INPUT -> ExitCodes.USAGE;
+            // bad input for this mailbox (e.g. a keyword tenex cannot keep) is bad data, as for deliver (65)
+            case INVALID_DATA, INVALID_INPUT -> ExitCodes.DATAERR;
             case PERMISSION -> ExitCodes.NOPERM;
             case NOT_FOUND -> ExitCodes.NOINPUT;
             // EXISTS stays an I/O error, as it was before categories (docs/errors.md)

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -13,11 +14,14 @@ import org.spoollock.lock.MailboxLock;
 import org.spoollock.session.KissPolicy;
 import org.spoollock.session.SessionEvent;
 import org.spoollock.session.SessionLock;
-import org.spoollock.store.MailboxFormat;
-import org.spoollock.store.tenex.TenexFormat;
-import org.spoollock.store.tenex.TenexMailbox;
 import org.spoollock.session.SessionLockOptions;
 import org.spoollock.session.SessionOpen;
+import org.spoollock.store.Capability;
+import org.spoollock.store.Drivers;
+import org.spoollock.store.Mailbox;
+import org.spoollock.store.MailboxDriver;
+import org.spoollock.store.MailboxRef;
+import org.spoollock.store.StoreOptions;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -57,14 +61,20 @@ final class OpenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        MailboxFormat.Ref ref = MailboxFormat.parse(target);
+        MailboxRef ref = Drivers.parse(target);
         mailbox = ref.path();
-        MailboxFormat format = MailboxFormat.of(ref);
-        if (format != MailboxFormat.MBOX) {
-            // c-client's tenex/mtx session: a shared flock kept while open (no kiss of death in these drivers)
-            TenexMailbox.Options o = TenexMailbox.Options.defaults().withSessionDirectory(lockOptions.sessionDir);
-            try (TenexMailbox m = TenexMailbox.open(mailbox, format == MailboxFormat.MTX ? TenexFormat.MTX
-                    : TenexFormat.TENEX, true, o)) {
+        MailboxDriver driver = Drivers.driverFor(ref);
+        if (!driver.capabilities().contains(Capability.SESSION_HANDOVER)) {
+            // c-client's tenex/mtx session: a shared flock kept while open; nobody asks for the mailbox
+            for (String o : List.of("--on-kiss", "--silent", "--ask-for")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+                    spec.commandLine().getErr().println("spoollock: warning: " + o + " has no effect: " + driver.name()
+                            + " mailboxes have no kiss of death (c-client opens them read-write side by side)");
+                }
+            }
+            StoreOptions o = StoreOptions.defaults().withLock(lockOptions.mailboxLockOptions())
+                    .withSession(SessionLockOptions.defaults().withDirectory(lockOptions.sessionDir));
+            try (Mailbox m = driver.open(ref, true, o)) {
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("read-write");
                 out.flush();

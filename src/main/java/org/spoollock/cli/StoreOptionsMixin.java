@@ -3,6 +3,7 @@ package org.spoollock.cli;
 import java.time.Duration;
 
 import org.spoollock.session.SessionLockOptions;
+import org.spoollock.store.StoreOptions;
 import org.spoollock.store.mbox.MboxMailbox;
 
 import picocli.CommandLine.Mixin;
@@ -32,6 +33,16 @@ final class StoreOptionsMixin {
         org.spoollock.store.tenex.TenexMailbox.Options o = org.spoollock.store.tenex.TenexMailbox.Options.defaults()
                 .withSessionDirectory(lockOptions.sessionDir).withTimeout(Duration.ofSeconds(timeoutSeconds));
         return keywords == null ? o : o.withKeywords(keywords);
+    }
+
+    /** The options of any format's open or delivery, from these flags. */
+    StoreOptions storeOptions() {
+        return StoreOptions.defaults()
+                .withLock(lockOptions.mailboxLockOptions())
+                .withTimeout(Duration.ofSeconds(timeoutSeconds))
+                .withSession(SessionLockOptions.defaults().withDirectory(lockOptions.sessionDir)
+                        .withAskFor(Duration.ofSeconds(kissWaitSeconds)))
+                .withKeywords(keywords);
     }
 
     MboxMailbox.Options mailboxOptions() {

@@ -9,5 +9,9 @@ public enum Capability {
     /** A flag change is written in place where the message is (tenex/mtx), not by a rewrite. */
     IN_PLACE_FLAGS,
     /** The envelope sender is kept (mbox's From_ line). */
-    ENVELOPE_SENDER
+    ENVELOPE_SENDER,
+    /** A read-write session can ask another for the mailbox and hand it over (c-client's kiss of death). */
+    SESSION_HANDOVER,
+    /** Messages are separated by From_ lines, so body lines that look like one are quoted (mboxo or mboxrd). */
+    FROM_QUOTING
 }

@@ -43,4 +43,18 @@ public interface MailboxDriver {
      * append locks, durable when it returns; {@code create} makes the mailbox if it does not exist.
      */
     void append(MailboxRef ref, List<NewMessage> messages, boolean create, StoreOptions options) throws IOException;
+
+    /** What {@link #check} found: the messages counted, problems (the mailbox is not sound), notes. */
+    record CheckReport(int messages, List<String> problems, List<String> notes) {
+        public boolean sound() {
+            return problems.isEmpty();
+        }
+    }
+
+    /**
+     * Validates the mailbox, reading only, under the format's shared locks (a killed writer's work is
+     * finished first, as by any open): a mailbox that cannot be read as this format is a problem, not an
+     * exception; missing mailboxes and lock failures are exceptions.
+     */
+    CheckReport check(MailboxRef ref, StoreOptions options) throws IOException;
 }

@@ -6,6 +6,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
+import org.spoollock.lock.MailboxLock;
 import org.spoollock.store.Capability;
 import org.spoollock.store.Changes;
 import org.spoollock.store.FileProbe;
@@ -31,7 +32,8 @@ public final class MboxDriver implements MailboxDriver {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.PERSISTENT_UIDS, Capability.ANY_KEYWORDS, Capability.ENVELOPE_SENDER);
+        return EnumSet.of(Capability.PERSISTENT_UIDS, Capability.ANY_KEYWORDS, Capability.ENVELOPE_SENDER,
+                Capability.FROM_QUOTING, Capability.SESSION_HANDOVER);
     }
 
     /** MINE when the first line after leading blank lines is a From_ line c-client accepts. */
@@ -70,6 +72,15 @@ public final class MboxDriver implements MailboxDriver {
     @Override
     public void append(MailboxRef ref, List<NewMessage> messages, boolean create, StoreOptions options) throws IOException {
         MboxAppender.append(ref.path(), encode(messages, options), options.lock().withCreateMissing(create), options.timeout());
+    }
+
+    @Override
+    public CheckReport check(MailboxRef ref, StoreOptions options) throws IOException {
+        MboxCheck c;
+        try (MailboxLock lock = MboxMailbox.readLock(ref.path(), options(options))) {
+            c = MboxCheck.run(lock.channel(), ref.path());
+        }
+        return new CheckReport(c.messages, List.copyOf(c.problems), List.copyOf(c.notes));
     }
 
     static MboxMailbox.Options options(StoreOptions o) {

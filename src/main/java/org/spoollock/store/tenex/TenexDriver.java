@@ -105,6 +105,15 @@ public abstract class TenexDriver implements MailboxDriver {
         TenexMailbox.append(ref.path(), format, converted(messages), create, options(options));
     }
 
+    @Override
+    public CheckReport check(MailboxRef ref, StoreOptions options) throws IOException {
+        try (TenexMailbox m = TenexMailbox.open(ref.path(), format, false, options(options))) {
+            return new CheckReport(m.index().count(), List.of(), List.of());
+        } catch (TenexIndex.BadTenexMailboxException e) {
+            return new CheckReport(0, List.of(e.getMessage()), List.of());
+        }
+    }
+
     static TenexMailbox.Options options(StoreOptions o) {
         return TenexMailbox.Options.defaults().withSessionDirectory(o.session().directory()).withTimeout(o.timeout())
                 .withKeywords(o.keywords() != null ? o.keywords() : TenexKeywords.configured());
