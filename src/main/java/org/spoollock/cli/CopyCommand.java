@@ -6,12 +6,15 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.LongConsumer;
 
-import org.spoollock.store.Copy;
-import org.spoollock.store.MailboxFormat;
 
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+
+import org.spoollock.store.Drivers;
+import org.spoollock.store.MailboxRef;
+import org.spoollock.store.VerifiedCopy;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,7 +33,7 @@ final class CopyCommand implements Callable<Integer> {
     @Mixin
     StoreOptionsMixin store;
 
-    @Option(names = "--format", paramLabel = "F", description = "mbox, tenex or mtx.")
+    @Option(names = "--format", paramLabel = "F", description = "The target's format: mbox, tenex or mtx.")
     String format;
 
     @Option(names = "--resume", description = "Continue an interrupted copy into DST.")
@@ -50,19 +53,15 @@ final class CopyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        MailboxFormat to = null;
-        if (format != null) {
-            try {
-                to = MailboxFormat.valueOf(format.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--format must be mbox, tenex or mtx");
-            }
+        if (format != null && !Drivers.names().contains(format.toLowerCase(Locale.ROOT))) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--format must be one of " + Drivers.names());
         }
-        MailboxFormat.Ref src = MailboxFormat.parse(source);
-        MailboxFormat.Ref dst = MailboxFormat.parse(target);
+        String to = format == null ? null : format.toLowerCase(Locale.ROOT);
+        MailboxRef src = Drivers.parse(source);
+        MailboxRef dst = Drivers.parse(target);
         boolean bar = progress != null ? progress : System.console() != null;
         PrintWriter out = spec.commandLine().getOut();
-        Copy.Result r;
+        VerifiedCopy.Result r;
         ProgressBar pb = null;
         try {
             LongConsumer tick = null;
@@ -72,8 +71,8 @@ final class CopyCommand implements Callable<Integer> {
                 ProgressBar p = pb;
                 tick = done -> p.stepTo(done);
             }
-            r = Copy.run(src, dst, new Copy.Options(to, resume, tick, store.mailboxOptions(), store.tenexOptions()));
-        } catch (Copy.TargetNotEmptyException e) {
+            r = VerifiedCopy.run(src, dst, new VerifiedCopy.Options(to, resume, tick, store.storeOptions()));
+        } catch (VerifiedCopy.TargetNotEmptyException e) {
             spec.commandLine().getErr().println("spoollock: " + e.getMessage());
             return ExitCodes.CANTCREAT;
         } finally {
@@ -81,8 +80,8 @@ final class CopyCommand implements Callable<Integer> {
                 pb.close();
             }
         }
-        out.println("copied " + r.copied() + " of " + r.total() + " message(s) from " + r.from().name().toLowerCase(Locale.ROOT)
-                + " " + src.path() + " to " + r.to().name().toLowerCase(Locale.ROOT) + " " + dst.path()
+        out.println("copied " + r.copied() + " of " + r.total() + " message(s) from " + r.from() + " " + src.location()
+                + " to " + r.to() + " " + dst.location()
                 + (r.alreadyThere() > 0 ? " (" + r.alreadyThere() + " were there already)" : ""));
         for (String n : r.notes()) {
             out.println("note: " + n);

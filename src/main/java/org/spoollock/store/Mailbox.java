@@ -47,7 +47,26 @@ public interface Mailbox extends AutoCloseable {
     }
 
     /** Messages {@code from}..{@code to} as {@link #content} gives them, read under one lock where the format allows. */
-    void read(int from, int to, MessageSink sink) throws IOException;
+    default void read(int from, int to, MessageSink sink) throws IOException {
+        readParts(from, to, (n, sender, head, buffer, offset, length) -> {
+            byte[] c = java.util.Arrays.copyOf(head, head.length + length);
+            System.arraycopy(buffer, offset, c, head.length, length);
+            sink.message(n, c);
+        });
+    }
+
+    /**
+     * What {@link #readParts} hands over for each message, without assembling it: its content is {@code head}
+     * then {@code buffer[offset .. offset + length)}, valid only during the call; the envelope sender where
+     * the format keeps one (else null).
+     */
+    @FunctionalInterface
+    interface PartsSink {
+        void message(int msgno, String sender, byte[] head, byte[] buffer, int offset, int length) throws IOException;
+    }
+
+    /** The fastest way through many messages (a migration): large reads front to back, under one lock. */
+    void readParts(int from, int to, PartsSink sink) throws IOException;
 
     /** A new group of changes to this mailbox; nothing is written before {@link Changes#commit}. */
     Changes changes();

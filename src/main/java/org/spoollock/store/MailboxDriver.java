@@ -44,6 +44,21 @@ public interface MailboxDriver {
      */
     void append(MailboxRef ref, List<NewMessage> messages, boolean create, StoreOptions options) throws IOException;
 
+    /**
+     * A bulk writer into {@code ref} for a migration (see {@link Importer}); {@code fresh}: the mailbox is
+     * empty, so the first message added may carry the mailbox's own data (mbox: X-IMAPbase).
+     */
+    Importer importer(MailboxRef ref, Importer.SourceInfo source, boolean fresh, StoreOptions options) throws IOException;
+
+    /**
+     * A message's content ({@code head} then {@code body[offset .. offset + length)}) as it reads back once
+     * this format stored it (mbox quotes From_-like body lines), or null when the format stores it as given
+     * (line ends aside), which spares a migration a copy of every message.
+     */
+    default byte[] asStored(byte[] head, byte[] body, int offset, int length) {
+        return null;
+    }
+
     /** What {@link #check} found: the messages counted, problems (the mailbox is not sound), notes. */
     record CheckReport(int messages, List<String> problems, List<String> notes) {
         public boolean sound() {

@@ -3,10 +3,9 @@ package org.spoollock.examples;
 import java.io.IOException;
 import java.nio.file.Path;
 
-import org.spoollock.store.Copy;
-import org.spoollock.store.MailboxFormat;
-import org.spoollock.store.mbox.MboxMailbox;
-import org.spoollock.store.tenex.TenexMailbox;
+import org.spoollock.store.MailboxRef;
+import org.spoollock.store.StoreOptions;
+import org.spoollock.store.VerifiedCopy;
 
 // example: migration
 /** A migration script: mbox to tenex, verified, resumable after an interruption. */
@@ -16,10 +15,10 @@ public final class Migration {
 
     /** Copies, verifies, and says what the target format could not keep; false if anything differs. */
     public static boolean migrate(Path mbox, Path tenex, boolean resume) throws IOException {
-        Copy.Options options = new Copy.Options(MailboxFormat.TENEX, resume,
+        VerifiedCopy.Options options = new VerifiedCopy.Options("tenex", resume,
                 done -> System.err.print("\r" + done + " messages"),           // progress
-                MboxMailbox.Options.defaults(), TenexMailbox.Options.defaults());
-        Copy.Result r = Copy.run(MailboxFormat.parse(mbox.toString()), MailboxFormat.parse(tenex.toString()), options);
+                StoreOptions.defaults());
+        VerifiedCopy.Result r = VerifiedCopy.run(MailboxRef.of(mbox), MailboxRef.of(tenex), options);
         System.err.println();
         r.notes().forEach(n -> System.err.println("note: " + n));                 // e.g. UIDs tenex cannot keep
         r.differences().forEach(d -> System.err.println("difference: " + d));

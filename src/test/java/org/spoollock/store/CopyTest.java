@@ -24,20 +24,20 @@ import org.spoollock.store.mbox.MboxIndex;
 import org.spoollock.store.mbox.MboxMailbox;
 import org.spoollock.store.mbox.MessageFormat;
 import org.spoollock.store.mbox.Quoting;
-import org.spoollock.store.tenex.TenexMailbox;
 
 class CopyTest {
     @TempDir
     Path dir;
-    Copy.Options options;
+    VerifiedCopy.Options options;
+    MboxMailbox.Options mbox;
 
     @BeforeEach
     void setUp() {
-        options = new Copy.Options(null, false, null,
-                MboxMailbox.Options.defaults().withTimeout(Duration.ofSeconds(10))
-                        .withSession(SessionLockOptions.defaults().withDirectory(dir)),
-                TenexMailbox.Options.defaults().withSessionDirectory(dir).withTimeout(Duration.ofSeconds(10))
-                        .withKeywords(List.of("work", "later")));
+        StoreOptions store = StoreOptions.defaults().withTimeout(Duration.ofSeconds(10))
+                .withSession(SessionLockOptions.defaults().withDirectory(dir)).withKeywords(List.of("work", "later"));
+        options = new VerifiedCopy.Options(null, false, null, store);
+        mbox = MboxMailbox.Options.defaults().withTimeout(Duration.ofSeconds(10))
+                .withSession(SessionLockOptions.defaults().withDirectory(dir));
     }
 
     @AfterEach
@@ -55,7 +55,7 @@ class CopyTest {
                     List.of(), Quoting.MBOXO));
         }
         MboxAppender.append(src, all, MailboxLockOptions.defaults().withCreateMissing(true), Duration.ofSeconds(10));
-        try (MboxMailbox m = MboxMailbox.openReadWrite(src, options.mbox())) {
+        try (MboxMailbox m = MboxMailbox.openReadWrite(src, mbox)) {
             for (int i = 1; i <= messages; i++) {
                 List<String> kw = i % 3 == 0 ? List.of("work") : i % 3 == 1 ? List.of("work", "later") : List.of();
                 m.setFlags(List.of(i), (i % 2 == 0 ? Flags.SEEN : 0) | (i % 7 == 0 ? Flags.FLAGGED | Flags.DELETED : 0)
@@ -65,19 +65,19 @@ class CopyTest {
         return src;
     }
 
-    private Copy.Result copy(Path from, String to) throws Exception {
-        return Copy.run(MailboxFormat.parse(from.toString()), MailboxFormat.parse(to), options);
+    private VerifiedCopy.Result copy(Path from, String to) throws Exception {
+        return VerifiedCopy.run(Drivers.parse(from.toString()), Drivers.parse(to), options);
     }
 
     @Test
     void roundTripMboxTenexMtxMboxKeepsEveryMessageFlagKeywordAndDate() throws Exception {
         Path src = mbox(60);
-        Copy.Result a = copy(src, "tenex:" + dir.resolve("t"));
+        VerifiedCopy.Result a = copy(src, "tenex:" + dir.resolve("t"));
         assertEquals(List.of(), a.differences());
         assertEquals(60, a.copied());
-        Copy.Result b = copy(dir.resolve("t"), "mtx:" + dir.resolve("x"));
+        VerifiedCopy.Result b = copy(dir.resolve("t"), "mtx:" + dir.resolve("x"));
         assertEquals(List.of(), b.differences());
-        Copy.Result c = copy(dir.resolve("x"), "mbox:" + dir.resolve("back"));
+        VerifiedCopy.Result c = copy(dir.resolve("x"), "mbox:" + dir.resolve("back"));
         assertEquals(List.of(), c.differences());
         MboxIndex s = MboxIndex.scan(src);
         MboxIndex r = MboxIndex.scan(dir.resolve("back"));
@@ -95,11 +95,11 @@ class CopyTest {
     @Test
     void mboxToMboxKeepsUidsAndUidValidity() throws Exception {
         Path src = mbox(30);
-        try (MboxMailbox m = MboxMailbox.openReadWrite(src, options.mbox())) {
+        try (MboxMailbox m = MboxMailbox.openReadWrite(src, mbox)) {
             m.setFlags(List.of(1, 2, 3), Flags.DELETED, 0, List.of(), List.of());
             m.expunge(); // UIDs now start at 4
         }
-        Copy.Result r = copy(src, dir.resolve("dst").toString());
+        VerifiedCopy.Result r = copy(src, dir.resolve("dst").toString());
         assertEquals(List.of(), r.differences());
         MboxIndex s = MboxIndex.scan(src);
         MboxIndex d = MboxIndex.scan(dir.resolve("dst"));
@@ -117,19 +117,20 @@ class CopyTest {
         Faults.arm("copy.batch:crash");
         assertThrows(Faults.InjectedCrash.class, () -> copy(src, "tenex:" + dst));
         Faults.arm("");
-        Copy.TargetNotEmptyException e = assertThrows(Copy.TargetNotEmptyException.class, () -> copy(src, "tenex:" + dst));
+        VerifiedCopy.TargetNotEmptyException e = assertThrows(VerifiedCopy.TargetNotEmptyException.class,
+                () -> copy(src, "tenex:" + dst));
         assertTrue(e.getMessage().contains("--resume"), e.getMessage());
-        options = new Copy.Options(null, true, null, options.mbox(), options.tenex());
-        Copy.Result r = copy(src, "tenex:" + dst);
+        options = new VerifiedCopy.Options(null, true, null, options.store());
+        VerifiedCopy.Result r = copy(src, "tenex:" + dst);
         assertEquals(List.of(), r.differences());
         assertEquals(500, r.alreadyThere());
         assertEquals(700, r.copied());
-        try (TenexMailbox t = TenexMailbox.open(dst, org.spoollock.store.tenex.TenexFormat.TENEX, false, options.tenex())) {
+        try (Mailbox t = Drivers.open(MailboxRef.of("tenex", dst), false, options.store())) {
             assertEquals(1200, t.index().count());
         }
         // a target that is not this copy's beginning is refused
         Files.writeString(dir.resolve("other"), "From a@b Mon Nov  2 05:03:22 2026\nSubject: x\n\ny\n");
-        assertThrows(Copy.TargetNotEmptyException.class, () -> copy(src, dir.resolve("other").toString()));
+        assertThrows(VerifiedCopy.TargetNotEmptyException.class, () -> copy(src, dir.resolve("other").toString()));
     }
 
     /** The verification can fail: a byte changed, a flag changed or a message missing in the copy is reported. */
@@ -146,10 +147,11 @@ class CopyTest {
             int at = new String(b, StandardCharsets.ISO_8859_1).indexOf("the body of 3\n");
             b[at] = 'T';
             Files.write(dst, b);
-            options = new Copy.Options(null, true, null, options.mbox(), options.tenex());
-            Copy.TargetNotEmptyException e = assertThrows(Copy.TargetNotEmptyException.class, () -> copy(src, format + ":" + dst));
+            options = new VerifiedCopy.Options(null, true, null, options.store());
+            VerifiedCopy.TargetNotEmptyException e = assertThrows(VerifiedCopy.TargetNotEmptyException.class,
+                    () -> copy(src, format + ":" + dst));
             assertTrue(e.getMessage().contains("message 3: contents differ"), e.getMessage());
-            options = new Copy.Options(null, false, null, options.mbox(), options.tenex());
+            options = new VerifiedCopy.Options(null, false, null, options.store());
         }
     }
 }

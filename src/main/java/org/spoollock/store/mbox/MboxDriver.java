@@ -10,6 +10,7 @@ import org.spoollock.lock.MailboxLock;
 import org.spoollock.store.Capability;
 import org.spoollock.store.Changes;
 import org.spoollock.store.FileProbe;
+import org.spoollock.store.Importer;
 import org.spoollock.store.Mailbox;
 import org.spoollock.store.MailboxDriver;
 import org.spoollock.store.MailboxRef;
@@ -72,6 +73,19 @@ public final class MboxDriver implements MailboxDriver {
     @Override
     public void append(MailboxRef ref, List<NewMessage> messages, boolean create, StoreOptions options) throws IOException {
         MboxAppender.append(ref.path(), encode(messages, options), options.lock().withCreateMissing(create), options.timeout());
+    }
+
+    @Override
+    public Importer importer(MailboxRef ref, Importer.SourceInfo source, boolean fresh, StoreOptions options) {
+        return new MboxImporter(ref.path(), source, fresh, options);
+    }
+
+    /** As c-client's append stores it: From_-like body lines quoted (mboxo), status headers renamed. */
+    @Override
+    public byte[] asStored(byte[] head, byte[] body, int offset, int length) {
+        byte[] c = java.util.Arrays.copyOf(head, head.length + length);
+        System.arraycopy(body, offset, c, head.length, length);
+        return MessageFormat.asStored(c, Quoting.MBOXO);
     }
 
     @Override
@@ -153,8 +167,8 @@ public final class MboxDriver implements MailboxDriver {
         }
 
         @Override
-        public void read(int from, int to, MessageSink sink) throws IOException {
-            m.visit(from, to, (msgno, sender, content) -> sink.message(msgno, content));
+        public void readParts(int from, int to, PartsSink sink) throws IOException {
+            m.visitParts(from, to, sink::message);
         }
 
         @Override

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import org.spoollock.store.Capability;
 import org.spoollock.store.Changes;
 import org.spoollock.store.FileProbe;
+import org.spoollock.store.Importer;
 import org.spoollock.store.Mailbox;
 import org.spoollock.store.MailboxDriver;
 import org.spoollock.store.MailboxRef;
@@ -34,6 +35,8 @@ public abstract class TenexDriver implements MailboxDriver {
             " ?\\d{1,2}-[A-Za-z]{3}-\\d{2,4} \\d\\d:\\d\\d:\\d\\d [+-]\\d{4},\\d+;\\d{12}");
     /** The last UIDVALIDITY given: each open takes a new one, at least the time in seconds (as c-client's). */
     private static final AtomicLong LAST_VALIDITY = new AtomicLong();
+
+    private static final byte[] NONE = new byte[0];
 
     private final TenexFormat format;
 
@@ -103,6 +106,11 @@ public abstract class TenexDriver implements MailboxDriver {
     @Override
     public void append(MailboxRef ref, List<NewMessage> messages, boolean create, StoreOptions options) throws IOException {
         TenexMailbox.append(ref.path(), format, converted(messages), create, options(options));
+    }
+
+    @Override
+    public Importer importer(MailboxRef ref, Importer.SourceInfo source, boolean fresh, StoreOptions options) {
+        return new TenexImporter(ref.path(), format, options(options));
     }
 
     @Override
@@ -236,9 +244,8 @@ public abstract class TenexDriver implements MailboxDriver {
         }
 
         @Override
-        public void read(int from, int to, MessageSink sink) throws IOException {
-            m.visit(from, to, (msgno, buffer, offset, length) -> sink.message(msgno,
-                    Arrays.copyOfRange(buffer, offset, offset + length)));
+        public void readParts(int from, int to, PartsSink sink) throws IOException {
+            m.visit(from, to, (msgno, buffer, offset, length) -> sink.message(msgno, null, NONE, buffer, offset, length));
         }
 
         @Override
