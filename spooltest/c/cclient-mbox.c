@@ -3,7 +3,9 @@
  *
  *   cclient-mbox list [--rw] MAILBOX
  *       Open (read-only unless --rw) and print
- *         uidvalidity <n> uidnext <n> nmsgs <n>
+ *         uidvalidity <n> uidnext <n> nmsgs <n> driver <name>
+ *                                                   (the c-client driver that took the file: unix for
+ *                                                   an mbox; phile means it is no mailbox at all)
  *         keywords <kw> ...                         (stream->user_flags[] in index order)
  *         <msgno> <uid> <SAFDT> <rfc822_size> <kw,kw|-> <internal date>
  *       where the flags field has S A F D T (Seen Answered Flagged Deleted Draft) or '-' in each
@@ -124,8 +126,8 @@ static int do_list (char *mailbox, int rw)
    * "fast" fetch, so this is a no-op there; other drivers fill it here. Any message still without
    * a size gets it from mail_fetchstructure, which reads with FT_PEEK. */
   if (stream->nmsgs) mail_fetch_fast (stream, "1:*", NIL);
-  printf ("uidvalidity %lu uidnext %lu nmsgs %lu\n", stream->uid_validity,
-          stream->uid_last + 1, stream->nmsgs);
+  printf ("uidvalidity %lu uidnext %lu nmsgs %lu driver %s\n", stream->uid_validity,
+          stream->uid_last + 1, stream->nmsgs, stream->dtb ? stream->dtb->name : "?");
   printf ("keywords");
   for (j = 0; j < NUSERFLAGS; j++)
     if (stream->user_flags[j]) printf (" %s", stream->user_flags[j]);

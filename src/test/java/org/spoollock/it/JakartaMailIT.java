@@ -77,7 +77,10 @@ class JakartaMailIT {
             f.open(Folder.READ_WRITE);
             f.getMessage(1).setFlag(Flags.Flag.SEEN, true);
             f.setFlags(new Message[] {f.getMessage(2), f.getMessage(4)}, new Flags(Flags.Flag.FLAGGED), true);
-            f.getMessage(2).setFlags(new Flags("work"), true);
+            if (proto.equals("mbox")) {
+                // tenex/mtx keep only keywords configured in /etc/c-client.cf for c-client too (TenexInteropIT)
+                f.getMessage(2).setFlags(new Flags("work"), true);
+            }
             f.getMessage(3).setFlag(Flags.Flag.DELETED, true);
             f.getMessage(4).setFlag(Flags.Flag.ANSWERED, true);
             f.expunge();
@@ -88,7 +91,8 @@ class JakartaMailIT {
             List<String> expected = new ArrayList<>(List.of(seen.get(0))); // UIDVALIDITY: the program's, checked below
             // message four keeps its UID 4 after the expunge: for tenex/mtx too, which keep no UIDs in the file
             // (the open gives its own, stable while it is open, as UIDFolder requires)
-            expected.addAll(List.of("1 1 S---- -", "2 2 --F-- work", "3 4 -AF-- -"));
+            String kw = proto.equals("mbox") ? "work" : "-";
+            expected.addAll(List.of("1 1 S---- -", "2 2 --F-- " + kw, "3 4 -AF-- -"));
             assertEquals(expected, seen, proto + ": the program's view");
             // c-client's keywords and flags are those the program saw; for mbox also the UIDs and UIDVALIDITY (the
             // X-IMAPbase and X-UID spoollock wrote). c-client numbers tenex/mtx messages 1..n at each open under a
@@ -97,7 +101,7 @@ class JakartaMailIT {
             if (proto.equals("mbox")) {
                 assertEquals(expected, theirs, proto + ": c-client's view of the same file");
             } else {
-                assertEquals(List.of("1 1 S---- -", "2 2 --F-- work", "3 3 -AF-- -"), theirs.subList(1, theirs.size()),
+                assertEquals(List.of("1 1 S---- -", "2 2 --F-- -", "3 3 -AF-- -"), theirs.subList(1, theirs.size()),
                         proto + ": c-client's view of the same file");
             }
         }

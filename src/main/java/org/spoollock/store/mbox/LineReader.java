@@ -63,6 +63,8 @@ final class LineReader {
         return true;
     }
 
+    private int indent;
+
     private boolean stop() {
         eof = true;
         limit = 0;
@@ -70,12 +72,23 @@ final class LineReader {
         return false;
     }
 
-    /** Skips newlines, CRs, spaces and tabs (c-client does, "for broken MTAs"); false at end. */
+    /**
+     * Skips blank lines (newlines, and lines of only CRs, spaces and tabs), as c-client does before the
+     * first From_ line; false at the end. Blanks before a non-blank byte on the same line are not skipped
+     * away: that line starts where they do ({@link #indent} tells how many there were), and c-client's
+     * unix driver does not take a file whose From_ line is indented as a mailbox (it opens it with its
+     * "phile" driver, as one message: found by the fuzz corpus replayed through c-client).
+     */
     boolean skipBlank() throws IOException {
+        indent = 0;
         while (true) {
             while (pos < limit) {
                 byte c = chunk[pos];
-                if (c != '\n' && c != '\r' && c != ' ' && c != '\t') {
+                if (c == '\n') {
+                    indent = 0;
+                } else if (c == '\r' || c == ' ' || c == '\t') {
+                    indent++;
+                } else {
                     return true;
                 }
                 pos++;
@@ -84,6 +97,11 @@ final class LineReader {
                 return false;
             }
         }
+    }
+
+    /** After {@link #skipBlank} found a line: the blank bytes it skipped at that line's start. */
+    int indent() {
+        return indent;
     }
 
     /** The next line, or null at the end. Valid until the next call. */

@@ -37,7 +37,7 @@ public final class MboxDriver implements MailboxDriver {
                 Capability.FROM_QUOTING, Capability.SESSION_HANDOVER);
     }
 
-    /** MINE when the first line after leading blank lines is a From_ line c-client accepts. */
+    /** MINE when the first line after leading blank lines is a From_ line c-client accepts, not indented. */
     @Override
     public Probe probe(MailboxRef ref, FileProbe.Head head) {
         if (head == null) {
@@ -48,8 +48,10 @@ public final class MboxDriver implements MailboxDriver {
         }
         byte[] b = head.bytes();
         int s = 0;
-        while (s < b.length && (b[s] == '\n' || b[s] == '\r' || b[s] == ' ' || b[s] == '\t')) {
-            s++;
+        for (int p = 0; p < b.length && (b[p] == '\n' || b[p] == '\r' || b[p] == ' ' || b[p] == '\t'); p++) {
+            if (b[p] == '\n') {
+                s = p + 1; // blank lines only: the From_ line must start a line
+            }
         }
         int nl = s;
         while (nl < b.length && b[nl] != '\n') {

@@ -13,7 +13,8 @@ import org.spoollock.store.Flags;
  * c-client's unix_parse, rule for rule, so that every count, boundary, flag, UID and size agrees
  * with what imapd and mailutil see:
  * <ul>
- * <li>leading blank bytes skipped; the first line must pass the VALID From_ test ({@link FromLine});
+ * <li>leading blank lines skipped (not blanks before the From_ line on its own line: c-client's unix
+ *     driver refuses those); the first line must pass the VALID From_ test ({@link FromLine});
  * <li>the header runs to the first empty line; only body lines can start a new message;
  * <li>{@code Status:} (R, O), {@code X-Status:} (D F A T), {@code X-Keywords:} (only the mailbox's
  *     known keywords), {@code X-UID:} (believed only under a UIDVALIDITY, and only if increasing),
@@ -63,9 +64,12 @@ final class MboxParser {
         LineReader in = new LineReader(ch, from, size);
         if (in.skipBlank()) {
             long offset = in.position();
+            int indent = in.indent();
             Line line = in.next();
-            if (line == null || !FromLine.isValid(line.buf, line.start, line.end)) {
-                String what = line == null ? "" : ": \"" + preview(line) + "\"";
+            if (line == null || indent > 0 || !FromLine.isValid(line.buf, line.start, line.end)) {
+                String what = line == null ? "" : indent > 0 ? ": the line starts with " + indent + " blank byte(s)"
+                        : ": \"" + preview(line) + "\"";
+                offset -= indent;
                 if (first) {
                     throw new MboxIndex.NotAnMboxException(name + ": not an mbox: offset " + offset
                             + " is not a From_ line c-client accepts" + what);

@@ -60,4 +60,27 @@ class MboxIndexTest {
         assertEquals(FROM.length() + "Subject: a\n\n".length() + junk.length() + 1, i.start(2));
         assertFalse(scan(FROM + "Subject: a\n\n" + junk + "\n").hasPseudoMessage());
     }
+
+    /**
+     * c-client's unix driver skips blank lines before the first From_ line, but does not take a file whose
+     * From_ line is indented as a mailbox (measured with cclient-mbox: its "phile" driver takes those). A
+     * literal table of what c-client did with each prefix (spooltest/c/cclient-mbox list, driver column).
+     */
+    @Test
+    void blankLinesMayPrecedeTheFirstFromLineButNotBlanksOnIt() throws Exception {
+        String from = "From alice@example.org Wed Dec  2 05:53:22 1992\nSubject: s\n\nbody\n";
+        String[] unix = {"", "\n", "\n\n", "\r\n", " \n"};
+        String[] phile = {" ", "\t", "\n ", "\n\t", "\n\r\n \t"};
+        Path f = dir.resolve("prefixed");
+        for (String p : unix) {
+            Files.writeString(f, p + from, StandardCharsets.ISO_8859_1);
+            assertEquals(1, MboxIndex.scan(f).count(), "prefix " + p.replace("\n", "\\n"));
+        }
+        for (String p : phile) {
+            Files.writeString(f, p + from, StandardCharsets.ISO_8859_1);
+            MboxIndex.NotAnMboxException e = assertThrows(MboxIndex.NotAnMboxException.class, () -> MboxIndex.scan(f),
+                    "prefix " + p.replace("\n", "\\n").replace("\t", "\\t"));
+            assertTrue(e.getMessage().contains("blank byte"), e.getMessage());
+        }
+    }
 }
