@@ -1232,7 +1232,7 @@ def report(res, machine):
              % (fmt_rate(dl["floor_intent"]["median_messages_per_s"]), dl["ratio_floor_intent_to_floor"], cpu("floor_intent")))
     rs = dl["ratio_single_to_floor"]
     L.append("| spoollock `MboxAppender.append(mbox, [one message], defaults, 30 s)`, message formatted with"
-             " `MessageFormat.format` in the loop, JIT warm | %s | **%.2f** | ≥ %.1f× | %s | %s |"
+             " `MboxEncoding.format` in the loop, JIT warm | %s | **%.2f** | ≥ %.1f× | %s | %s |"
              % (fmt_rate(dl["single"]["median_messages_per_s"]), rs, SINGLE_GOAL, yes(rs >= SINGLE_GOAL), cpu("single")))
     if "cclient" in dl:
         rc = dl["ratio_cclient_to_floor"]

@@ -13,8 +13,8 @@ import org.spoollock.store.Capability;
 import org.spoollock.store.Drivers;
 import org.spoollock.store.MailboxDriver;
 import org.spoollock.store.MailboxRef;
+import org.spoollock.store.MessageInput;
 import org.spoollock.store.NewMessage;
-import org.spoollock.store.mbox.MessageFormat;
 
 
 import picocli.CommandLine.Command;
@@ -50,8 +50,8 @@ final class DeliverCommand extends MailboxCommand {
     public Integer call() throws IOException {
         byte[] message;
         try {
-            message = MessageFormat.readMessage(input, maxSize);
-        } catch (MessageFormat.MessageTooLargeException e) {
+            message = MessageInput.read(input, maxSize);
+        } catch (MessageInput.MessageTooLargeException e) {
             return fail(ExitCodes.DATAERR, "message not delivered: " + e.getMessage());
         }
         String envelope = null;

@@ -1,14 +1,22 @@
 package org.spoollock.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.spoollock.lock.LockState;
 import org.spoollock.lock.MailboxLock;
 import org.spoollock.lock.MailboxLockOptions;
-import org.spoollock.lock.LockState;
+import org.spoollock.session.SessionLockOptions;
+import org.spoollock.store.Drivers;
+import org.spoollock.store.MailboxDriver;
+import org.spoollock.store.MailboxRef;
+import org.spoollock.store.StoreOptions;
+import org.spoollock.store.journal.Recovery;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,25 +58,20 @@ final class LockCommand implements Callable<Integer> {
      * Python), would find a half-written message or a half-applied rewrite. A store open does it.
      */
     private void finishInterruptedWrite(MailboxLockOptions options, Duration timeout) throws IOException {
-        org.spoollock.store.MailboxFormat f = format();
-        if (f == null) {
-            return;
-        }
-        if (f == org.spoollock.store.MailboxFormat.MBOX) {
-            org.spoollock.store.mbox.MboxMailbox.openReadOnly(mailbox,
-                    org.spoollock.store.mbox.MboxMailbox.Options.defaults().withLock(options).withTimeout(timeout)).close();
-        } else {
-            // read-write: a tenex store finishes an interrupted write only when opened for writing
-            org.spoollock.store.tenex.TenexMailbox.open(mailbox, MailboxCommand.tenexFormat(f), true,
-                    org.spoollock.store.tenex.TenexMailbox.Options.defaults().withSessionDirectory(lockOptions.sessionDir)
-                            .withTimeout(timeout)).close();
+        MailboxDriver d = driver();
+        if (d != null) {
+            d.recover(MailboxRef.of(mailbox), storeOptions(options, timeout));
         }
     }
 
     /** The mailbox's format, from its content; null where there is no file (yet: --create). */
-    private org.spoollock.store.MailboxFormat format() throws IOException {
-        return java.nio.file.Files.isRegularFile(mailbox)
-                ? org.spoollock.store.MailboxFormat.of(org.spoollock.store.MailboxFormat.parse(mailbox.toString())) : null;
+    private MailboxDriver driver() throws IOException {
+        return Files.isRegularFile(mailbox, LinkOption.NOFOLLOW_LINKS) ? Drivers.driverFor(MailboxRef.of(mailbox)) : null;
+    }
+
+    private StoreOptions storeOptions(MailboxLockOptions options, Duration timeout) {
+        return StoreOptions.defaults().withLock(options).withTimeout(timeout)
+                .withSession(SessionLockOptions.defaults().withDirectory(lockOptions.sessionDir));
     }
 
     @Override
@@ -79,11 +82,14 @@ final class LockCommand implements Callable<Integer> {
         MailboxLockOptions options = lockOptions.mailboxLockOptions().withCreateMissing(create);
         Duration timeout = timeoutSeconds != null ? Duration.ofSeconds(timeoutSeconds)
                 : options.dotLock().staleAfter().plusSeconds(60);
-        MailboxLock lock = org.spoollock.store.journal.Recovery.lockFinished(mailbox,
+        MailboxLock lock = Recovery.lockFinished(mailbox,
                 () -> finishInterruptedWrite(options, timeout),
                 () -> MailboxLock.acquire(mailbox, shared ? MailboxLock.Mode.SHARED : MailboxLock.Mode.EXCLUSIVE,
                         timeout, options),
-                held -> format() == org.spoollock.store.MailboxFormat.MBOX && org.spoollock.store.mbox.MboxMailbox.finishHolding(mailbox, held, timeout));
+                held -> {
+                    MailboxDriver d = driver();
+                    return d != null && d.recoverHolding(MailboxRef.of(mailbox), held, timeout);
+                });
         for (String w : lock.fileSystem().warnings()) {
             spec.commandLine().getErr().println("spoollock: warning: " + w);
         }

@@ -6,9 +6,7 @@ import java.util.concurrent.Callable;
 
 import org.spoollock.store.Drivers;
 import org.spoollock.store.Mailbox;
-import org.spoollock.store.MailboxFormat;
 import org.spoollock.store.MailboxRef;
-import org.spoollock.store.tenex.TenexFormat;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
@@ -23,9 +21,8 @@ abstract class MailboxCommand implements Callable<Integer> {
             + " file; a prefix forces it (and chooses it for a new mailbox).")
     String target;
 
-    /** The mailbox's path (without any format prefix). */
+    /** The mailbox's path (without any format prefix), once {@link #ref} has read the argument. */
     Path mailbox;
-    MailboxFormat.Ref ref;
 
     /** The MAILBOX argument as a location with its forced driver, if any (sets {@link #mailbox}). */
     MailboxRef ref() {
@@ -37,17 +34,6 @@ abstract class MailboxCommand implements Callable<Integer> {
     /** Opens the MAILBOX argument through its format's driver. */
     Mailbox open(boolean readWrite) throws java.io.IOException {
         return Drivers.open(ref(), readWrite, store.storeOptions());
-    }
-
-    /** Resolves the MAILBOX argument; then the format of the mailbox. */
-    MailboxFormat format() throws java.io.IOException {
-        ref = MailboxFormat.parse(target);
-        mailbox = ref.path();
-        return MailboxFormat.of(ref);
-    }
-
-    static TenexFormat tenexFormat(MailboxFormat f) {
-        return f == MailboxFormat.MTX ? TenexFormat.MTX : TenexFormat.TENEX;
     }
 
     @CommandLine.Spec

@@ -4,7 +4,6 @@ import java.time.Duration;
 
 import org.spoollock.session.SessionLockOptions;
 import org.spoollock.store.StoreOptions;
-import org.spoollock.store.mbox.MboxMailbox;
 
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,12 +28,6 @@ final class StoreOptionsMixin {
                     + " /etc/c-client.cf, as c-client reads it).")
     java.util.List<String> keywords;
 
-    org.spoollock.store.tenex.TenexMailbox.Options tenexOptions() {
-        org.spoollock.store.tenex.TenexMailbox.Options o = org.spoollock.store.tenex.TenexMailbox.Options.defaults()
-                .withSessionDirectory(lockOptions.sessionDir).withTimeout(Duration.ofSeconds(timeoutSeconds));
-        return keywords == null ? o : o.withKeywords(keywords);
-    }
-
     /** The options of any format's open or delivery, from these flags. */
     StoreOptions storeOptions() {
         return StoreOptions.defaults()
@@ -43,13 +36,5 @@ final class StoreOptionsMixin {
                 .withSession(SessionLockOptions.defaults().withDirectory(lockOptions.sessionDir)
                         .withAskFor(Duration.ofSeconds(kissWaitSeconds)))
                 .withKeywords(keywords);
-    }
-
-    MboxMailbox.Options mailboxOptions() {
-        return MboxMailbox.Options.defaults()
-                .withLock(lockOptions.mailboxLockOptions())
-                .withTimeout(Duration.ofSeconds(timeoutSeconds))
-                .withSession(SessionLockOptions.defaults().withDirectory(lockOptions.sessionDir)
-                        .withAskFor(Duration.ofSeconds(kissWaitSeconds)));
     }
 }

@@ -59,6 +59,22 @@ public interface MailboxDriver {
         return null;
     }
 
+    /**
+     * Finishes a killed spoollock writer's work on the mailbox (an append note, a rewrite journal) under
+     * the format's own locks, as any open does; nothing when there is none.
+     */
+    void recover(MailboxRef ref, StoreOptions options) throws IOException;
+
+    /**
+     * Finishes a killed writer's work under {@code held}, a lock the caller already has on the mailbox,
+     * without letting go of it; false where the format cannot do that with this lock (the caller then lets
+     * go and calls {@link #recover}). For {@code org.spoollock.store.journal.Recovery#lockFinished}.
+     */
+    default boolean recoverHolding(MailboxRef ref, org.spoollock.lock.MailboxLock held, java.time.Duration timeout)
+            throws IOException {
+        return false;
+    }
+
     /** What {@link #check} found: the messages counted, problems (the mailbox is not sound), notes. */
     record CheckReport(int messages, List<String> problems, List<String> notes) {
         public boolean sound() {

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.spoollock.lock.MailboxLockOptions;
 import org.spoollock.store.mbox.DeliveryQueue;
 import org.spoollock.store.mbox.MboxAppender;
-import org.spoollock.store.mbox.MessageFormat;
+import org.spoollock.store.mbox.MboxEncoding;
 import org.spoollock.store.mbox.Quoting;
 
 /**
@@ -39,7 +39,7 @@ import org.spoollock.store.mbox.Quoting;
  *
  * Each message is built and formatted inside the timed loop, as a delivery agent does: the same 4 KB
  * text with a Message-ID {@code <java.PID.SEQ@spoollock.bench>} unique across processes (SEQ counts
- * every message this JVM formats), then {@code MessageFormat.format(raw, sender, now, 0, [], MBOXO)} (the zone looked up once);
+ * every message this JVM formats), then {@code MboxEncoding.format(raw, sender, now, 0, [], MBOXO)} (the zone looked up once);
  * the text is padded so the formatted message, From_ line and separating newline included, is 4096
  * bytes, as the C floor's. The JSON line gives CLOCK_MONOTONIC (System.nanoTime) at the start and end
  * of the timed part, so several processes' figures can be put on one time line.
@@ -181,7 +181,7 @@ public final class MboxDeliveryBench {
             raw[i] = (byte) ('0' + seq % 10); // SEQ as 10 digits
         }
         System.arraycopy(tail, 0, raw, head.length + PID_DOT.length + 10, tail.length);
-        return MessageFormat.format(raw, SENDER, ZonedDateTime.now(ZONE), 0, List.of(), Quoting.MBOXO);
+        return MboxEncoding.format(raw, SENDER, ZonedDateTime.now(ZONE), 0, List.of(), Quoting.MBOXO);
     }
 
     /** The message text around its Message-ID, the body padded so a formatted message is SIZE bytes. */

@@ -9,7 +9,7 @@ import java.util.List;
 import org.spoollock.lock.MailboxLockOptions;
 import org.spoollock.store.mbox.DeliveryQueue;
 import org.spoollock.store.mbox.MboxAppender;
-import org.spoollock.store.mbox.MessageFormat;
+import org.spoollock.store.mbox.MboxEncoding;
 import org.spoollock.store.mbox.Quoting;
 
 // example: delivery-agent
@@ -25,14 +25,14 @@ public final class DeliveryAgent {
 
     /** Returns once the message is fsynced; an IOException means "try again later" (disk full, lock timeout). */
     public void deliver(byte[] rfc822, String envelopeSender) throws IOException {
-        byte[] entry = MessageFormat.format(rfc822, envelopeSender, ZonedDateTime.now(), 0, List.of(), Quoting.MBOXO);
+        byte[] entry = MboxEncoding.format(rfc822, envelopeSender, ZonedDateTime.now(), 0, List.of(), Quoting.MBOXO);
         queue.deliver(entry);
     }
 
     /** Many messages for one mailbox at once: one lock, one write, one fsync. */
     public static void deliverAll(Path mailbox, List<byte[]> messages, String sender) throws IOException {
         List<byte[]> entries = messages.stream()
-                .map(m -> MessageFormat.format(m, sender, ZonedDateTime.now(), 0, List.of(), Quoting.MBOXO)).toList();
+                .map(m -> MboxEncoding.format(m, sender, ZonedDateTime.now(), 0, List.of(), Quoting.MBOXO)).toList();
         MboxAppender.append(mailbox, entries, MailboxLockOptions.defaults().withCreateMissing(true), Duration.ofSeconds(60));
     }
 }

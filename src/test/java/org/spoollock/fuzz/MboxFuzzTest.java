@@ -14,8 +14,9 @@ import java.util.Arrays;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
+import org.spoollock.store.Drivers;
 import org.spoollock.store.Flags;
-import org.spoollock.store.MailboxFormat;
+import org.spoollock.store.MailboxRef;
 import org.spoollock.store.mbox.FromLine;
 import org.spoollock.store.mbox.MboxCheck;
 import org.spoollock.store.mbox.MboxIndex;
@@ -49,7 +50,7 @@ class MboxFuzzTest {
     @FuzzTest(maxDuration = "10m")
     void mbox(byte[] data) throws IOException {
         Path file = Scratch.write("fuzz.mbox", data);
-        MailboxFormat.detect(file); // what the CLI does first; must not throw for any content
+        Drivers.driverFor(MailboxRef.of(file)); // what the CLI does first; must not throw for any content
 
         MboxIndex index;
         try {

@@ -15,8 +15,9 @@ import java.util.List;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
+import org.spoollock.store.Drivers;
 import org.spoollock.store.Flags;
-import org.spoollock.store.MailboxFormat;
+import org.spoollock.store.MailboxRef;
 import org.spoollock.store.tenex.TenexFormat;
 import org.spoollock.store.tenex.TenexIndex;
 import org.spoollock.store.tenex.TenexMailbox;
@@ -56,7 +57,7 @@ class TenexFuzzTest {
 
     private static void run(TenexFormat format, byte[] data) throws IOException {
         Path file = Scratch.write("fuzz." + format.driver(), data);
-        MailboxFormat.detect(file); // what the CLI does first; must not throw for any content
+        Drivers.driverFor(MailboxRef.of(file)); // what the CLI does first; must not throw for any content
         long[] ends;
         try (TenexMailbox m = TenexMailbox.open(file, format, false, options())) {
             TenexIndex x = m.index();

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.spoollock.lock.MailboxLockOptions;
 import org.spoollock.store.mbox.MboxAppender;
 import org.spoollock.store.mbox.MboxIndex;
-import org.spoollock.store.mbox.MessageFormat;
+import org.spoollock.store.mbox.MboxEncoding;
 import org.spoollock.store.mbox.Quoting;
 
 /** The provider through the jakarta.mail API only, with Angus Mail as the implementation. */
@@ -64,7 +64,7 @@ class SpoolProviderTest {
     }
 
     private void deliverBehindOurBack(Path box, String subject) throws Exception {
-        MboxAppender.append(box, List.of(MessageFormat.format(("Subject: " + subject + "\n\nhi\n").getBytes(),
+        MboxAppender.append(box, List.of(MboxEncoding.format(("Subject: " + subject + "\n\nhi\n").getBytes(),
                 "x@y", ZonedDateTime.now(), 0, List.of(), Quoting.MBOXO)), MailboxLockOptions.defaults(), Duration.ofSeconds(5));
     }
 

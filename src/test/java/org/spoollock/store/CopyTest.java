@@ -22,7 +22,7 @@ import org.spoollock.session.SessionLockOptions;
 import org.spoollock.store.mbox.MboxAppender;
 import org.spoollock.store.mbox.MboxIndex;
 import org.spoollock.store.mbox.MboxMailbox;
-import org.spoollock.store.mbox.MessageFormat;
+import org.spoollock.store.mbox.MboxEncoding;
 import org.spoollock.store.mbox.Quoting;
 
 class CopyTest {
@@ -50,7 +50,7 @@ class CopyTest {
         List<byte[]> all = new ArrayList<>();
         for (int i = 1; i <= messages; i++) {
             ZonedDateTime date = ZonedDateTime.of(2026, 1, 1 + i % 28, i % 24, i % 60, i % 60, 0, ZoneOffset.ofHours(i % 5 - 2));
-            all.add(MessageFormat.format(("Message-ID: <" + i + "@copy>\nSubject: " + i + "\n\nFrom the body of " + i + "\r\n"
+            all.add(MboxEncoding.format(("Message-ID: <" + i + "@copy>\nSubject: " + i + "\n\nFrom the body of " + i + "\r\n"
                     + ">From quoted\nline\n").getBytes(StandardCharsets.ISO_8859_1), "s" + i + "@example.org", date, 0,
                     List.of(), Quoting.MBOXO));
         }

@@ -46,7 +46,7 @@ public final class DeliveryQueue {
     }
 
     /**
-     * Appends one formatted message ({@link MessageFormat#format}); returns its offset once it is
+     * Appends one formatted message ({@link MboxEncoding#format}); returns its offset once it is
      * durable.
      */
     public long deliver(byte[] formatted) throws IOException {

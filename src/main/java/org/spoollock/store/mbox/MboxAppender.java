@@ -19,7 +19,7 @@ import org.spoollock.store.Faults;
 import org.spoollock.store.journal.AppendIntent;
 
 /**
- * Appends formatted messages ({@link MessageFormat#format}) to an mbox as c-client's append does:
+ * Appends formatted messages ({@link MboxEncoding#format}) to an mbox as c-client's append does:
  * under the exclusive layered lock, one write, fsync, then atime one second before mtime so mail
  * readers see new mail. On a write error the file is cut back to its previous length and the error
  * says so; a process killed midway is cleaned up by {@link Recovery} through an {@link AppendIntent}.
@@ -62,8 +62,8 @@ public final class MboxAppender {
     public static long append(Path mailbox, List<byte[]> messages, MailboxLockOptions lockOptions, Duration timeout,
                               boolean fsync) throws IOException {
         try (MailboxLock lock = MailboxLock.acquire(mailbox, MailboxLock.Mode.EXCLUSIVE, timeout, lockOptions)) {
-            if (Recovery.needed(mailbox)) {
-                Recovery.run(mailbox, lock);
+            if (MboxRecovery.needed(mailbox)) {
+                MboxRecovery.run(mailbox, lock);
             }
             return appendLocked(mailbox, lock, messages, fsync);
         }

@@ -87,7 +87,18 @@ public final class MboxDriver implements MailboxDriver {
     public byte[] asStored(byte[] head, byte[] body, int offset, int length) {
         byte[] c = java.util.Arrays.copyOf(head, head.length + length);
         System.arraycopy(body, offset, c, head.length, length);
-        return MessageFormat.asStored(c, Quoting.MBOXO);
+        return MboxEncoding.asStored(c, Quoting.MBOXO);
+    }
+
+    /** A read-only open finishes an interrupted write (the readers' lock does: {@link MboxMailbox#readLock}). */
+    @Override
+    public void recover(MailboxRef ref, StoreOptions options) throws IOException {
+        MboxMailbox.openReadOnly(ref.path(), options(options)).close();
+    }
+
+    @Override
+    public boolean recoverHolding(MailboxRef ref, MailboxLock held, java.time.Duration timeout) throws IOException {
+        return MboxMailbox.finishHolding(ref.path(), held, timeout);
     }
 
     @Override
@@ -107,7 +118,7 @@ public final class MboxDriver implements MailboxDriver {
     static List<byte[]> encode(List<NewMessage> messages, StoreOptions options) {
         List<byte[]> out = new ArrayList<>(messages.size());
         for (NewMessage m : messages) {
-            out.add(MessageFormat.format(m.content(), m.sender(), m.date(), m.flags(), m.keywords(),
+            out.add(MboxEncoding.format(m.content(), m.sender(), m.date(), m.flags(), m.keywords(),
                     options.mboxrd() ? Quoting.MBOXRD : Quoting.MBOXO));
         }
         return out;

@@ -37,7 +37,7 @@ final class MboxImporter implements Importer {
                 bits |= 1 << x;
             }
         }
-        byte[] m = MessageFormat.checkpointed(it.content(), it.sender(), it.date(), it.flags(), bits, names, it.uid(),
+        byte[] m = MboxEncoding.checkpointed(it.content(), it.sender(), it.date(), it.flags(), bits, names, it.uid(),
                 validity, uidLast, first, Quoting.MBOXO);
         first = false;
         out.add(m);

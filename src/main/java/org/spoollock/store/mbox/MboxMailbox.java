@@ -124,7 +124,7 @@ public final class MboxMailbox implements AutoCloseable {
      * {@link MailboxLock#runExclusively}). For callers of {@link org.spoollock.store.journal.Recovery#lockFinished}.
      */
     public static boolean finishHolding(Path path, MailboxLock held, Duration timeout) throws IOException {
-        return Recovery.runHolding(path, held, timeout);
+        return MboxRecovery.runHolding(path, held, timeout);
     }
 
     /**
@@ -135,7 +135,7 @@ public final class MboxMailbox implements AutoCloseable {
     public static MailboxLock readLock(Path path, Options options) throws IOException {
         return org.spoollock.store.journal.Recovery.lockFinished(path, () -> {
             try (MailboxLock ex = MailboxLock.acquire(path, MailboxLock.Mode.EXCLUSIVE, options.timeout(), options.lock())) {
-                Recovery.run(path, ex);
+                MboxRecovery.run(path, ex);
             }
         }, () -> MailboxLock.acquire(path, MailboxLock.Mode.SHARED, options.timeout(),
                 options.lock().withDotLockForReads(true)), held -> finishHolding(path, held, options.timeout()));
@@ -210,8 +210,8 @@ public final class MboxMailbox implements AutoCloseable {
                         + " before its changes were written; nothing was written");
             }
             FileChannel ch = lock.channel();
-            if (Recovery.needed(path)) {
-                Recovery.run(path, lock);
+            if (MboxRecovery.needed(path)) {
+                MboxRecovery.run(path, lock);
             }
             parseTail(ch);
             long old = ChannelIo.size(ch, name);

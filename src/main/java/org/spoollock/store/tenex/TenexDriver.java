@@ -113,6 +113,12 @@ public abstract class TenexDriver implements MailboxDriver {
         return new TenexImporter(ref.path(), format, options(options));
     }
 
+    /** A read-write open finishes an interrupted write (a read-only one refuses to, as c-client cannot). */
+    @Override
+    public void recover(MailboxRef ref, StoreOptions options) throws IOException {
+        TenexMailbox.open(ref.path(), format, true, options(options)).close();
+    }
+
     @Override
     public CheckReport check(MailboxRef ref, StoreOptions options) throws IOException {
         try (TenexMailbox m = TenexMailbox.open(ref.path(), format, false, options(options))) {

@@ -58,7 +58,7 @@ class MboxStoreTest {
     private void deliver(String... messages) throws Exception {
         List<byte[]> f = new ArrayList<>();
         for (String m : messages) {
-            f.add(MessageFormat.format(msg(m), "alice@example.org", DATE, 0, List.of(), Quoting.MBOXO));
+            f.add(MboxEncoding.format(msg(m), "alice@example.org", DATE, 0, List.of(), Quoting.MBOXO));
         }
         MboxAppender.append(mbox, f, MailboxLockOptions.defaults().withCreateMissing(true), Duration.ofSeconds(10));
     }
@@ -303,7 +303,7 @@ class MboxStoreTest {
         Path note = Journal.appendIntentFor(mbox);
         Files.delete(note); // the breaker found its message complete and removed its note
         // the next deliverer: its note, half its message, then killed
-        byte[] next = MessageFormat.format(msg("Subject: three\n\n" + "b\n".repeat(3000)), "a@b", DATE, 0, List.of(),
+        byte[] next = MboxEncoding.format(msg("Subject: three\n\n" + "b\n".repeat(3000)), "a@b", DATE, 0, List.of(),
                 Quoting.MBOXO);
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(mbox, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
@@ -337,7 +337,7 @@ class MboxStoreTest {
 
     /** A big append under {@code writer}, killed half-way (as a writer holding the lock dies). */
     private void appendKilledHalfWay(MailboxLock writer) {
-        byte[] big = MessageFormat.format(msg("Subject: big\n\n" + "b\n".repeat(5000)), "a@b", DATE, 0, List.of(), Quoting.MBOXO);
+        byte[] big = MboxEncoding.format(msg("Subject: big\n\n" + "b\n".repeat(5000)), "a@b", DATE, 0, List.of(), Quoting.MBOXO);
         Faults.arm("append.partial:crash");
         assertThrows(Faults.InjectedCrash.class, () -> MboxAppender.appendLocked(mbox, writer, List.of(big)));
         Faults.arm("");
@@ -520,7 +520,7 @@ class MboxStoreTest {
             int tt = t;
             done.add(pool.submit(() -> {
                 for (int k = 0; k < each; k++) {
-                    q.deliver(MessageFormat.format(msg("Message-ID: <" + tt + "." + k + "@q>\n\nbody\n"), "q@example.org",
+                    q.deliver(MboxEncoding.format(msg("Message-ID: <" + tt + "." + k + "@q>\n\nbody\n"), "q@example.org",
                             DATE, 0, List.of(), Quoting.MBOXO));
                 }
                 return null;
@@ -543,7 +543,7 @@ class MboxStoreTest {
     @Test
     void messagesAreReadAsCClientPresentsThemAndMboxrdRoundTrips() throws Exception {
         String original = "Subject: q\nStatus: RO\n\nFrom a\n>From b\n>>From c\nplain >From\n";
-        MboxAppender.append(mbox, List.of(MessageFormat.format(msg(original), "a@b", DATE, 0, List.of(), Quoting.MBOXRD)),
+        MboxAppender.append(mbox, List.of(MboxEncoding.format(msg(original), "a@b", DATE, 0, List.of(), Quoting.MBOXRD)),
                 MailboxLockOptions.defaults().withCreateMissing(true), Duration.ofSeconds(10));
         try (MboxMailbox m = MboxMailbox.openReadOnly(mbox, options)) {
             assertEquals(Quoting.MBOXRD, m.detectQuoting());

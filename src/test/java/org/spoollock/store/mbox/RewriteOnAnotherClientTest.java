@@ -60,7 +60,7 @@ class RewriteOnAnotherClientTest {
                 .withSession(SessionLockOptions.defaults().withDirectory(dir).withAskFor(Duration.ofSeconds(1)));
         List<byte[]> f = new ArrayList<>();
         for (String m : List.of("Subject: one\n\nbody 1\n", "Subject: big\n\n" + BIG_BODY, "Subject: three\n\nbody 3\n")) {
-            f.add(MessageFormat.format(m.getBytes(StandardCharsets.ISO_8859_1), "alice@example.org", DATE, 0, List.of(),
+            f.add(MboxEncoding.format(m.getBytes(StandardCharsets.ISO_8859_1), "alice@example.org", DATE, 0, List.of(),
                     Quoting.MBOXO));
         }
         MboxAppender.append(mbox, f, MailboxLockOptions.defaults().withCreateMissing(true), Duration.ofSeconds(10));

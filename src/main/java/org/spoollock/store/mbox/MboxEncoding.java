@@ -1,8 +1,6 @@
 package org.spoollock.store.mbox;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
 import java.util.List;
@@ -27,33 +25,8 @@ import org.spoollock.store.Flags;
  * message read, and a later {@code X-UID} would be believed; we rename them wherever they are in the
  * header.
  */
-public final class MessageFormat {
-    private MessageFormat() {
-    }
-
-    /** Reads the whole message; refuses one larger than {@code maxBytes}. */
-    public static byte[] readMessage(InputStream in, long maxBytes) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-        byte[] buf = new byte[65536];
-        long total = 0;
-        int n;
-        while ((n = in.read(buf)) > 0) {
-            total += n;
-            if (total > maxBytes) {
-                throw new MessageTooLargeException("message larger than " + maxBytes + " bytes");
-            }
-            out.write(buf, 0, n);
-        }
-        return out.toByteArray();
-    }
-
-    /** Thrown for a message over the size limit. */
-    public static final class MessageTooLargeException extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        MessageTooLargeException(String m) {
-            super(m);
-        }
+public final class MboxEncoding {
+    private MboxEncoding() {
     }
 
     /**

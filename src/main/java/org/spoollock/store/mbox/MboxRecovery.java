@@ -7,12 +7,12 @@ import org.spoollock.lock.MailboxLock;
 import org.spoollock.store.journal.AppendIntent;
 
 /** {@link org.spoollock.store.journal.Recovery} for mbox: messages start at VALID From_ lines. */
-final class Recovery {
+final class MboxRecovery {
     /** Where another program's message starts: a VALID From_ line here (1), or after one newline (2). */
     static final AppendIntent.MessageStart FROM_LINE = (b, from, n) -> FromLine.isValid(b, from, n) ? 1
             : (n > from && b[from] == '\n' && FromLine.isValid(b, from + 1, n) ? 2 : 0);
 
-    private Recovery() {
+    private MboxRecovery() {
     }
 
     static boolean needed(Path mailbox) {
