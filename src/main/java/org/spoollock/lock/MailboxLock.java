@@ -50,7 +50,6 @@ public final class MailboxLock implements AutoCloseable {
     /** Per thread: how many shared locks it holds on each mailbox, to refuse upgrades instead of deadlocking. */
     private static final ThreadLocal<Map<String, Integer>> SHARED_BY_THREAD = ThreadLocal.withInitial(ConcurrentHashMap::new);
     /** c-client sleeps 5 s after ENOLCK before trying again. */
-    private static final long ENOLCK_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /** Shared to read, exclusive to write. */
     public enum Mode { SHARED, EXCLUSIVE }
@@ -149,7 +148,7 @@ public final class MailboxLock implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "{0}: {1}", mailbox, w);
             }
             if (fs.effective().contains(LockMethod.FLOCK)) {
-                waitFor(() -> posix.flock(f, (mode == Mode.EXCLUSIVE ? Posix.LOCK_EX : Posix.LOCK_SH) | Posix.LOCK_NB,
+                LockWait.until(() -> posix.flock(f, (mode == Mode.EXCLUSIVE ? Posix.LOCK_EX : Posix.LOCK_SH) | Posix.LOCK_NB,
                         mailbox.toString()), "flock", mailbox, st, deadline);
                 held.add(LockMethod.FLOCK);
             }
@@ -164,7 +163,7 @@ public final class MailboxLock implements AutoCloseable {
                     classicGate = gate; // entered: released on failure below, or by release()
                 }
                 if (dot == null) {
-                    waitFor(() -> records.tryLock(f, mode == Mode.EXCLUSIVE, mailbox.toString()), "POSIX lock", mailbox, st,
+                    LockWait.until(() -> records.tryLock(f, mode == Mode.EXCLUSIVE, mailbox.toString()), "POSIX lock", mailbox, st,
                             deadline);
                 } else if (!tryPosix(records, f, mode, mailbox)) {
                     boolean late = deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0;
@@ -278,47 +277,6 @@ public final class MailboxLock implements AutoCloseable {
         }
     }
 
-    @FunctionalInterface
-    private interface Attempt {
-        boolean tryOnce() throws PosixException;
-    }
-
-    /** Polls a non-blocking lock call with backoff until it succeeds or the deadline passes. */
-    private static void waitFor(Attempt attempt, String layer, Path mailbox, Stat st, long deadline) throws IOException {
-        Backoff backoff = new Backoff(TimeUnit.MILLISECONDS.toNanos(8));
-        PosixException lastNolck = null;
-        while (true) {
-            try {
-                if (attempt.tryOnce()) {
-                    return;
-                }
-            } catch (PosixException.NoLocksAvailableException e) {
-                // ENOLCK (an NFS lock manager out of locks or unreachable): c-client warns, pauses 5 s, retries.
-                LOG.log(System.Logger.Level.WARNING, "{0}: no {1} available ({2}); retrying", mailbox, layer, e.getReason());
-                lastNolck = e;
-                if (sleepUntil(Math.min(deadline, System.nanoTime() + ENOLCK_PAUSE_NANOS), mailbox)) {
-                    continue;
-                }
-            }
-            if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0) {
-                if (lastNolck != null) {
-                    throw new LockException("no " + layer + " available on " + mailbox + " until the deadline: "
-                            + lastNolck.getReason() + " (on NFS: is the lock manager, rpc.statd/lockd, running?)", lastNolck);
-                }
-                String holders = KernelLocks.on(st).stream().filter(e -> !e.blocked()).map(KernelLocks.Entry::describe)
-                        .collect(Collectors.joining(", "));
-                throw new LockTimeoutException("timed out waiting for the " + layer + " on " + mailbox
-                        + (holders.isEmpty() ? "" : ": held by " + holders), null);
-            }
-            try {
-                backoff.sleep(deadline);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new LockInterruptedException("interrupted while waiting for the " + layer + " on " + mailbox);
-            }
-        }
-    }
-
     /** One non-blocking try at the POSIX layer; ENOLCK counts as busy (warned), as waitFor retries it. */
     private static boolean tryPosix(RecordLocks records, int fd, Mode mode, Path mailbox) throws PosixException {
         try {
@@ -329,20 +287,6 @@ public final class MailboxLock implements AutoCloseable {
         }
     }
 
-    /** Sleeps until the given nanoTime; false if that is already past. */
-    private static boolean sleepUntil(long until, Path mailbox) throws LockInterruptedException {
-        long left = until - System.nanoTime();
-        if (left <= 0) {
-            return false;
-        }
-        try {
-            TimeUnit.NANOSECONDS.sleep(left);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LockInterruptedException("interrupted while waiting for " + mailbox);
-        }
-    }
 
     private static Duration remaining(long deadline) {
         return deadline == Long.MAX_VALUE ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
@@ -533,7 +477,7 @@ public final class MailboxLock implements AutoCloseable {
         boolean flocked = held.contains(LockMethod.FLOCK);
         try {
             if (flocked) {
-                waitFor(() -> posix.flock(fd, Posix.LOCK_EX | Posix.LOCK_NB, mailbox.toString()), "exclusive flock",
+                LockWait.until(() -> posix.flock(fd, Posix.LOCK_EX | Posix.LOCK_NB, mailbox.toString()), "exclusive flock",
                         mailbox, stat, deadline);
             }
             java.nio.channels.FileChannel rw;
@@ -550,7 +494,7 @@ public final class MailboxLock implements AutoCloseable {
             if (flocked) {
                 // back to shared: at once (we hold exclusive, or nobody else took it while we asked: only
                 // holders that skip the dot-lock could), else within the same allowance
-                waitFor(() -> posix.flock(fd, Posix.LOCK_SH | Posix.LOCK_NB, mailbox.toString()), "flock", mailbox, stat,
+                LockWait.until(() -> posix.flock(fd, Posix.LOCK_SH | Posix.LOCK_NB, mailbox.toString()), "flock", mailbox, stat,
                         Backoff.deadlineAfter(timeout));
             }
         }

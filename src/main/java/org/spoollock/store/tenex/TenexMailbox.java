@@ -12,11 +12,10 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.spoollock.lock.Backoff;
 import org.spoollock.lock.LockSecurityException;
-import org.spoollock.lock.LockTimeoutException;
+import org.spoollock.lock.LockWait;
 import org.spoollock.lock.NoSuchMailboxException;
 import org.spoollock.posix.ChannelIo;
 import org.spoollock.posix.Posix;
@@ -175,21 +174,10 @@ public final class TenexMailbox implements AutoCloseable {
                 : FileChannel.open(self, StandardOpenOption.READ);
     }
 
-    /** flock on our descriptor, polled with backoff until the deadline. */
+    /** flock on our descriptor, waited for as the mailbox lock waits (a timeout names the holders). */
     private void flock(int op, Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Backoff backoff = new Backoff(TimeUnit.MILLISECONDS.toNanos(20));
-        while (!posix.flock(fd, op | Posix.LOCK_NB, path.toString())) {
-            if (System.nanoTime() - deadline >= 0) {
-                throw new LockTimeoutException("timed out waiting for flock on " + path, null);
-            }
-            try {
-                backoff.sleep(deadline);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted waiting for " + path);
-            }
-        }
+        LockWait.until(() -> posix.flock(fd, op | Posix.LOCK_NB, path.toString()), "flock", path, stat,
+                Backoff.deadlineAfter(timeout));
     }
 
     /**

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.spoollock.lock.LockTimeoutException;
 import org.spoollock.posix.Posix;
 import org.spoollock.store.Faults;
 import org.spoollock.store.Flags;
@@ -237,5 +238,22 @@ class TenexStoreTest {
         e = assertThrows(TenexIndex.BadTenexMailboxException.class, () -> TenexMailbox.open(box, TenexFormat.TENEX, false,
                 options));
         assertTrue(e.getMessage().contains("offset 0"), e.getMessage());
+    }
+
+    /** The store's flock wait is the mailbox lock's: a timeout names who holds the file (it named nobody). */
+    @Test
+    void aFlockTimeoutNamesTheHolder() throws Exception {
+        append(TenexFormat.TENEX, "Subject: a\n\n1\n");
+        Posix posix = Posix.get();
+        int fd = posix.open(box.toString(), Posix.O_RDONLY | Posix.O_CLOEXEC, 0);
+        try {
+            assertTrue(posix.flock(fd, Posix.LOCK_EX | Posix.LOCK_NB, box.toString()));
+            LockTimeoutException e = assertThrows(LockTimeoutException.class, () -> TenexMailbox.open(box,
+                    TenexFormat.TENEX, false, options.withTimeout(Duration.ofMillis(300))).close());
+            assertTrue(e.getMessage().contains("held by") && e.getMessage().contains("pid " + ProcessHandle.current().pid()),
+                    e.getMessage());
+        } finally {
+            posix.close(fd, box.toString());
+        }
     }
 }
