@@ -178,18 +178,58 @@ class MboxCrashIT {
         }
     }
 
+    /** The rewrite journal being written (it exists only before the commit). */
+    private static Path journalBeingWritten(Path box) {
+        return box.resolveSibling("." + box.getFileName() + ".spoollock-journal.tmp");
+    }
+
+    /** The committed rewrite journal (renamed from the one being written; removed when the rewrite is done). */
+    private static Path committedJournal(Path box) {
+        return box.resolveSibling("." + box.getFileName() + ".spoollock-journal");
+    }
+
+    /**
+     * Waits until {@code p} has started its rewrite: its journal file exists (being written or
+     * committed). False if the process ended before we saw one.
+     */
+    private static boolean awaitJournal(Process p, Path box) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.exists(journalBeingWritten(box)) && !Files.exists(committedJournal(box))) {
+            if (!p.isAlive()) {
+                return false;
+            }
+            assertTrue(System.nanoTime() < deadline, "no rewrite journal after 120 s");
+            Thread.sleep(1);
+        }
+        return true;
+    }
+
+    /**
+     * A kill counts only if it landed inside the rewrite: one of the journal files is still there
+     * after the kill (it appears when the rewrite starts writing and is removed when it is done), so
+     * kills during JVM start, parsing or exit are not counted. Where the kill fell decides the
+     * outcome: journal still being written, so not committed, is "before"; committed journal, which
+     * the next open applies, is "after". Rounds are repeated until six kills landed inside.
+     */
     @Test
     void expungesKilledAtRandomMomentsLeaveBeforeOrAfter() throws Exception {
         Random random = new Random(42);
         Path dir = Peers.newDir("kill-random");
         Path box = dir.resolve("mbox");
         Files.writeString(box, mailbox(1500, 200, "r"), StandardCharsets.ISO_8859_1);
+        // how long a full rewrite lasts from the journal's appearance to the end of the process: where the kills aim
+        Process seen = start(Peers.ours("flag", box.toString(), "1:*", "+\\Seen"), null, dir.resolve("err-seen"));
+        assertTrue(awaitJournal(seen, box), "the first rewrite wrote no journal that we saw");
         long t0 = System.nanoTime();
-        assertEquals(0, Peers.run(Peers.ours("flag", box.toString(), "1:*", "+\\Seen"), 120).status());
-        long fullRewriteMillis = (System.nanoTime() - t0) / 1_000_000; // JVM start, parse, rewrite of it all
+        assertTrue(seen.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, seen.exitValue());
+        long windowMillis = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
         int befores = 0;
         int afters = 0;
-        for (int round = 0; round < 6; round++) {
+        int inside = 0;
+        int missed = 0;
+        for (int round = 0; inside < 6; round++) {
+            assertTrue(round < 30, "only " + inside + " of 30 kills landed inside a rewrite (" + missed + " missed it)");
             List<String> before = ids(box);
             int victim = 1 + random.nextInt(Math.min(50, before.size()));
             assertEquals(0, Peers.run(Peers.ours("flag", box.toString(), String.valueOf(victim), "+\\Deleted"), 120).status());
@@ -197,8 +237,18 @@ class MboxCrashIT {
             after.remove(victim - 1);
             Path err = dir.resolve("err" + round);
             Process p = start(oursWithFault(null, "expunge", box.toString()), null, err);
-            Thread.sleep(random.nextInt((int) Math.max(1, fullRewriteMillis * 12 / 10))); // anywhere in the run
+            if (awaitJournal(p, box)) {
+                Thread.sleep(random.nextInt((int) Math.min(Integer.MAX_VALUE, windowMillis))); // anywhere in the rewrite
+            }
             kill9(p);
+            boolean writing = Files.exists(journalBeingWritten(box));
+            boolean committed = Files.exists(committedJournal(box));
+            if (writing || committed) {
+                inside++;
+            } else {
+                missed++;
+                windowMillis = Math.max(1, windowMillis / 2); // it was over already: aim earlier
+            }
             // Another program appends meanwhile (after breaking the dead lock): it must survive.
             Files.deleteIfExists(dir.resolve("mbox.lock"));
             String extra = FROM + "Message-ID: <extra" + round + "@crash>\nSubject: extra\n\nx\n\n";
@@ -210,19 +260,21 @@ class MboxCrashIT {
             List<String> a = new ArrayList<>(after);
             a.add("<extra" + round + "@crash>");
             if (now.equals(b)) {
+                assertFalse(committed, "round " + round + ": killed after the commit, yet the expunge was not finished");
                 befores++;
                 // the message is still flagged deleted: leave it for the next round's expunge to take too
                 assertEquals(0, Peers.run(Peers.ours("expunge", box.toString()), 120).status());
             } else {
                 assertEquals(a, now, "round " + round + ": neither before nor after");
+                assertFalse(writing && !committed, "round " + round + ": killed before the commit, yet the expunge happened");
                 afters++;
             }
             assertEquals(ids(box).size(), ourCount(box));
             assertEquals(ourCount(box), cclientCount(box));
             assertTrue(n >= after.size());
         }
-        assertEquals(6, befores + afters);
-        System.out.println("random kills: " + befores + " before, " + afters + " after");
+        System.out.println("random kills: " + inside + " inside the rewrite, " + missed + " missed it; " + befores
+                + " before, " + afters + " after");
     }
 
     @Test
