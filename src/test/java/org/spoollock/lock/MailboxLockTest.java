@@ -196,9 +196,22 @@ class MailboxLockTest {
         assertThrows(IllegalArgumentException.class, () -> LockProfile.parseMethods("dotlock,lockf2"));
     }
 
+    /**
+     * The mount type as util-linux's findmnt finds it (libmount reading /proc/self/mountinfo): an
+     * oracle that shares no code with FileSystemInfo, which asks Java's FileStore (/proc/mounts).
+     */
+    private static String findmntType(Path p) throws Exception {
+        Process f = new ProcessBuilder("findmnt", "--noheadings", "--output", "FSTYPE", "--target", p.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(f.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        assertEquals(0, f.waitFor(), "findmnt: " + out);
+        assertFalse(out.isEmpty(), "findmnt printed no type");
+        return out;
+    }
+
     @Test
     void fileSystemDetectionReadsTheMountTypeOfTheMailbox() throws Exception {
-        String expected = Files.getFileStore(dir).type();
+        String expected = findmntType(dir);
         assertEquals(expected, FileSystemInfo.of(mbox, EnumSet.allOf(LockMethod.class)).type());
         assertEquals(expected, FileSystemInfo.of(dir.resolve("not-yet"), EnumSet.allOf(LockMethod.class)).type(),
                 "a missing mailbox is judged by its directory");
