@@ -114,7 +114,7 @@ class CliIT {
         var st = org.spoollock.posix.Posix.get().stat(mbox.toString());
         assertEquals(List.of("dot-lock " + mbox + ".lock: free", "mailbox  " + mbox + ": no flock or POSIX locks",
                 "session  /tmp/." + Long.toHexString(st.dev()) + "." + Long.toHexString(st.ino()) + ": no session",
-                "filesystem " + Files.getFileStore(dir).type() + ": effective [dotlock, flock]"), free.out().lines().toList());
+                "filesystem " + Peers.mountType(dir) + ": effective [dotlock, flock]"), free.out().lines().toList());
         try (Peers.Holder h = new Peers.Holder(Peers.asUser(Peers.ours("lock", mbox.toString(), "--", "sh", "-c",
                 "echo locked; cat >/dev/null")))) {
             long javaPid = h.process.descendants().filter(p -> p.info().command().orElse("").endsWith("java"))

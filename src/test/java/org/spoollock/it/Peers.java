@@ -233,6 +233,17 @@ final class Peers {
         }
     }
 
+    /**
+     * The type of the mount holding {@code p}, as util-linux's findmnt reads it (libmount on
+     * /proc/self/mountinfo): an oracle for what spoollock reports, which shares no code with
+     * FileSystemInfo (Java's FileStore, from /proc/mounts).
+     */
+    static String mountType(Path p) {
+        Result r = run(List.of("findmnt", "--noheadings", "--output", "FSTYPE", "--target", p.toString()), 30);
+        assertTrue(r.status() == 0 && !r.out().isBlank(), "findmnt: " + r);
+        return r.out().trim();
+    }
+
     /** Runs to completion within the limit (a hang is a test failure, not a wait). */
     static Result run(List<String> cmd, int limitSeconds) {
         return run(cmd, limitSeconds, null);
