@@ -244,6 +244,18 @@ final class Peers {
         return r.out().trim();
     }
 
+    /**
+     * c-client's session-lock name for {@code file} in /tmp (".%lx.%lx" of st_dev and st_ino), made by
+     * coreutils' stat (%D: the device number in hex) and the shell's printf, sharing no code with
+     * spoollock's; SessionPeersIT checks the name against the file c-client itself holds open.
+     */
+    static String sessionLockName(Path file) {
+        Result r = run(List.of("sh", "-c", "printf '/tmp/.%s.%x' \"$(stat -c %D \"$1\")\" \"$(stat -c %i \"$1\")\"", "sh",
+                file.toString()), 30);
+        assertTrue(r.status() == 0 && r.out().matches("/tmp/\\.[0-9a-f]+\\.[0-9a-f]+"), "stat: " + r);
+        return r.out();
+    }
+
     /** Runs to completion within the limit (a hang is a test failure, not a wait). */
     static Result run(List<String> cmd, int limitSeconds) {
         return run(cmd, limitSeconds, null);

@@ -50,6 +50,35 @@ class SessionPeersIT {
         }
     }
 
+    /**
+     * Our session-lock name is the one c-client really uses: c-client's read-write mail_open() keeps
+     * its session lock open, so the lock's name is read from the descriptors of the running
+     * cclient-open (/proc/PID/fd), not computed; spoollock's `locks` must report the same file, held.
+     */
+    @Test
+    void ourSessionLockNameIsTheFileCClientHolds() throws Exception {
+        Path mbox = mailbox("kod-name");
+        try (Peers.Holder c = new Peers.Holder(Peers.cclientOpen(mbox, "ignore"), false)) {
+            assertTrue(waitForLine(c, "read-write"), c.stderr());
+            ProcessHandle cclient = c.process.descendants().filter(p -> p.info().command().orElse("").endsWith("/cclient-open"))
+                    .findFirst().orElseThrow();
+            List<String> held = new ArrayList<>();
+            try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(cclient.pid()), "fd"))) {
+                for (Path fd : (Iterable<Path>) fds::iterator) {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("/tmp/.")) {
+                        held.add(target);
+                    }
+                }
+            }
+            assertEquals(1, held.size(), "c-client's open files under /tmp: " + held);
+            Peers.Result locks = Peers.run(Peers.ours("locks", mbox.toString()), 60);
+            assertEquals(0, locks.status(), locks.toString());
+            assertTrue(locks.out().contains("session  " + held.get(0) + ": held read-write by pid " + cclient.pid()),
+                    "c-client holds " + held.get(0) + "; spoollock says:\n" + locks.out());
+        }
+    }
+
     @Test
     void aCClientHolderThatIgnoresItKeepsItAndWeOpenReadOnly() throws Exception {
         Path mbox = mailbox("kod-ignore");
