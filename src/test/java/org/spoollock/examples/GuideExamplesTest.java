@@ -14,8 +14,6 @@ import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.spoollock.store.tenex.TenexFormat;
-import org.spoollock.store.tenex.TenexMailbox;
 
 /** The library guide's examples (docs/guide.md) are these classes, compiled and run here. */
 class GuideExamplesTest {
@@ -45,7 +43,7 @@ class GuideExamplesTest {
         }
         pool.shutdown();
         DeliveryAgent.deliverAll(inbox, List.of(msg(9), msg(10)), "sender@example.org");
-        try (ServerSession s = new ServerSession(inbox)) {
+        try (ServerSession s = new ServerSession(inbox.toString())) {
             List<String> summary = s.summary();
             assertEquals(10, summary.size());
             assertTrue(summary.get(0).matches("1 1 ----- \\d+ Subject: message \\d+"), summary.get(0));
@@ -55,8 +53,10 @@ class GuideExamplesTest {
         }
         Path tenex = dir.resolve("inbox.tenex");
         assertTrue(Migration.migrate(inbox, tenex, false));
-        try (TenexMailbox t = TenexMailbox.open(tenex, TenexFormat.TENEX, false, TenexMailbox.Options.defaults())) {
-            assertEquals(10, t.index().count());
+        try (ServerSession t = new ServerSession("tenex:" + tenex)) {             // the same server code, another format
+            assertEquals(10, t.summary().size());
+            t.markSeen(List.of(3));
+            assertTrue(t.summary().get(2).startsWith("3 3 S---- "), t.summary().get(2));
         }
     }
 
