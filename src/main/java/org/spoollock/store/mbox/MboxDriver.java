@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 import org.spoollock.lock.MailboxLock;
+import org.spoollock.store.AbstractMailbox;
 import org.spoollock.store.Capability;
 import org.spoollock.store.Changes;
 import org.spoollock.store.FileProbe;
@@ -125,27 +126,14 @@ public final class MboxDriver implements MailboxDriver {
     }
 
     /** An open mbox: changes in memory until the commit's checkpoint, UIDs persisted there or at close. */
-    private static final class Open implements Mailbox {
-        private final MboxDriver driver;
-        private final MailboxRef ref;
+    private static final class Open extends AbstractMailbox {
         private final MboxMailbox m;
         private final StoreOptions options;
 
         Open(MboxDriver driver, MailboxRef ref, MboxMailbox m, StoreOptions options) {
-            this.driver = driver;
-            this.ref = ref;
+            super(driver, ref);
             this.m = m;
             this.options = options;
-        }
-
-        @Override
-        public MailboxRef ref() {
-            return ref;
-        }
-
-        @Override
-        public MailboxDriver driver() {
-            return driver;
         }
 
         @Override
@@ -185,11 +173,7 @@ public final class MboxDriver implements MailboxDriver {
         }
 
         @Override
-        public Changes changes() {
-            return new Changes(this, this::apply);
-        }
-
-        private Changes.Committed apply(List<Changes.Change> changes) throws IOException {
+        protected Changes.Committed apply(List<Changes.Change> changes) throws IOException {
             List<Integer> expunged = new ArrayList<>();
             List<Long> uids = new ArrayList<>();
             boolean pending = false;

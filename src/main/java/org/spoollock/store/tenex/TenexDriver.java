@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
+import org.spoollock.store.AbstractMailbox;
 import org.spoollock.store.Capability;
 import org.spoollock.store.Changes;
 import org.spoollock.store.FileProbe;
@@ -147,17 +148,14 @@ public abstract class TenexDriver implements MailboxDriver {
     }
 
     /** An open tenex/mtx mailbox with this open's own UIDs. */
-    private static final class Open implements Mailbox, MessageIndex {
-        private final TenexDriver driver;
-        private final MailboxRef ref;
+    private static final class Open extends AbstractMailbox implements MessageIndex {
         private final TenexMailbox m;
         private long validity = nextValidity();
         private long[] uids = new long[0];
         private long uidNext = 1;
 
         Open(TenexDriver driver, MailboxRef ref, TenexMailbox m) {
-            this.driver = driver;
-            this.ref = ref;
+            super(driver, ref);
             this.m = m;
             numberNew();
         }
@@ -172,16 +170,6 @@ public abstract class TenexDriver implements MailboxDriver {
                     uids[i] = uidNext++;
                 }
             }
-        }
-
-        @Override
-        public MailboxRef ref() {
-            return ref;
-        }
-
-        @Override
-        public MailboxDriver driver() {
-            return driver;
         }
 
         @Override
@@ -255,11 +243,7 @@ public abstract class TenexDriver implements MailboxDriver {
         }
 
         @Override
-        public Changes changes() {
-            return new Changes(this, this::apply);
-        }
-
-        private Changes.Committed apply(List<Changes.Change> changes) throws IOException {
+        protected Changes.Committed apply(List<Changes.Change> changes) throws IOException {
             List<Integer> expunged = new ArrayList<>();
             List<Long> given = new ArrayList<>();
             for (Changes.Change c : changes) {
