@@ -2,7 +2,6 @@ package org.spoollock.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -11,6 +10,7 @@ import java.util.List;
 
 import org.spoollock.store.Capability;
 import org.spoollock.store.Drivers;
+import org.spoollock.store.Envelope;
 import org.spoollock.store.MailboxDriver;
 import org.spoollock.store.MailboxRef;
 import org.spoollock.store.MessageInput;
@@ -54,19 +54,8 @@ final class DeliverCommand extends MailboxCommand {
         } catch (MessageInput.MessageTooLargeException e) {
             return fail(ExitCodes.DATAERR, "message not delivered: " + e.getMessage());
         }
-        String envelope = null;
-        int skip = 0;
-        if (message.length >= 5 && new String(message, 0, 5, StandardCharsets.ISO_8859_1).equals("From ")) {
-            int nl = 0;
-            while (nl < message.length && message[nl] != '\n') {
-                nl++;
-            }
-            String line = new String(message, 5, nl - 5, StandardCharsets.ISO_8859_1).trim();
-            int sp = line.indexOf(' ');
-            envelope = sp < 0 ? line : line.substring(0, sp);
-            skip = Math.min(nl + 1, message.length);
-        }
-        byte[] body = skip == 0 ? message : java.util.Arrays.copyOfRange(message, skip, message.length);
+        Envelope envelope = Envelope.split(message);
+        byte[] body = envelope.body();
         if (body.length == 0) {
             return fail(ExitCodes.DATAERR, "message not delivered: it is empty");
         }
@@ -83,7 +72,7 @@ final class DeliverCommand extends MailboxCommand {
         if (create && !existed && !Files.isDirectory(parent)) {
             return fail(ExitCodes.CANTCREAT, "cannot create " + mailbox + ": directory " + parent + " does not exist");
         }
-        NewMessage m = new NewMessage(body, 0, List.of(), ZonedDateTime.now(), sender != null ? sender : envelope);
+        NewMessage m = new NewMessage(body, 0, List.of(), ZonedDateTime.now(), sender != null ? sender : envelope.sender());
         try {
             driver.append(ref, List.of(m), create, store.storeOptions().withMboxrd(mboxrd));
         } catch (IllegalArgumentException e) {

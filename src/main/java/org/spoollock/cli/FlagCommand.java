@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.spoollock.store.Flags;
-import org.spoollock.store.Keywords;
 import org.spoollock.store.Mailbox;
 import org.spoollock.store.SequenceSet;
 
@@ -34,8 +33,7 @@ final class FlagCommand extends MailboxCommand {
             throw new CommandLine.ParameterException(spec.commandLine(), "FLAGS must start with + (set) or - (clear)");
         }
         boolean set = first.charAt(0) == '+';
-        int system = 0;
-        List<String> keywords = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (String arg : flags) {
             String a = arg;
             if (!a.isEmpty() && (a.charAt(0) == '+' || a.charAt(0) == '-')) {
@@ -44,24 +42,16 @@ final class FlagCommand extends MailboxCommand {
                 }
                 a = a.substring(1);
             }
-            for (String f : a.split("[,\\s]+")) {
-                if (f.isEmpty()) {
-                    continue;
-                }
-                int bit = Flags.bitOf(f);
-                if (bit != 0) {
-                    system |= bit;
-                } else if (f.startsWith("\\")) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "unknown system flag " + f
-                            + " (\\Seen \\Answered \\Flagged \\Deleted \\Draft; \\Recent cannot be set)");
-                } else if (!Keywords.isValid(f)) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "\"" + f + "\" is not a valid keyword"
-                            + " (IMAP atom characters, at most " + Keywords.MAX_LENGTH + ")");
-                } else {
-                    keywords.add(f);
-                }
-            }
+            names.add(a);
         }
+        Flags.Named named;
+        try {
+            named = Flags.parse(names);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        int system = named.system();
+        List<String> keywords = named.keywords();
         try (Mailbox m = open(true)) {
             List<Integer> msgnos = resolve(m.index().count());
             if (set) {

@@ -71,4 +71,37 @@ public final class Flags {
         }
         return out;
     }
+
+    /** System flag bits and keywords named in a list such as {@code \Seen work,\Flagged} (IMAP STORE's names). */
+    public record Named(int system, java.util.List<String> keywords) {
+    }
+
+    /**
+     * Parses flag names separated by commas or blanks: the five settable system flags (case-insensitive)
+     * and keywords, checked as {@link Keywords} does. {@link IllegalArgumentException} names the first
+     * one that is neither (\Recent cannot be set).
+     */
+    public static Named parse(java.util.Collection<String> names) {
+        int system = 0;
+        List<String> keywords = new ArrayList<>();
+        for (String arg : names) {
+            for (String f : arg.split("[,\\s]+")) {
+                if (f.isEmpty()) {
+                    continue;
+                }
+                int bit = bitOf(f);
+                if (bit != 0) {
+                    system |= bit;
+                } else if (f.startsWith("\\")) {
+                    throw new IllegalArgumentException("unknown system flag " + f
+                            + " (\\Seen \\Answered \\Flagged \\Deleted \\Draft; \\Recent cannot be set)");
+                } else if (!Keywords.isValid(f)) {
+                    throw new IllegalArgumentException(Keywords.whyInvalid(f));
+                } else {
+                    keywords.add(f);
+                }
+            }
+        }
+        return new Named(system, List.copyOf(keywords));
+    }
 }
