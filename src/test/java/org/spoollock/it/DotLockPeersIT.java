@@ -116,14 +116,20 @@ class DotLockPeersIT {
     @Test
     void weBreakAStaleCClientLock() throws Exception {
         Path mbox = Peers.newDir("break-cclient").resolve("mbox");
-        long t0 = System.nanoTime();
         Peers.Holder h = new Peers.Holder(Peer.C_CLIENT.hold(mbox));
         h.kill9(); // c-client's empty lock stays behind
-        DotLockOptions stale = OPTS.withStaleAfter(Duration.ofSeconds(8));
-        assertTrue(Files.exists(Path.of(mbox + ".lock")));
-        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(6), "setup too slow for this test's margin");
+        Path lockFile = Path.of(mbox + ".lock");
+        assertTrue(Files.exists(lockFile));
+        // The stale time is set from the lock's age as found (its ctime, the clock staleness is judged by),
+        // not from how fast the setup ran: 8 s more than that age. The first try follows at once, so it
+        // can only see the lock as stale if this thread stalls for 8 s between two statements (a hang).
+        long ageMillis = System.currentTimeMillis() - ((java.nio.file.attribute.FileTime) Files.getAttribute(lockFile,
+                "unix:ctime")).toMillis();
+        Duration staleAfter = Duration.ofMillis(Math.max(0, ageMillis)).plusSeconds(8);
+        DotLockOptions stale = OPTS.withStaleAfter(staleAfter);
         assertTrue(DotLock.tryAcquire(mbox, stale).isEmpty(), "broke a c-client lock younger than the stale time");
-        Thread.sleep(Math.max(0, TimeUnit.SECONDS.toMillis(9) - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)));
+        long ctime = ((java.nio.file.attribute.FileTime) Files.getAttribute(lockFile, "unix:ctime")).toMillis();
+        Thread.sleep(Math.max(0, ctime + staleAfter.toMillis() + 1000 - System.currentTimeMillis()));
         Optional<DotLock> lock = DotLock.tryAcquire(mbox, stale);
         assertTrue(lock.isPresent(), "did not break a c-client lock older than the stale time");
         assertEquals(LockState.RELEASED, lock.get().release());
