@@ -2,6 +2,7 @@ package org.spoollock.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,18 +21,41 @@ import org.spoollock.store.tenex.TenexMailbox;
 /**
  * tenex and mtx against c-client itself: each reads what the other wrote (flags, keywords, dates,
  * sizes), mailutil's copy and ours agree, and expunge waits for every other session as c-client's
- * rule says. Keywords in these formats are c-client's configured list: /etc/c-client.cf, written
- * here (as root) for the duration of the class if the machine has none.
+ * rule says. Keywords in these formats are c-client's configured list, which c-client (mailutil
+ * included) reads only from /etc/c-client.cf: it ignores ~/.mminit unless the program allows user
+ * configuration, which mailutil does not, and no environment variable moves the file. So the class
+ * writes /etc/c-client.cf (as root) for its duration, marked as its own, and removes it after. A file
+ * with that mark left by a run that was killed is taken over; one without it belongs to the machine,
+ * and the class fails rather than touch it or skip.
  */
 class TenexInteropIT {
     private static final Path CF = Path.of("/etc/c-client.cf");
+    /** A line c-client's configuration reader ignores (a single word: it acts only on lines of two words or more). */
+    private static final String MARK = "#written-by-spoollock-TenexInteropIT-pid-";
+    /** The keyword list; alone, the whole file earlier versions of this class wrote. */
+    private static final String LEGACY = "set keywords work,later\n";
     private static boolean wroteCf;
 
     @BeforeAll
     static void configureKeywords() throws Exception {
         Assumptions.assumeTrue(Peers.ROOT, "writing /etc/c-client.cf needs root");
-        Assumptions.assumeTrue(!Files.exists(CF), "this machine has its own /etc/c-client.cf; not touching it");
-        Files.writeString(CF, "set keywords work,later\n");
+        if (Files.exists(CF, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            String old = Files.readString(CF, StandardCharsets.ISO_8859_1);
+            int at = old.indexOf(MARK);
+            if (at >= 0) {
+                long pid = Long.parseLong(old.substring(at + MARK.length()).lines().findFirst().orElse("").strip());
+                if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    fail(CF + " is in use by another TenexInteropIT run (pid " + pid + ", still running): run one at a time");
+                }
+            } else if (!old.equals(LEGACY)) {
+                fail(CF + " exists and was not written by this test (no \"" + MARK + "\" line); it is this"
+                        + " machine's c-client configuration, which the tenex/mtx interop tests must replace for their"
+                        + " keyword list: move it aside for the run. It holds:\n" + old);
+            }
+            // else left behind by a run that was killed (LEGACY: by this class before it marked the file): ours
+        }
+        Files.writeString(CF, LEGACY + MARK + ProcessHandle.current().pid() + "\n",
+                StandardCharsets.ISO_8859_1);
         wroteCf = true;
     }
 
