@@ -38,13 +38,20 @@ class JfrIT {
         // Only samples taken in the busy loop, i.e. after the handler was installed (start-up is sampled either way).
         Path jfr = Path.of(Peers.JAVA).resolveSibling("jfr");
         Peers.Result printed = Peers.run(List.of(jfr.toString(), "print", "--events", "jdk.ExecutionSample", rec.toString()), 120);
+        // A failed print (or a recording without the sampler's events) would otherwise read as 0 busy samples,
+        // which is exactly what the JDK 17 case expects: both must be seen to have worked.
+        assertEquals(0, printed.status(), "jfr print failed: " + printed);
+        assertTrue(printed.out().contains("jdk.ExecutionSample {"), "the recording holds no execution samples at all"
+                + " (the sampler did not run, even at start-up): " + printed.out().lines().limit(20).toList());
         return (int) printed.out().lines().filter(l -> l.contains(BusySessionHolder.class.getSimpleName() + ".main")).count();
     }
 
     @Test
     void jfrKeepsSamplingWithTheLaunchersSignalSetting() throws Exception {
         int with = samples(true);
-        assertTrue(with > 20, "JFR took only " + with + " execution samples of 3 busy seconds with _JAVA_SR_SIGNUM=39");
+        // The behaviour is "sampled at all" (the starved case takes exactly 0); how many samples 3 busy seconds
+        // yield depends on the machine's load, so no rate is asserted here.
+        assertTrue(with > 0, "JFR took no execution samples of 3 busy seconds with _JAVA_SR_SIGNUM=39");
     }
 
     /** The measured fact (shared/reference/jvm-and-sigusr2.md) that makes the launcher's setting necessary, on JDK 17. */
