@@ -770,12 +770,13 @@ def watched_run(cmd, dst, **kw):
 # ("Class.method"; a trailing * matches any continuation): the first phase with a matching frame wins
 # (the target's batches are written from inside the source's read callback, so "write" before "read").
 # The recorder does not always walk a stack to its bottom, hence the callees too, and "unattributed".
-JFR_PHASES = (("verify", ("org.spoollock.store.Copy.compare", "org.spoollock.store.Copy.lambda$compare*",
-                          "org.spoollock.store.Copy.digest", "org.spoollock.store.Copy.existing",
+JFR_PHASES = (("verify", ("org.spoollock.store.VerifiedCopy.compare", "org.spoollock.store.VerifiedCopy.lambda$compare*",
+                          "org.spoollock.store.VerifiedCopy.existing",
                           "org.spoollock.store.tenex.TenexMailbox.writeMessage", "org.spoollock.store.tenex.TenexMailbox.open",
                           "org.spoollock.store.tenex.TenexIndex.parse*", "sun.security.provider.*",
                           "java.security.MessageDigest*")),
-              ("write", ("org.spoollock.store.Copy.write", "org.spoollock.store.tenex.TenexMailbox.append*",
+              ("write", ("org.spoollock.store.VerifiedCopy.written", "org.spoollock.store.tenex.TenexImporter.*",
+                         "org.spoollock.store.tenex.TenexMailbox.append*",
                          "org.spoollock.store.tenex.TenexFormat.*", "org.spoollock.store.tenex.TenexHeader.*",
                          "org.spoollock.store.journal.AppendIntent.*", "org.spoollock.posix.SpaceReservation.*",
                          "java.util.zip.CRC32C*")),
@@ -783,7 +784,7 @@ JFR_PHASES = (("verify", ("org.spoollock.store.Copy.compare", "org.spoollock.sto
                          "org.spoollock.store.mbox.MboxMailbox.parseAll", "org.spoollock.store.mbox.MboxIndex.scan",
                          "org.spoollock.store.mbox.MboxParser.*")),
               ("read", ("org.spoollock.store.mbox.MboxMailbox.visit", "org.spoollock.store.mbox.MboxMailbox.verifyUnchanged",
-                        "org.spoollock.store.mbox.HeaderFilter.*", "org.spoollock.store.Copy$1.read")),
+                        "org.spoollock.store.mbox.HeaderFilter.*", "org.spoollock.store.VerifiedCopy.read")),
               ("startup", ("org.spoollock.cli.*", "picocli.*", "jnr.*", "com.kenai.*", "jdk.internal.loader.*",
                            "java.lang.ClassLoader*", "java.security.SecureClassLoader*", "java.util.zip.*",
                            "java.lang.invoke.*", "java.lang.reflect.*")))
@@ -1406,7 +1407,7 @@ def report_migrate(res, machine):
                     ", ".join("%.2f" % x for x in m["ratio_mailutil_to_spoollock_per_round"]),
                     fmt_s(sl["median_cpu_ms"]), fmt_s(mu["median_cpu_ms"]), sl["max_rss_kb"] / 1024, mu["max_rss_kb"] / 1024))
     L.append("")
-    L.append("What spoollock's figure includes (`Copy.run` in `src/main/java/org/spoollock/store/Copy.java`): the JVM's"
+    L.append("What spoollock's figure includes (`VerifiedCopy.run` in `src/main/java/org/spoollock/store/VerifiedCopy.java`): the JVM's"
              " start and exit (the launcher %s a class-data archive); opening the mbox read-only under its shared locks"
              " and parsing it; reading the messages front to back in 4 MiB reads, fingerprinting each (length,"
              " CRC-32C and CRC-32, CRs dropped) and encoding it straight into a batch (500 messages or 16 MB), each"

@@ -20,13 +20,13 @@ import org.junit.jupiter.api.Test;
 import org.spoollock.lock.MailboxLockOptions;
 import org.spoollock.store.Flags;
 import org.spoollock.store.mbox.MboxAppender;
-import org.spoollock.store.mbox.MessageFormat;
+import org.spoollock.store.mbox.MboxEncoding;
 import org.spoollock.store.mbox.Quoting;
 
 /**
  * Delivery writes what c-client's append writes, byte for byte: the same messages, with the same envelope
  * sender, internal date and flags, appended by c-client's mail_append_full (spooltest/c/cclient-mbox append)
- * to one copy of a mailbox and by spoollock's delivery path (MessageFormat.format, then MboxAppender.append,
+ * to one copy of a mailbox and by spoollock's delivery path (MboxEncoding.format, then MboxAppender.append,
  * what {@code spoollock deliver} runs) to another. The appended bytes must be equal except where
  * docs/mbox.md documents a deliberate difference: each case names the ones it shows ({@link Deviation}),
  * the test applies only those to c-client's bytes, and checks that each named one really changes them.
@@ -193,7 +193,7 @@ class DeliverVsCClientAppendIT {
                     assertEquals(0, r.status(), c.name() + ": " + r);
                     assertTrue(!r.err().contains("Trying to get mailbox lock"), "c-client's append asked our session: " + r);
                 } else {
-                    MboxAppender.append(box, List.of(MessageFormat.format(c.message(), sender, c.date(), c.flags(),
+                    MboxAppender.append(box, List.of(MboxEncoding.format(c.message(), sender, c.date(), c.flags(),
                             List.of(), Quoting.MBOXO)), MailboxLockOptions.defaults(), Duration.ofSeconds(60));
                 }
                 byte[] all = Files.readAllBytes(box);
