@@ -7,6 +7,8 @@ import java.nio.file.Path;
 
 import org.spoollock.lock.MailboxLock;
 import org.spoollock.posix.Stat;
+import org.spoollock.store.Faults;
+import org.spoollock.store.MailboxChangedException;
 
 /**
  * Finishes what a killed spoollock process left beside a mailbox: a committed rewrite journal is
@@ -90,12 +92,22 @@ public final class Recovery {
         if (Files.deleteIfExists(tmp)) {
             done.append("discarded an uncommitted rewrite journal (the mailbox had not been touched); ");
         }
-        if (Files.exists(j)) {
-            done.append(Replay.run(mailbox, ch, st, j)).append("; ");
-        }
         Path intent = Journal.appendIntentFor(mailbox);
-        if (Files.exists(intent)) {
-            done.append(AppendIntent.recover(mailbox, ch, st, intent, starts)).append("; ");
+        try {
+            if (Files.exists(j)) {
+                done.append(Replay.run(mailbox, ch, st, j)).append("; ");
+            }
+            if (Files.exists(intent)) {
+                Faults.point("recovery.looked"); // between the look and the read (tests stop a recoverer here)
+                done.append(AppendIntent.recover(mailbox, ch, st, intent, starts)).append("; ");
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // Under our exclusive lock nobody else touches these files; one that vanishes between our look
+            // and our read was finished by a process that broke our lock while we were stopped (SIGSTOP, a
+            // frozen VM) longer than the stale period: nothing of ours was done, and our lock is gone
+            throw new MailboxChangedException(mailbox + ": " + e.getFile() + " vanished while this process was"
+                    + " about to finish that interrupted write: another process, which broke this one's lock while it"
+                    + " was stopped, finished it; nothing done, try again");
         }
         if (done.length() == 0) {
             return null;

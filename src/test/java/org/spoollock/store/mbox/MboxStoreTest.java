@@ -4,6 +4,7 @@ import org.spoollock.store.MailboxChangedException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -319,6 +320,31 @@ class MboxStoreTest {
             assertEquals(2, m.index().count(), "the half message was cut out");
         }
         assertArrayEquals(before, Files.readAllBytes(mbox));
+    }
+
+    /**
+     * A deliverer stopped between seeing a killed delivery's note and reading it, its lock broken
+     * meanwhile by a process that finished that delivery and removed the note: it used to fail with
+     * "no such file" (exit 66, found by spooltest/torture); the lock is gone and nothing was done, so it
+     * says to try again (MailboxChangedException: exit 75), and the mailbox is as the other left it.
+     */
+    @Test
+    void aStoppedRecovererWhoseNoteAnotherFinishedSaysTryAgain() throws Exception {
+        byte[] before = deliveryKilledHalfWay();
+        java.util.concurrent.CompletableFuture<Void> stopped = deliveryHeldAt("recovery.looked", "Subject: late\n\nx\n");
+        // meanwhile another process broke the stopped one's lock and finished the killed delivery as recovery
+        // does (this JVM's own lock would keep a thread here out: the file is changed as that process would)
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(mbox, StandardOpenOption.WRITE)) {
+            ch.truncate(before.length);
+        }
+        Files.delete(Journal.appendIntentFor(mbox));
+        byte[] after = Files.readAllBytes(mbox);
+        Faults.release("recovery.looked");
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> stopped.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertInstanceOf(MailboxChangedException.class, e.getCause().getCause(), e.toString());
+        assertTrue(e.getCause().getCause().getMessage().contains("try again"), e.getCause().getCause().getMessage());
+        assertArrayEquals(after, Files.readAllBytes(mbox), "the stopped one wrote nothing");
     }
 
     /** A delivery of {@code message} in another thread, held at fault point {@code point} (as if stopped there). */
