@@ -115,6 +115,22 @@ public final class Journal {
         return p;
     }
 
+    /**
+     * The journalled rewrite every format's in-place rewrite uses (an mbox checkpoint or expunge, a tenex
+     * expunge): plan the patches, commit the journal (fsynced, then renamed into place), apply it, discard
+     * it, with the fault points a kill is tested at between the steps. A crash anywhere leaves the mailbox
+     * before (journal not committed) or after (the next open replays it). The caller holds the exclusive lock.
+     */
+    public static void rewrite(Path mailbox, FileChannel ch, Stat st, long extent, long newSize, List<Patch> patches)
+            throws IOException {
+        Journal journal = plan(ch, st, extent, newSize, patches, mailbox.toString());
+        Faults.point("rewrite.planned");
+        Journal committed = journal.commitOrExplain(mailbox, ch);
+        Faults.point("rewrite.committed");
+        committed.applyCommitted(mailbox, ch);
+        discard(mailbox);
+    }
+
     /** Builds a journal for patches of the mailbox open on {@code ch}, computing its checksums from the file. */
     public static Journal plan(FileChannel ch, Stat st, long extent, long newSize, List<Patch> patches, String name)
             throws IOException {

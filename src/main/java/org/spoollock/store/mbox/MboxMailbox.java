@@ -18,7 +18,6 @@ import org.spoollock.posix.SpaceReservation;
 import org.spoollock.session.SessionLock;
 import org.spoollock.session.SessionLockOptions;
 import org.spoollock.session.SessionOpen;
-import org.spoollock.store.Faults;
 import org.spoollock.store.journal.Journal;
 
 /**
@@ -219,12 +218,7 @@ public final class MboxMailbox implements AutoCloseable {
             if (plan.newSize > old) {
                 SpaceReservation.reserve(lock.fd(), old, plan.newSize - old, path);
             }
-            Journal journal = Journal.plan(ch, lock.stat(), old, plan.newSize, plan.patches, name);
-            Faults.point("rewrite.planned");
-            Journal committed = journal.commitOrExplain(path, ch);
-            Faults.point("rewrite.committed");
-            committed.applyCommitted(path, ch);
-            Journal.discard(path);
+            Journal.rewrite(path, ch, lock.stat(), old, plan.newSize, plan.patches);
             // c-client: atime now, mtime a second earlier, so the rewrite does not look like new mail
             long now = System.currentTimeMillis() / 1000;
             Posix.get().setTimes(lock.fd(), now * 1_000_000_000L, (now - 1) * 1_000_000_000L, name);

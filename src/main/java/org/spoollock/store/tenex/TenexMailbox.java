@@ -353,12 +353,7 @@ public final class TenexMailbox implements AutoCloseable {
                     return 0;
                 }
                 long old = ChannelIo.size(ch, name);
-                Journal journal = Journal.plan(ch, stat, old, cur, patches, name);
-                Faults.point("rewrite.planned");
-                Journal committed = journal.commitOrExplain(path, ch);
-                Faults.point("rewrite.committed");
-                committed.applyCommitted(path, ch);
-                Journal.discard(path);
+                Journal.rewrite(path, ch, stat, old, cur, patches);
                 index = new TenexIndex(index.format(), options.keywords());
                 index.parse(ch, ChannelIo.size(ch, name), path);
                 return gone;
