@@ -15,7 +15,6 @@ import java.util.stream.Collectors;
 
 import org.spoollock.posix.Posix;
 import org.spoollock.posix.PosixException;
-import org.spoollock.posix.RecordLocks;
 import org.spoollock.posix.Stat;
 
 /**
@@ -115,12 +114,10 @@ public final class MailboxLock implements AutoCloseable {
         int fd = -1;
         java.util.concurrent.Semaphore classicGate = null;
         Set<LockMethod> held = EnumSet.noneOf(LockMethod.class);
-        // Debian's Dovecot (mbox_write_locks = fcntl dotlock) and Policy-11.6 MDAs take the POSIX lock
-        // BEFORE the dot-lock, c-client and we the dot-lock first. Waiting for a POSIX lock while holding
-        // the dot-lock would deadlock with them (each waits for the other's first lock until a timeout,
-        // 5 minutes by default: seen with a real Dovecot). So with a dot-lock held the POSIX layer is only
-        // tried; when it is busy everything is let go and the whole acquisition starts again after a backoff.
-        Backoff posixBusy = new Backoff(TimeUnit.MILLISECONDS.toNanos(8));
+        // A layer that may not be waited for under the dot-lock (KernelLayer.POSIX) is only tried then; when
+        // it is busy everything is let go and the whole acquisition starts again after a backoff.
+        Backoff layerBusy = new Backoff(TimeUnit.MILLISECONDS.toNanos(8));
+        acquisition:
         while (true) {
         try {
             // The dot-lock works on every filesystem; what else works is known once the mailbox is open.
@@ -147,25 +144,22 @@ public final class MailboxLock implements AutoCloseable {
             for (String w : fs.warnings()) {
                 LOG.log(System.Logger.Level.WARNING, "{0}: {1}", mailbox, w);
             }
-            if (fs.effective().contains(LockMethod.FLOCK)) {
-                LockWait.until(() -> posix.flock(f, (mode == Mode.EXCLUSIVE ? Posix.LOCK_EX : Posix.LOCK_SH) | Posix.LOCK_NB,
-                        mailbox.toString()), "flock", mailbox, st, deadline);
-                held.add(LockMethod.FLOCK);
-            }
-            if (fs.effective().contains(LockMethod.OFD)) {
-                RecordLocks records = RecordLocks.get();
-                if (records.isClassic()) {
-                    // Classic fcntl locks belong to the process and any close drops them: within this
-                    // JVM let one holder at a time (readers too) have this file, and keep it open.
+            boolean exclusive = mode == Mode.EXCLUSIVE;
+            String name = mailbox.toString();
+            for (KernelLayer layer : KernelLayer.values()) {
+                if (!fs.effective().contains(layer.method)) {
+                    continue;
+                }
+                if (layer.processWide()) {
+                    // within this JVM let one holder at a time (readers too) have this file, and keep it open
                     java.util.concurrent.Semaphore gate = CLASSIC_GATES.computeIfAbsent(st.dev() + ":" + st.ino(),
                             k -> new java.util.concurrent.Semaphore(1, true));
                     enterClassicGate(gate, deadline, mailbox);
                     classicGate = gate; // entered: released on failure below, or by release()
                 }
-                if (dot == null) {
-                    LockWait.until(() -> records.tryLock(f, mode == Mode.EXCLUSIVE, mailbox.toString()), "POSIX lock", mailbox, st,
-                            deadline);
-                } else if (!tryPosix(records, f, mode, mailbox)) {
+                if (dot == null || layer.waitedForUnderDotLock) {
+                    LockWait.until(() -> layer.tryOnce(posix, f, exclusive, name), layer.label, mailbox, st, deadline);
+                } else if (!tryUnderDotLock(layer, posix, f, exclusive, mailbox)) {
                     boolean late = deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0;
                     String holders = late ? KernelLocks.on(st).stream().filter(e -> !e.blocked())
                             .map(KernelLocks.Entry::describe).collect(Collectors.joining(", ")) : "";
@@ -178,18 +172,19 @@ public final class MailboxLock implements AutoCloseable {
                         classicGate = null;
                     }
                     if (late) {
-                        throw new LockTimeoutException("timed out waiting for the POSIX lock on " + mailbox
+                        throw new LockTimeoutException("timed out waiting for the " + layer.label + " on " + mailbox
                                 + (holders.isEmpty() ? "" : ": held by " + holders), null);
                     }
                     try {
-                        posixBusy.sleep(deadline);
+                        layerBusy.sleep(deadline);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
-                        throw new LockInterruptedException("interrupted while waiting for the POSIX lock on " + mailbox);
+                        throw new LockInterruptedException("interrupted while waiting for the " + layer.label + " on "
+                                + mailbox);
                     }
-                    continue;
+                    continue acquisition;
                 }
-                held.add(LockMethod.OFD);
+                held.add(layer.method);
             }
             if (mode == Mode.SHARED) {
                 // Readers hold the dot-lock only while taking the shared layers, as c-client, where
@@ -277,12 +272,13 @@ public final class MailboxLock implements AutoCloseable {
         }
     }
 
-    /** One non-blocking try at the POSIX layer; ENOLCK counts as busy (warned), as waitFor retries it. */
-    private static boolean tryPosix(RecordLocks records, int fd, Mode mode, Path mailbox) throws PosixException {
+    /** One non-blocking try at a layer under the dot-lock; ENOLCK counts as busy (warned), as LockWait retries it. */
+    private static boolean tryUnderDotLock(KernelLayer layer, Posix posix, int fd, boolean exclusive, Path mailbox)
+            throws PosixException {
         try {
-            return records.tryLock(fd, mode == Mode.EXCLUSIVE, mailbox.toString());
+            return layer.tryOnce(posix, fd, exclusive, mailbox.toString());
         } catch (PosixException.NoLocksAvailableException e) {
-            LOG.log(System.Logger.Level.WARNING, "{0}: no POSIX lock available ({1}); retrying", mailbox, e.getReason());
+            LOG.log(System.Logger.Level.WARNING, "{0}: no {1} available ({2}); retrying", mailbox, layer.label, e.getReason());
             return false;
         }
     }
@@ -364,11 +360,11 @@ public final class MailboxLock implements AutoCloseable {
         // The dot-lock reports its own end below; here only: is the mailbox name still our file?
         LockState outcome = state == LockState.HELD && !mailboxStillOurs() ? LockState.LOST : state;
         try {
-            if (held.contains(LockMethod.OFD)) {
-                RecordLocks.get().unlock(fd, mailbox.toString());
-            }
-            if (held.contains(LockMethod.FLOCK)) {
-                posix.flock(fd, Posix.LOCK_UN, mailbox.toString());
+            KernelLayer[] layers = KernelLayer.values();
+            for (int i = layers.length - 1; i >= 0; i--) { // in reverse of the order taken
+                if (held.contains(layers[i].method)) {
+                    layers[i].unlock(posix, fd, mailbox.toString());
+                }
             }
         } finally {
             if (channel != null) {
