@@ -22,9 +22,7 @@ public interface Importer {
     record Item(byte[] head, byte[] body, int offset, int length, String sender, int flags, List<String> keywords,
                 ZonedDateTime date, long uid) {
         public byte[] content() {
-            byte[] c = java.util.Arrays.copyOf(head, head.length + length);
-            System.arraycopy(body, offset, c, head.length, length);
-            return c;
+            return Mailbox.joined(head, body, offset, length);
         }
     }
 

@@ -48,11 +48,15 @@ public interface Mailbox extends AutoCloseable {
 
     /** Messages {@code from}..{@code to} as {@link #content} gives them, read under one lock where the format allows. */
     default void read(int from, int to, MessageSink sink) throws IOException {
-        readParts(from, to, (n, sender, head, buffer, offset, length) -> {
-            byte[] c = java.util.Arrays.copyOf(head, head.length + length);
-            System.arraycopy(buffer, offset, c, head.length, length);
-            sink.message(n, c);
-        });
+        readParts(from, to, (n, sender, head, buffer, offset, length) -> sink.message(n, joined(head, buffer, offset,
+                length)));
+    }
+
+    /** A message handed over in parts ({@link PartsSink}) as one array: {@code head} then {@code buffer[offset .. offset + length)}. */
+    static byte[] joined(byte[] head, byte[] buffer, int offset, int length) {
+        byte[] c = java.util.Arrays.copyOf(head, head.length + length);
+        System.arraycopy(buffer, offset, c, head.length, length);
+        return c;
     }
 
     /**

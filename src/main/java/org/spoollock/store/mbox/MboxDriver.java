@@ -86,9 +86,7 @@ public final class MboxDriver implements MailboxDriver {
     /** As c-client's append stores it: From_-like body lines quoted (mboxo), status headers renamed. */
     @Override
     public byte[] asStored(byte[] head, byte[] body, int offset, int length) {
-        byte[] c = java.util.Arrays.copyOf(head, head.length + length);
-        System.arraycopy(body, offset, c, head.length, length);
-        return MboxEncoding.asStored(c, Quoting.MBOXO);
+        return MboxEncoding.asStored(Mailbox.joined(head, body, offset, length), Quoting.MBOXO);
     }
 
     /** A read-only open finishes an interrupted write (the readers' lock does: {@link MboxMailbox#readLock}). */

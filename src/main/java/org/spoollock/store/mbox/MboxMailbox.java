@@ -279,11 +279,8 @@ public final class MboxMailbox implements AutoCloseable {
      * From_ line) and content as {@link #writeMessage} gives it, one message in memory at a time.
      */
     public void visit(int from, int to, MessageVisitor visitor) throws IOException {
-        visitParts(from, to, (m, sender, header, buffer, offset, length) -> {
-            byte[] content = java.util.Arrays.copyOf(header, header.length + length);
-            System.arraycopy(buffer, offset, content, header.length, length);
-            visitor.message(m, sender, content);
-        });
+        visitParts(from, to, (m, sender, header, buffer, offset, length) -> visitor.message(m, sender,
+                org.spoollock.store.Mailbox.joined(header, buffer, offset, length)));
     }
 
     /**

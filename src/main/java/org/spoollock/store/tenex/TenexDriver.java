@@ -194,7 +194,9 @@ public abstract class TenexDriver implements MailboxDriver {
 
         @Override
         public long uid(int msgno) {
-            m.index().flags(msgno); // checks the number
+            if (msgno < 1 || msgno > uids.length) {
+                throw new IndexOutOfBoundsException("message " + msgno + " of " + uids.length);
+            }
             return uids[msgno - 1];
         }
 
