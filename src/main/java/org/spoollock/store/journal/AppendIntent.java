@@ -140,12 +140,19 @@ public final class AppendIntent {
             return "kept a delivery that was complete when its process died (" + len + " bytes at offset " + in.offset + ")";
         }
         // The partial append ends where another program's message (a VALID From_ line) begins, or at the end.
+        // Once our whole first line is there, the message start at the offset is our own, not another's:
+        // what follows our bytes was then not appended by a peer but written into our message (c-client
+        // adopted the half message and rewrote it with a status block), and no cut can be judged safe.
+        int ownFirstLine = firstLineLength(raw, in.dataAt, len);
         int k = -1;
         int skipNewline = 0;
         for (int c = k0; c >= 0; c--) {
             long at = in.offset + c;
             if (at == cur) {
                 k = c;
+                break;
+            }
+            if (c == 0 && k0 >= ownFirstLine) {
                 break;
             }
             int fl = startAt(ch, at, cur, name, starts);
@@ -178,6 +185,16 @@ public final class AppendIntent {
         Journal.discard(mailbox);
         return "cut out " + k + " bytes of a delivery killed midway (offset " + in.offset + ") and kept the " + tail
                 + " bytes appended after it by another program";
+    }
+
+    /** The length of the note's first line, its newline included (all of it if it has none). */
+    private static int firstLineLength(byte[] raw, int dataAt, int length) {
+        for (int i = 0; i < length; i++) {
+            if (raw[dataAt + i] == '\n') {
+                return i + 1;
+            }
+        }
+        return length;
     }
 
     /** CRC32C of the (up to) 4 KiB before the append: if they changed, someone rewrote the mailbox since. */

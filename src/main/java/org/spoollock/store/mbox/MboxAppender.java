@@ -61,10 +61,7 @@ public final class MboxAppender {
      */
     public static long append(Path mailbox, List<byte[]> messages, MailboxLockOptions lockOptions, Duration timeout,
                               boolean fsync) throws IOException {
-        try (MailboxLock lock = MailboxLock.acquire(mailbox, MailboxLock.Mode.EXCLUSIVE, timeout, lockOptions)) {
-            if (MboxRecovery.needed(mailbox)) {
-                MboxRecovery.run(mailbox, lock);
-            }
+        try (MailboxLock lock = MboxRecovery.lockExclusive(mailbox, timeout, lockOptions)) {
             return appendLocked(mailbox, lock, messages, fsync);
         }
     }

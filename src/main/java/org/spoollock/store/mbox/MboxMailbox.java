@@ -133,9 +133,7 @@ public final class MboxMailbox implements AutoCloseable {
      */
     public static MailboxLock readLock(Path path, Options options) throws IOException {
         return org.spoollock.store.journal.Recovery.lockFinished(path, () -> {
-            try (MailboxLock ex = MailboxLock.acquire(path, MailboxLock.Mode.EXCLUSIVE, options.timeout(), options.lock())) {
-                MboxRecovery.run(path, ex);
-            }
+            MboxRecovery.lockExclusive(path, options.timeout(), options.lock()).release();
         }, () -> MailboxLock.acquire(path, MailboxLock.Mode.SHARED, options.timeout(),
                 options.lock().withDotLockForReads(true)), held -> finishHolding(path, held, options.timeout()));
     }
@@ -203,15 +201,12 @@ public final class MboxMailbox implements AutoCloseable {
 
     private int rewrite(boolean expunge) throws IOException {
         String name = path.toString();
-        try (MailboxLock lock = MailboxLock.acquire(path, MailboxLock.Mode.EXCLUSIVE, options.timeout(), options.lock())) {
+        try (MailboxLock lock = MboxRecovery.lockExclusive(path, options.timeout(), options.lock())) {
             if (session.state() != SessionLock.State.HELD) {
                 throw new MailboxInUseException(path + ": this session handed the mailbox over to another process"
                         + " before its changes were written; nothing was written");
             }
             FileChannel ch = lock.channel();
-            if (MboxRecovery.needed(path)) {
-                MboxRecovery.run(path, lock);
-            }
             parseTail(ch);
             long old = ChannelIo.size(ch, name);
             RewritePlan plan = RewritePlan.of(index, ch, name, expunge, Posix.get().hostname(), ZonedDateTime.now());

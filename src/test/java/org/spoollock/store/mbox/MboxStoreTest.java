@@ -347,6 +347,68 @@ class MboxStoreTest {
         assertArrayEquals(after, Files.readAllBytes(mbox), "the stopped one wrote nothing");
     }
 
+    /**
+     * A read-write session that handed the mailbox over (kiss of death) while it waited for the lock of
+     * a writer that then died mid-write: it breaks that writer's lock, finds it may no longer write, and
+     * refuses its own changes. It used to refuse before finishing the dead writer's work, and released
+     * the lock with the half message in place: c-client, whose session it now was, took the mailbox
+     * next and kept the half message as a message (spooltest/torture at 5104494, seed 38625). Whoever
+     * holds the exclusive lock finishes a dead writer's work before anything else.
+     */
+    @Test
+    void aSessionThatHandedOverStillFinishesADeadWritersWorkBeforeItRefuses() throws Exception {
+        deliver("Subject: one\n\nbody 1\n");
+        MboxMailbox session = MboxMailbox.openReadWrite(mbox, options.withSession(options.session()
+                .withPolicy(org.spoollock.session.KissPolicy.yieldNow())));
+        try {
+            session.setFlags(List.of(1), Flags.FLAGGED, 0, List.of(), List.of());
+            byte[] before = Files.readAllBytes(mbox);
+            MailboxLock writer = MailboxLock.acquire(mbox, MailboxLock.Mode.EXCLUSIVE, Duration.ofSeconds(10),
+                    MailboxLockOptions.defaults());
+            appendKilledHalfWay(writer);
+            writer.release(); // what the kernel and a breaker do for a killed writer
+            // another process asks for the session (kiss of death, as c-client does) and gets it; it would
+            // then wait for the mailbox lock, which our session takes first
+            org.spoollock.session.SessionOpen other = org.spoollock.session.SessionLock.openReadWrite(mbox,
+                    SessionLockOptions.defaults().withDirectory(dir).withAskFor(Duration.ofSeconds(10)));
+            try (org.spoollock.session.SessionLock taken = other.lock()) {
+                assertTrue(other.readWrite(), "the session was handed over: " + other.reason());
+                assertThrows(org.spoollock.store.MailboxInUseException.class, session::checkpoint);
+                assertFalse(Files.exists(Journal.appendIntentFor(mbox)), "the dead writer's note was finished");
+                assertArrayEquals(before, Files.readAllBytes(mbox), "the half message was cut out, our flag not written");
+            }
+        } finally {
+            session.close();
+        }
+    }
+
+    /**
+     * A half message that c-client adopted and rewrote (its status block written straight after our
+     * bytes) before any spoollock process came by, then mail appended after it. Recovery used to take
+     * our own From_ line for another program's message, "cut out 0 bytes" and drop the note without a
+     * trace (spooltest/torture at 5104494). It cannot tell where our bytes end: it leaves the mailbox
+     * alone and the note aside, and says so.
+     */
+    @Test
+    void aHalfMessageAnotherProgramRewroteIsLeftAloneAndSaidSo() throws Exception {
+        deliveryKilledHalfWay();
+        String tail = "Status: O\nX-Status: \nX-Keywords:\nX-UID: 2\n\n\n"
+                + "From procmail@example.org Mon Nov  2 06:00:00 2026\nSubject: foreign\n\nkeep me\n\n";
+        Files.writeString(mbox, tail, StandardCharsets.ISO_8859_1, StandardOpenOption.APPEND);
+        byte[] adopted = Files.readAllBytes(mbox);
+        try (MailboxLock lock = MailboxLock.acquire(mbox, MailboxLock.Mode.EXCLUSIVE, Duration.ofSeconds(10),
+                MailboxLockOptions.defaults())) {
+            String done = MboxRecovery.run(mbox, lock);
+            assertTrue(done.contains("could not tell where a killed delivery"), done);
+        }
+        assertArrayEquals(adopted, Files.readAllBytes(mbox), "nothing cut");
+        assertFalse(Files.exists(Journal.appendIntentFor(mbox)));
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            assertTrue(s.anyMatch(p -> p.getFileName().toString().contains(".spoollock-append.unresolved-")),
+                    "the note is kept aside for a human");
+        }
+    }
+
     /** A delivery of {@code message} in another thread, held at fault point {@code point} (as if stopped there). */
     private java.util.concurrent.CompletableFuture<Void> deliveryHeldAt(String point, String message) throws Exception {
         Faults.arm(point + ":hold");
