@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.spoollock.lock.MailboxLockOptions;
-import org.spoollock.store.mbox.DeliveryQueue;
+import org.spoollock.store.DeliveryQueue;
 import org.spoollock.store.mbox.MboxAppender;
 import org.spoollock.store.mbox.MboxEncoding;
 import org.spoollock.store.mbox.Quoting;
@@ -32,7 +32,7 @@ import org.spoollock.store.mbox.Quoting;
  *   MboxDeliveryBench serve                       commands on stdin, one JSON line out for each:
  *     single MBOX N        N x MboxAppender.append(MBOX, [one message], defaults, 30 s)
  *     batch MBOX N B       N messages in appends of B (one lock, one write, one fsync per append)
- *     queue MBOX N T       N messages from T threads through DeliveryQueue.of(MBOX, defaults, 30 s).deliver
+ *     queue MBOX N T       N messages from T threads through the store's DeliveryQueue for MBOX (30 s timeout)
  *     quit
  *   MboxDeliveryBench count DIR K                 K single appends to DIR/count-mbox, untimed (for strace)
  * </pre>
@@ -137,7 +137,8 @@ public final class MboxDeliveryBench {
 
     /** T threads deliver N messages between them through the mailbox's DeliveryQueue; returns [t0, t1]. */
     private static long[] queue(Path mbox, int n, int threads) throws Exception {
-        DeliveryQueue q = DeliveryQueue.of(mbox, OPTIONS, TIMEOUT);
+        DeliveryQueue q = new DeliveryQueue.Registry(false, org.spoollock.store.StoreOptions.defaults().withLock(OPTIONS)
+                .withTimeout(TIMEOUT)).of(org.spoollock.store.MailboxRef.of("mbox", mbox));
         CountDownLatch ready = new CountDownLatch(threads);
         CountDownLatch go = new CountDownLatch(1);
         AtomicReference<Throwable> failed = new AtomicReference<>();
@@ -149,7 +150,7 @@ public final class MboxDeliveryBench {
                     ready.countDown();
                     go.await();
                     for (int i = 0; i < share; i++) {
-                        q.deliver(message());
+                        q.deliver(new org.spoollock.store.NewMessage(raw(), 0, List.of(), ZonedDateTime.now(ZONE), SENDER));
                     }
                 } catch (Throwable e) {
                     failed.compareAndSet(null, e);
@@ -173,6 +174,11 @@ public final class MboxDeliveryBench {
 
     /** One formatted message, 4096 bytes, with the next Message-ID. */
     private static byte[] message() {
+        return MboxEncoding.format(raw(), SENDER, ZonedDateTime.now(ZONE), 0, List.of(), Quoting.MBOXO);
+    }
+
+    /** The next message's text (formatted, 4096 bytes). */
+    private static byte[] raw() {
         byte[] raw = new byte[head.length + PID_DOT.length + 10 + tail.length];
         System.arraycopy(head, 0, raw, 0, head.length);
         System.arraycopy(PID_DOT, 0, raw, head.length, PID_DOT.length);
@@ -181,7 +187,7 @@ public final class MboxDeliveryBench {
             raw[i] = (byte) ('0' + seq % 10); // SEQ as 10 digits
         }
         System.arraycopy(tail, 0, raw, head.length + PID_DOT.length + 10, tail.length);
-        return MboxEncoding.format(raw, SENDER, ZonedDateTime.now(ZONE), 0, List.of(), Quoting.MBOXO);
+        return raw;
     }
 
     /** The message text around its Message-ID, the body padded so a formatted message is SIZE bytes. */

@@ -28,13 +28,13 @@ class GuideExamplesTest {
     @Test
     void theExamplesRunAsTheGuideSays() throws Exception {
         Path inbox = dir.resolve("inbox");
-        DeliveryAgent agent = new DeliveryAgent(inbox);
+        DeliveryAgent agent = new DeliveryAgent();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<?>> done = new ArrayList<>();
         for (int i = 1; i <= 8; i++) {
             int n = i;
             done.add(pool.submit(() -> {
-                agent.deliver(msg(n), "sender@example.org");
+                agent.deliver(inbox, msg(n), "sender@example.org");
                 return null;
             }));
         }

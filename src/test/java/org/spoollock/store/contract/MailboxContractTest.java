@@ -31,6 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.spoollock.session.SessionLockOptions;
 import org.spoollock.store.Capability;
 import org.spoollock.store.Changes;
+import org.spoollock.store.DeliveryQueue;
 import org.spoollock.store.Drivers;
 import org.spoollock.store.Faults;
 import org.spoollock.store.FileProbe;
@@ -245,6 +246,53 @@ public abstract class MailboxContractTest {
                 String subject = s.get(n - 1);
                 assertEquals(text(message(subject).content()), text(m.content(n)));
             }
+        }
+    }
+
+    /**
+     * Threads delivering through one {@link DeliveryQueue} share appends (group commit); a message
+     * the format cannot store (a sender with a line break) fails alone, never its group.
+     */
+    @Test
+    void groupCommittedDeliveriesAllArriveOnceAndABadMessageFailsAlone() throws Exception {
+        DeliveryQueue q = new DeliveryQueue.Registry(false, options).of(ref);
+        int threads = 8;
+        int each = 20;
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        if (i == each / 2) {
+                            NewMessage bad = new NewMessage(message("bad" + id).content(), 0, List.of(), DATE,
+                                    "evil\nFrom x");
+                            try {
+                                q.deliver(bad);
+                            } catch (IllegalArgumentException e) {
+                                refused.incrementAndGet();
+                            }
+                        }
+                        q.deliver(message("q" + id + "-" + i));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        boolean keepsSender = driver().capabilities().contains(Capability.ENVELOPE_SENDER);
+        assertEquals(keepsSender ? threads : 0, refused.get(), "only a format that writes the sender refuses it");
+        try (Mailbox m = Drivers.open(ref, false, options)) {
+            List<String> s = subjects(m);
+            s.removeIf(x -> x.startsWith("bad"));
+            assertEquals(threads * each, s.size());
+            assertEquals(threads * each, new HashSet<>(s).size());
         }
     }
 

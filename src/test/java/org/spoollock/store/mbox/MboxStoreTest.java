@@ -598,37 +598,6 @@ class MboxStoreTest {
     }
 
     @Test
-    void threadsDeliveringTogetherShareCommitsAndLoseNothing() throws Exception {
-        DeliveryQueue q = DeliveryQueue.of(mbox, MailboxLockOptions.defaults().withCreateMissing(true), Duration.ofSeconds(30));
-        int threads = 8;
-        int each = 40;
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
-        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int tt = t;
-            done.add(pool.submit(() -> {
-                for (int k = 0; k < each; k++) {
-                    q.deliver(MboxEncoding.format(msg("Message-ID: <" + tt + "." + k + "@q>\n\nbody\n"), "q@example.org",
-                            DATE, 0, List.of(), Quoting.MBOXO));
-                }
-                return null;
-            }));
-        }
-        for (java.util.concurrent.Future<?> f : done) {
-            f.get();
-        }
-        pool.shutdown();
-        MboxIndex i = MboxIndex.scan(mbox);
-        assertEquals(threads * each, i.count());
-        java.util.Set<String> ids = new java.util.HashSet<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^Message-ID: (.*)$").matcher(text());
-        while (m.find()) {
-            assertTrue(ids.add(m.group(1)), "duplicate " + m.group(1));
-        }
-        assertEquals(threads * each, ids.size());
-    }
-
-    @Test
     void messagesAreReadAsCClientPresentsThemAndMboxrdRoundTrips() throws Exception {
         String original = "Subject: q\nStatus: RO\n\nFrom a\n>From b\n>>From c\nplain >From\n";
         MboxAppender.append(mbox, List.of(MboxEncoding.format(msg(original), "a@b", DATE, 0, List.of(), Quoting.MBOXRD)),
