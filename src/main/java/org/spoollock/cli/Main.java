@@ -54,6 +54,7 @@ public final class Main implements Runnable {
         COMMANDS.put("expunge", ExpungeCommand::new);
         COMMANDS.put("check", CheckCommand::new);
         COMMANDS.put("copy", CopyCommand::new);
+        COMMANDS.put("lmtp", LmtpCommand::new);
         COMMANDS.put("demo", DemoCommand::new);
     }
 

@@ -354,6 +354,26 @@ public final class Posix {
         return java.util.Arrays.copyOf(out, total);
     }
 
+    /** A user of the passwd database, as getpwnam(3) gives it (NSS: files, LDAP, ...). */
+    public record User(String name, int uid, int gid, String home) {
+    }
+
+    /** getpwnam(3): the user called {@code name}, or null when there is none. */
+    public User user(String name) {
+        jnr.posix.Passwd p = posix.getpwnam(name);
+        return p == null ? null : new User(p.getLoginName(), (int) p.getUID(), (int) p.getGID(), p.getHome());
+    }
+
+    /** The effective user id (0: root). */
+    public int geteuid() {
+        return posix.geteuid();
+    }
+
+    /** lchown(2): never follows a symbolic link. */
+    public void lchown(String path, int uid, int gid) throws PosixException {
+        call(() -> posix.lchown(path, uid, gid), "lchown", path);
+    }
+
     /** kill(pid, 0): whether a process with that PID exists. */
     public ProcessState processState(long pid) {
         if (pid <= 0) {

@@ -1,0 +1,34 @@
+package org.spoollock.lmtp;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * The service's log: one line per event on standard error, a UTC timestamp then key=value fields,
+ * so that journald keeps it and a script can read it. Values with spaces are quoted.
+ */
+final class ServiceLog {
+    private final PrintStream out;
+
+    ServiceLog(PrintStream out) {
+        this.out = out;
+    }
+
+    void log(String event, Object... keyValues) {
+        StringBuilder b = new StringBuilder(160);
+        b.append(Instant.now().truncatedTo(ChronoUnit.MILLIS)).append(" lmtp ").append(event);
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            b.append(' ').append(keyValues[i]).append('=');
+            String v = String.valueOf(keyValues[i + 1]).replaceAll("[\\r\\n\\x00-\\x1f]", "?");
+            if (v.isEmpty() || v.indexOf(' ') >= 0 || v.indexOf('"') >= 0) {
+                b.append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            } else {
+                b.append(v);
+            }
+        }
+        synchronized (out) {
+            out.println(b);
+        }
+    }
+}
