@@ -52,6 +52,9 @@ final class LineInput {
             for (int i = scan; i < limit; i++) {
                 if (buf[i] == '\n') {
                     int end = i > pos && buf[i - 1] == '\r' ? i - 1 : i;
+                    if (end - pos > piece) {
+                        break; // longer than the caller takes at once: a piece
+                    }
                     lineStart = pos;
                     pos = i + 1;
                     partial = false;

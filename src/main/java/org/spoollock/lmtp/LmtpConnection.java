@@ -4,7 +4,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.ByteChannel;
-import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -48,8 +47,34 @@ final class LmtpConnection implements Runnable {
         this.peer = peer;
         this.server = server;
         this.config = server.config();
-        this.in = new LineInput(Channels.newInputStream(channel));
-        this.out = new java.io.BufferedOutputStream(Channels.newOutputStream(channel), 8192);
+        // not Channels.newInputStream/newOutputStream: those take the channel's blocking lock, so a reply
+        // written from another thread (idle timeout, shutdown) would wait for the blocked read to end
+        this.in = new LineInput(new java.io.InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return channel.read(java.nio.ByteBuffer.wrap(b, off, len));
+            }
+        });
+        this.out = new java.io.BufferedOutputStream(new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b, off, len);
+                while (buf.hasRemaining()) {
+                    channel.write(buf);
+                }
+            }
+        }, 8192);
     }
 
     State state() {
@@ -70,15 +95,15 @@ final class LmtpConnection implements Runnable {
             send(Reply.of(220, "", config.hostname() + " LMTP spoollock ready"), true);
             while (true) {
                 if (server.stopping()) {
-                    send(Reply.of(421, "4.3.2", config.hostname() + " shutting down, try again later"), true);
+                    send(shuttingDown(), true);
                     break;
                 }
                 state = State.WAITING;
                 int n = in.read(MAX_COMMAND);
                 lastActivity = System.nanoTime();
                 if (n < 0) {
-                    if (server.stopping()) {
-                        send(Reply.of(421, "4.3.2", config.hostname() + " shutting down, try again later"), true);
+                    if (server.stopping() && state != State.CLOSED) {
+                        send(shuttingDown(), true);
                     }
                     break;
                 }
@@ -125,12 +150,11 @@ final class LmtpConnection implements Runnable {
         }
     }
 
-    /** Closes the connection from another thread (idle timeout), after telling the client why. */
-    void closeIdle() {
+    /** Closes the connection from another thread (idle timeout, shutdown), after telling the client why. */
+    void closeWaiting(Reply why) {
         try {
             synchronized (out) {
-                out.write((Reply.of(421, "4.4.2", config.hostname() + " idle for too long, closing").line() + "\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
+                out.write((why.line() + "\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
             }
         } catch (IOException ignored) {
@@ -146,6 +170,10 @@ final class LmtpConnection implements Runnable {
         } catch (IOException ignored) {
             // nothing more to do
         }
+    }
+
+    Reply shuttingDown() {
+        return Reply.of(421, "4.3.2", config.hostname() + " shutting down, try again later");
     }
 
     private void send(Reply r, boolean flush) throws IOException {

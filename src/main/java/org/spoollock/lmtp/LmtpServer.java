@@ -215,7 +215,7 @@ public final class LmtpServer implements AutoCloseable {
             if (c.state() == LmtpConnection.State.WAITING || c.state() == LmtpConnection.State.RECEIVING) {
                 if (c.idleNanos() > limit) {
                     log.log("idle-timeout", "peer", c.peer());
-                    c.closeIdle();
+                    c.closeWaiting(Reply.of(421, "4.4.2", config.hostname() + " idle for too long, closing"));
                 }
             }
         }
@@ -231,7 +231,7 @@ public final class LmtpServer implements AutoCloseable {
         closeListeners();
         for (LmtpConnection c : connections) {
             if (c.state() == LmtpConnection.State.WAITING) {
-                c.closeIdle();
+                c.closeWaiting(c.shuttingDown());
             }
         }
         long deadline = System.nanoTime() + grace.toNanos();
