@@ -45,6 +45,7 @@ public final class Posix {
     public static final int LOCK_UN = 8;
 
     public static final int SIGUSR2 = Signal.SIGUSR2.intValue();
+    public static final int SIGSTOP = Signal.SIGSTOP.intValue();
 
     /** What kill(pid, 0) says about a process. */
     public enum ProcessState { ALIVE, ALIVE_OTHER_USER, GONE }

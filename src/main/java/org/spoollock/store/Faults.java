@@ -5,8 +5,9 @@ package org.spoollock.store;
  * property {@code spoollock.faults=<point>:pause} the process announces the point on stderr
  * ({@code spoollock-fault <point>}) and sleeps there until it is killed; with {@code <point>:crash}
  * an {@link InjectedCrash} is thrown, leaving files as a kill would (locks are then released by
- * the unwinding, as the kernel would release a dead process's flock). Unset, a point costs one
- * volatile read.
+ * the unwinding, as the kernel would release a dead process's flock); with {@code <point>:stop} the
+ * process announces the point and stops itself (SIGSTOP) until the harness sends SIGCONT. Unset, a
+ * point costs one volatile read.
  */
 public final class Faults {
     private static volatile String SPEC = System.getProperty("spoollock.faults", "");
@@ -38,6 +39,19 @@ public final class Faults {
                 if (action.equals("hold")) {
                     // in-process tests: wait here, as a stopped process would, until released
                     HOLDS.computeIfAbsent(name, k -> new Hold()).await();
+                    return;
+                }
+                if (action.equals("stop")) {
+                    // the harness: stop here (SIGSTOP to ourselves), resumed by its SIGCONT, as a process
+                    // stopped by a job-control signal, a debugger or a frozen VM is
+                    System.err.println("spoollock-fault " + name);
+                    System.err.flush();
+                    try {
+                        org.spoollock.posix.Posix.get().kill(org.spoollock.posix.Posix.get().getpid(),
+                                org.spoollock.posix.Posix.SIGSTOP);
+                    } catch (java.io.IOException e) {
+                        throw new InjectedCrash(name + " (could not stop: " + e.getMessage() + ")");
+                    }
                     return;
                 }
                 if (action.equals("pause")) {

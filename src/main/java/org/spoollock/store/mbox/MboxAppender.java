@@ -102,10 +102,14 @@ public final class MboxAppender {
         }
         data.flip();
         AppendIntent.Note intent = withIntent ? AppendIntent.write(mailbox, ch, st, old, data) : null;
+        Faults.point("append.noted");
         // The write goes to offset `old`. If we were stopped (SIGSTOP, a swapped-out or frozen VM)
         // since taking the lock for longer than the stale period, another writer may have broken our
         // dot-lock and appended there (flock does not stop one that uses the dot-lock alone: procmail,
-        // NFS, another host): writing now would overwrite its message. Look again, just before.
+        // NFS, another host): writing now would overwrite its message. Look again, just before. A stop
+        // between this look and the write itself (microseconds) cannot be defended against by any
+        // dot-lock writer, c-client included (docs/locking.md): the write then goes after what the
+        // breaker wrote (O_APPEND), which keeps both whole unless the breaker is still writing.
         LockState held = lock.check();
         long size = ChannelIo.size(ch, name);
         if (held != LockState.HELD || size != old) {

@@ -319,7 +319,7 @@ public abstract class MailboxContractTest {
 
     // --- crashes at every fault point: the state before or after, never between
 
-    private static final List<String> POINTS = List.of("append.checked", "append.partial", "append.written",
+    private static final List<String> POINTS = List.of("append.noted", "append.checked", "append.partial", "append.written",
             "rewrite.planned", "rewrite.committed", "rewrite.grown", "rewrite.applying");
 
     @ParameterizedTest

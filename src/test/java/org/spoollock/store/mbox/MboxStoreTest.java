@@ -291,6 +291,29 @@ class MboxStoreTest {
     }
 
     /**
+     * A deliverer stopped after writing its note and before its last look at the lock (the point
+     * spooltest/torture stops it at), its dot-lock broken meanwhile and mail appended by the breaker:
+     * on resuming it writes nothing and says to try again; the breaker's message is whole.
+     */
+    @Test
+    void aDelivererStoppedBeforeItsLastLookWritesNothingOnceItsLockWasBroken() throws Exception {
+        deliver("Subject: one\n\nbody 1\n");
+        java.util.concurrent.CompletableFuture<Void> stopped = deliveryHeldAt("append.noted",
+                "Subject: late\n\n" + "the stopped deliverer's line\n".repeat(50));
+        // its lock broken as stale (the name removed), then a peer delivered under its own
+        Files.delete(Path.of(mbox + ".lock"));
+        String peer = "From procmail@example.org Mon Nov  2 06:00:00 2026\nSubject: peer\n\nkeep me whole\n\n";
+        Files.writeString(mbox, peer, StandardCharsets.ISO_8859_1, StandardOpenOption.APPEND);
+        byte[] after = Files.readAllBytes(mbox);
+        Faults.release("append.noted");
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> stopped.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertInstanceOf(MailboxChangedException.class, e.getCause().getCause(), e.toString());
+        assertTrue(e.getCause().getCause().getMessage().contains("nothing written"), e.getCause().getCause().getMessage());
+        assertArrayEquals(after, Files.readAllBytes(mbox), "nothing of the stopped deliverer's");
+    }
+
+    /**
      * A deliverer stopped after its write and before removing its note, its lock broken meanwhile:
      * the breaker finished with its note, and the next deliverer, killed half-way, left its own under
      * the same name. The stopped one, resumed, used to remove that note, and the half message then
