@@ -11,12 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A bare LMTP client for tests: sends raw lines, reads replies (multi-line replies joined). */
-final class LmtpClient implements AutoCloseable {
+public final class LmtpClient implements AutoCloseable {
     private final Socket socket;
     private final BufferedReader in;
     private final OutputStream out;
 
-    LmtpClient(SocketAddress address) throws IOException {
+    public LmtpClient(SocketAddress address) throws IOException {
         socket = new Socket();
         socket.connect(address, 5000);
         socket.setSoTimeout(30_000); // a hang fails the test instead of blocking it
@@ -25,7 +25,7 @@ final class LmtpClient implements AutoCloseable {
     }
 
     /** The next reply: its lines, the last one without a '-' after the code. */
-    String reply() throws IOException {
+    public String reply() throws IOException {
         StringBuilder b = new StringBuilder();
         while (true) {
             String l = in.readLine();
@@ -39,18 +39,18 @@ final class LmtpClient implements AutoCloseable {
         }
     }
 
-    void send(String raw) throws IOException {
+    public void send(String raw) throws IOException {
         out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
     }
 
-    String command(String line) throws IOException {
+    public String command(String line) throws IOException {
         send(line + "\r\n");
         return reply();
     }
 
     /** LHLO, MAIL, RCPTs, DATA, the text (dot-stuffed here), the final dot: the replies after the dot. */
-    List<String> transaction(String from, List<String> to, String text) throws IOException {
+    public List<String> transaction(String from, List<String> to, String text) throws IOException {
         expect("250", command("MAIL FROM:<" + from + ">"));
         int accepted = 0;
         for (String t : to) {
@@ -76,7 +76,7 @@ final class LmtpClient implements AutoCloseable {
         return b.substring(0, b.length() - 2);
     }
 
-    static void expect(String code, String reply) {
+    public static void expect(String code, String reply) {
         if (reply == null || !reply.startsWith(code)) {
             throw new AssertionError("expected " + code + ", got " + reply);
         }
