@@ -83,7 +83,7 @@ final class Peers {
                     Files.copy(p, dist.resolve(p.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
                 }
             }
-            for (String script : List.of("probe.sh", "pylock.py", "pymbox.py")) {
+            for (String script : List.of("probe.sh", "pylock.py", "pymbox.py", "lmtpclient.py")) {
                 Files.copy(TOP.resolve("spooltest").resolve(script), dist.resolve(script), StandardCopyOption.COPY_ATTRIBUTES);
             }
             run(List.of("chmod", "-R", "a+rX", dist.toString()), 10);
