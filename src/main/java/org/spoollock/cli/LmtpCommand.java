@@ -76,6 +76,14 @@ final class LmtpCommand implements Callable<Integer> {
             + " received (default: java.io.tmpdir).")
     Path spillDir;
 
+    @Option(names = "--guard", paramLabel = "DIR", description = "Also guard this spool directory (repeatable): finish"
+            + " the work of killed spoollock writers there (docs/guard.md). The template's directory, when it has"
+            + " no %%, is guarded by default.")
+    List<Path> guard = new ArrayList<>();
+
+    @Option(names = "--no-guard", description = "Run no spool guardian (another `spoollock guard` watches the spool).")
+    boolean noGuard;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -118,7 +126,7 @@ final class LmtpCommand implements Callable<Integer> {
         try {
             config = new LmtpConfig(where, template, format == null ? null : format.toLowerCase(java.util.Locale.ROOT), u,
                     maxSize, maxConnections, Duration.ofSeconds(idleSeconds), Duration.ofSeconds(statsSeconds), spill,
-                    Posix.get().hostname(), store.storeOptions());
+                    Posix.get().hostname(), store.storeOptions(), guarded());
         } catch (IllegalArgumentException e) {
             return fail(ExitCodes.USAGE, e.getMessage());
         }
@@ -138,6 +146,19 @@ final class LmtpCommand implements Callable<Integer> {
         // deliveries under way may wait for a mailbox lock: give them the lock timeout
         server.stop(config.store().timeout().plusSeconds(5));
         return ExitCodes.OK;
+    }
+
+    /** The directories the service's guardian watches: --guard's, and the template's own unless --no-guard. */
+    private List<Path> guarded() {
+        if (noGuard) {
+            return List.of();
+        }
+        List<Path> dirs = new ArrayList<>(guard);
+        Path fixed = LmtpConfig.fixedDirectory(template);
+        if (fixed != null && Files.isDirectory(fixed) && !dirs.contains(fixed)) {
+            dirs.add(fixed);
+        }
+        return dirs;
     }
 
     private int fail(int code, String message) {

@@ -55,6 +55,7 @@ public final class Main implements Runnable {
         COMMANDS.put("check", CheckCommand::new);
         COMMANDS.put("copy", CopyCommand::new);
         COMMANDS.put("lmtp", LmtpCommand::new);
+        COMMANDS.put("guard", GuardCommand::new);
         COMMANDS.put("demo", DemoCommand::new);
     }
 

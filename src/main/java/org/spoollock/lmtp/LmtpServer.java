@@ -41,10 +41,11 @@ public final class LmtpServer implements AutoCloseable {
         return t;
     });
     private volatile boolean stopping;
+    private org.spoollock.guard.SpoolGuardian guardian;
 
     private LmtpServer(LmtpConfig config, PrintStream logTo) {
         this.config = config;
-        this.log = new ServiceLog(logTo);
+        this.log = new ServiceLog(logTo, "lmtp");
         this.resolver = new RecipientResolver(config.mailboxTemplate(), config.format(), config.users(),
                 Posix.get().geteuid() == 0 && config.users() == Users.PASSWD);
         this.deliverer = new Deliverer(config);
@@ -73,6 +74,16 @@ public final class LmtpServer implements AutoCloseable {
         if (!config.statsEvery().isZero()) {
             long every = config.statsEvery().toMillis();
             s.timer.scheduleAtFixedRate(() -> s.log.log("stats", s.stats.fields()), every, every, TimeUnit.MILLISECONDS);
+        }
+        if (!config.guard().isEmpty()) {
+            ServiceLog glog = new ServiceLog(logTo, "guard");
+            try {
+                s.guardian = org.spoollock.guard.SpoolGuardian.start(config.guard(),
+                        org.spoollock.guard.SpoolGuardian.Options.defaults(config.store()), glog::log);
+            } catch (IOException | RuntimeException e) {
+                s.closeListeners();
+                throw e;
+            }
         }
         s.log.log("started", "listen", config.listen(), "mailbox", config.mailboxTemplate(), "users",
                 config.users().name().toLowerCase(java.util.Locale.ROOT), "max_size", config.maxSize());
@@ -250,6 +261,9 @@ public final class LmtpServer implements AutoCloseable {
             c.closeNow();
         }
         timer.shutdownNow();
+        if (guardian != null) {
+            guardian.close();
+        }
         log.log("stopped", stats.fields());
     }
 

@@ -88,6 +88,14 @@ public final class DotLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Looks at a mailbox's dot-lock without taking it and without writing anything (its age by this
+     * host's clock; {@link #inspect} measures it by the file server's).
+     */
+    public static DotLockStatus peek(Path mailbox, DotLockOptions options) throws IOException {
+        return LockFiles.peek(mailbox, options.staleAfter());
+    }
+
     /** Looks at a mailbox's dot-lock without taking it. */
     public static DotLockStatus inspect(Path mailbox, DotLockOptions options) throws IOException {
         return LockFiles.inspect(mailbox, options.staleAfter());

@@ -142,6 +142,24 @@ final class LockFiles {
                 liveness(posix, o.holder()));
     }
 
+    /**
+     * A mailbox's dot-lock as seen now, its age by this host's clock (no file is created to read the
+     * server's): cheap enough to repeat several times a second, as the spool guardian does.
+     */
+    static DotLockStatus peek(Path mailbox, Duration staleAfter) throws IOException {
+        Posix posix = Posix.get();
+        String lockPath = lockPathOf(mailbox);
+        Observation o = observe(posix, lockPath);
+        if (o == null) {
+            return DotLockStatus.absent(lockPath, staleAfter);
+        }
+        try {
+            return status(posix, lockPath, o, null, staleAfter);
+        } finally {
+            posix.closeQuietly(o.fd());
+        }
+    }
+
     /** Inspects a mailbox's dot-lock without taking it. */
     static DotLockStatus inspect(Path mailbox, Duration staleAfter) throws IOException {
         Posix posix = Posix.get();

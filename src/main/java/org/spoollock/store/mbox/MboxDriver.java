@@ -92,7 +92,9 @@ public final class MboxDriver implements MailboxDriver {
     /** A read-only open finishes an interrupted write (the readers' lock does: {@link MboxMailbox#readLock}). */
     @Override
     public void recover(MailboxRef ref, StoreOptions options) throws IOException {
-        MboxMailbox.openReadOnly(ref.path(), options(options)).close();
+        // the writers' exclusive lock, which finishes a killed writer's work before it is held; nothing
+        // is parsed (the spool guardian calls this for every dead lock it finds)
+        MboxRecovery.lockExclusive(ref.path(), options.timeout(), options.lock()).release();
     }
 
     @Override

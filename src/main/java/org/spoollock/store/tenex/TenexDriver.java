@@ -117,7 +117,7 @@ public abstract class TenexDriver implements MailboxDriver {
     /** A read-write open finishes an interrupted write (a read-only one refuses to, as c-client cannot). */
     @Override
     public void recover(MailboxRef ref, StoreOptions options) throws IOException {
-        TenexMailbox.open(ref.path(), format, true, options(options)).close();
+        TenexMailbox.recoverOnly(ref.path(), format, options(options));
     }
 
     @Override

@@ -168,6 +168,31 @@ public final class TenexMailbox implements AutoCloseable {
         }
     }
 
+    /**
+     * Finishes a killed writer's work, if any, and nothing else: no session is opened, so new messages
+     * stay new (a read-write open marks them seen by a session, as c-client's does).
+     */
+    public static void recoverOnly(Path path, TenexFormat format, Options options) throws IOException {
+        Posix posix = Posix.get();
+        int fd = openFile(posix, path, true, false);
+        TenexMailbox m = null;
+        try {
+            Stat st = posix.fstat(fd, path.toString());
+            if (!st.isRegularFile()) {
+                throw new LockSecurityException("mailbox " + path + " is a " + st.typeName() + ", not a file");
+            }
+            m = new TenexMailbox(path, options, true, fd, st, channel(fd, true), format);
+            m.flock(Posix.LOCK_SH, options.timeout());
+            m.recoverIfNeeded();
+        } finally {
+            if (m != null) {
+                m.close();
+            } else {
+                posix.closeQuietly(fd);
+            }
+        }
+    }
+
     private static FileChannel channel(int fd, boolean write) throws IOException {
         Path self = Path.of("/proc/self/fd/" + fd);
         return write ? FileChannel.open(self, StandardOpenOption.READ, StandardOpenOption.WRITE)
