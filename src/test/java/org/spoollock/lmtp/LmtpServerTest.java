@@ -1,5 +1,6 @@
 package org.spoollock.lmtp;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -89,6 +90,49 @@ class LmtpServerTest {
             }
         }
         return out;
+    }
+
+    /**
+     * The service guards its spool: a delivery killed half-way in another process (here: its note, its
+     * half message and a dot-lock naming a PID that is gone) is cut out within seconds, with no
+     * spoollock process coming by, and the service logs it.
+     */
+    @Test
+    void theServicesGuardianFinishesAKilledWritersWorkInItsSpool() throws Exception {
+        Path box = dir.resolve("carol");
+        StoreOptions store = StoreOptions.defaults().withTimeout(Duration.ofSeconds(10))
+                .withSession(SessionLockOptions.defaults().withDirectory(dir));
+        Drivers.append(MailboxRef.of(box), List.of(org.spoollock.store.NewMessage.of(
+                "Subject: one\n\nbody\n".getBytes(StandardCharsets.ISO_8859_1), java.time.ZonedDateTime.now())), true, store);
+        byte[] before = Files.readAllBytes(box);
+        org.spoollock.store.Faults.arm("append.partial:crash");
+        try {
+            Drivers.append(MailboxRef.of(box), List.of(org.spoollock.store.NewMessage.of(
+                    ("Subject: big\n\n" + "b\n".repeat(5000)).getBytes(StandardCharsets.ISO_8859_1),
+                    java.time.ZonedDateTime.now())), true, store);
+        } catch (org.spoollock.store.Faults.InjectedCrash expected) {
+            // the write stopped half-way, as a kill would stop it
+        } finally {
+            org.spoollock.store.Faults.arm("");
+        }
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        org.spoollock.posix.Posix posix = org.spoollock.posix.Posix.get();
+        Files.write(Path.of(box + ".lock"), new org.spoollock.lock.LockHolder(org.spoollock.lock.LockHolder.Format.SPOOLLOCK,
+                gone.pid(), posix.hostname(), java.util.OptionalLong.empty(), posix.bootId()).render("t"));
+        assertTrue(Files.size(box) > before.length);
+        start(c -> new LmtpConfig(c.listen(), c.mailboxTemplate(), c.format(), c.users(), c.maxSize(), c.maxConnections(),
+                c.idleTimeout(), c.statsEvery(), c.spillDirectory(), c.hostname(), c.store(), List.of(dir)));
+        long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (Files.exists(Path.of(box + ".lock")) && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        assertArrayEquals(before, Files.readAllBytes(box), "the half message is cut out within 5 s");
+        String text = log.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains(" guard finished mailbox=" + box), text);
+        server.stop(Duration.ofSeconds(5));
+        server = null;
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains(" guard guard_stopped finished=1"), log.toString(StandardCharsets.UTF_8));
     }
 
     @Test
