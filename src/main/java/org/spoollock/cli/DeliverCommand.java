@@ -77,7 +77,7 @@ final class DeliverCommand extends MailboxCommand {
             driver.append(ref, List.of(m), create, store.storeOptions().withMboxrd(mboxrd));
         } catch (IllegalArgumentException e) {
             return fail(ExitCodes.DATAERR, "message not delivered: " + e.getMessage());
-        } catch (org.spoollock.posix.PosixException.PermissionDeniedException e) {
+        } catch (java.nio.file.AccessDeniedException e) {
             if (create && !existed && !Files.exists(mailbox, LinkOption.NOFOLLOW_LINKS)) {
                 return fail(ExitCodes.CANTCREAT, "cannot create " + mailbox + ": " + e.getMessage());
             }

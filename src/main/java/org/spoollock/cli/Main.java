@@ -4,13 +4,13 @@ import java.io.IOException;
 import java.io.PrintWriter;
 
 import org.spoollock.posix.NativePosixUnavailableException;
-import org.spoollock.posix.PosixException;
+import org.spoollock.posix.PosixFailure;
 import org.spoollock.store.StorageErrors;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine;
 
 /** The {@code spoollock} command line. */
 @Command(name = "spoollock", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -129,7 +129,7 @@ public final class Main implements Runnable {
     }
 
     static String oneLine(Throwable ex) {
-        if (ex instanceof java.nio.file.FileSystemException fs && !(ex instanceof PosixException)) {
+        if (ex instanceof java.nio.file.FileSystemException fs && !(ex instanceof PosixFailure)) {
             // the JDK's own: its message is often the bare path; say what happened to it
             String reason = fs.getReason() != null ? fs.getReason()
                     : ex instanceof java.nio.file.AccessDeniedException ? "permission denied"

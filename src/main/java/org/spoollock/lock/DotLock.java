@@ -1,6 +1,8 @@
 package org.spoollock.lock;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -119,7 +121,7 @@ public final class DotLock implements AutoCloseable {
      * Looks whether the lock name still holds our file: {@link LockState#HELD}, or
      * {@link LockState#LOST} / {@link LockState#STOLEN} if someone broke it. After release, how it ended.
      */
-    public synchronized LockState check() throws PosixException {
+    public synchronized LockState check() throws FileSystemException {
         if (state == LockState.HELD) {
             state = lookAtName();
         }
@@ -127,7 +129,7 @@ public final class DotLock implements AutoCloseable {
     }
 
     /** Touches the lock now so nobody considers it stale; returns the state seen. Done automatically. */
-    public synchronized LockState renew() throws PosixException {
+    public synchronized LockState renew() throws FileSystemException {
         if (state != LockState.HELD) {
             return state;
         }
@@ -158,7 +160,7 @@ public final class DotLock implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "dot-lock {0} was {1} while held", lockPath,
                         s == LockState.LOST ? "removed by someone else" : "replaced by another holder");
             }
-        } catch (PosixException e) {
+        } catch (FileSystemException e) {
             LOG.log(System.Logger.Level.WARNING, "could not renew dot-lock " + lockPath, e);
         }
     }
@@ -168,7 +170,7 @@ public final class DotLock implements AutoCloseable {
      * inodes per path, as sshfs does) a regular file with exactly our contents, acquisition token
      * included. Anything else there is someone else's lock.
      */
-    private LockState lookAtName() throws PosixException {
+    private LockState lookAtName() throws FileSystemException {
         Stat now = posix.lstatIfExists(lockPath);
         if (now == null) {
             return LockState.LOST;
@@ -182,7 +184,7 @@ public final class DotLock implements AutoCloseable {
         int other;
         try {
             other = posix.open(lockPath, Posix.O_RDONLY | Posix.O_NOFOLLOW | Posix.O_NONBLOCK | Posix.O_CLOEXEC, 0);
-        } catch (PosixException.NotFoundException e) {
+        } catch (NoSuchFileException e) {
             return LockState.LOST;
         } catch (PosixException.SymlinkException e) {
             return LockState.STOLEN;
@@ -246,7 +248,7 @@ public final class DotLock implements AutoCloseable {
     }
 
     /** flock LOCK_EX on our lock inode, waiting at most about a second for a breaker to finish. */
-    private boolean flockBriefly() throws PosixException {
+    private boolean flockBriefly() throws FileSystemException {
         for (int i = 0; i < 1000; i++) {
             if (posix.flock(fd, Posix.LOCK_EX | Posix.LOCK_NB, lockPath)) {
                 return true;

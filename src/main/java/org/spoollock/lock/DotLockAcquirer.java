@@ -1,6 +1,10 @@
 package org.spoollock.lock;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -111,7 +115,7 @@ final class DotLockAcquirer {
             // The hitching post's name goes in every case; its descriptor stays open only as our lock.
             try {
                 posix.unlinkIfExists(hitch);
-            } catch (PosixException e) {
+            } catch (FileSystemException e) {
                 // one line, as every message (e.g. the directory became unwritable while we waited);
                 // a stack trace here reached an MDA's stderr without --debug
                 LOG.log(System.Logger.Level.WARNING, "could not remove hitching post " + hitch + " (" + e.getMessage()
@@ -163,17 +167,17 @@ final class DotLockAcquirer {
             // not a permission problem: the advice below (modes, setgid helpers) would mislead
             throw new LockDirectoryNotWritableException("cannot create the dot-lock for " + mailbox + ": directory "
                     + Path.of(hitch).toAbsolutePath().getParent() + " is on a read-only file system (EROFS)", e);
-        } catch (PosixException.PermissionDeniedException e) {
+        } catch (AccessDeniedException e) {
             Path dir = Path.of(hitch).toAbsolutePath().getParent();
             throw new LockDirectoryNotWritableException("cannot create the dot-lock for " + mailbox + ": directory "
                     + dir + " is not writable for this user (" + e.getReason() + "). Make it writable for"
                     + " the users who deliver mail (c-client expects mode 1777, Debian uses 2775 root:mail"
                     + " with setgid mail programs), or lock through liblockfile's setgid dotlockfile"
                     + " (DotLockOptions.withHelper, CLI --helper /usr/bin/dotlockfile).", e);
-        } catch (PosixException.NotFoundException e) {
+        } catch (NoSuchFileException e) {
             LockFiles.directoryOf(mailbox); // throws the clear "directory does not exist" error
             throw e;
-        } catch (PosixException.AlreadyExistsException e) {
+        } catch (FileAlreadyExistsException e) {
             Stat st = posix.lstatIfExists(hitch);
             throw new LockSecurityException("hitching-post name " + hitch + " is already taken by a "
                     + (st == null ? "file that vanished" : st.typeName()) + "; it contains our PID, so someone"
@@ -188,7 +192,7 @@ final class DotLockAcquirer {
             posix.closeQuietly(fd);
             try {
                 posix.unlinkIfExists(hitch);
-            } catch (PosixException u) {
+            } catch (FileSystemException u) {
                 e.addSuppressed(u);
             }
             throw e;
@@ -206,7 +210,7 @@ final class DotLockAcquirer {
         int rc;
         try {
             rc = posix.link(hitch, lockPath);
-        } catch (PosixException.PermissionDeniedException e) {
+        } catch (AccessDeniedException e) {
             return createExclusive(content);
         }
         if (rc == 0 || posix.fstat(fd, hitch).nlink() == 2) {
@@ -220,9 +224,9 @@ final class DotLockAcquirer {
         int fd;
         try {
             fd = posix.open(lockPath, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0666);
-        } catch (PosixException.AlreadyExistsException e) {
+        } catch (FileAlreadyExistsException e) {
             return -1;
-        } catch (PosixException.PermissionDeniedException e) {
+        } catch (AccessDeniedException e) {
             // sshfs answers EPERM, not EEXIST, when another client created the name after our lookup
             if (posix.lstatIfExists(lockPath) != null) {
                 return -1;
@@ -296,7 +300,7 @@ final class DotLockAcquirer {
                     try {
                         posix.rename(hitch, lockPath);
                         result = Broken.TAKEN_OVER;
-                    } catch (PosixException e) {
+                    } catch (FileSystemException e) {
                         // cannot replace it here after all: free the name and race for it as usual
                     }
                 }
@@ -311,7 +315,7 @@ final class DotLockAcquirer {
                         if (posix.link(hitch, lockPath) == 0) {
                             result = Broken.TAKEN_OVER;
                         }
-                    } catch (PosixException e) {
+                    } catch (FileSystemException e) {
                         // e.g. no hard links here: the caller's link falls back to O_EXCL
                     }
                 }
@@ -361,13 +365,13 @@ final class DotLockAcquirer {
                 if (posix.link(hitch, breakPath) == 0) {
                     return true;
                 }
-            } catch (PosixException.PermissionDeniedException e) {
+            } catch (AccessDeniedException e) {
                 // no hard links here, or (sshfs) the name was created by another client after our lookup
                 int fd;
                 try {
                     fd = posix.open(breakPath, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW
                             | Posix.O_CLOEXEC, 0666);
-                } catch (PosixException.AlreadyExistsException | PosixException.PermissionDeniedException taken) {
+                } catch (FileAlreadyExistsException | AccessDeniedException taken) {
                     fd = -1; // (sshfs says EPERM where another client created the name after our lookup)
                 }
                 if (fd >= 0) {

@@ -1,7 +1,7 @@
 package org.spoollock.lock;
 
+import java.nio.file.FileSystemException;
 import org.spoollock.posix.Posix;
-import org.spoollock.posix.PosixException;
 import org.spoollock.posix.RecordLocks;
 
 /**
@@ -15,12 +15,12 @@ enum KernelLayer {
     /** flock(2), c-client's layer: waited for under the dot-lock, as c-client does. */
     FLOCK(LockMethod.FLOCK, "flock", true) {
         @Override
-        boolean tryOnce(Posix posix, int fd, boolean exclusive, String name) throws PosixException {
+        boolean tryOnce(Posix posix, int fd, boolean exclusive, String name) throws FileSystemException {
             return posix.flock(fd, (exclusive ? Posix.LOCK_EX : Posix.LOCK_SH) | Posix.LOCK_NB, name);
         }
 
         @Override
-        void unlock(Posix posix, int fd, String name) throws PosixException {
+        void unlock(Posix posix, int fd, String name) throws FileSystemException {
             posix.flock(fd, Posix.LOCK_UN, name);
         }
 
@@ -36,12 +36,12 @@ enum KernelLayer {
      */
     POSIX(LockMethod.OFD, "POSIX lock", false) {
         @Override
-        boolean tryOnce(Posix posix, int fd, boolean exclusive, String name) throws PosixException {
+        boolean tryOnce(Posix posix, int fd, boolean exclusive, String name) throws FileSystemException {
             return RecordLocks.get().tryLock(fd, exclusive, name);
         }
 
         @Override
-        void unlock(Posix posix, int fd, String name) throws PosixException {
+        void unlock(Posix posix, int fd, String name) throws FileSystemException {
             RecordLocks.get().unlock(fd, name);
         }
 
@@ -63,9 +63,9 @@ enum KernelLayer {
     }
 
     /** One non-blocking try; true once held. */
-    abstract boolean tryOnce(Posix posix, int fd, boolean exclusive, String name) throws PosixException;
+    abstract boolean tryOnce(Posix posix, int fd, boolean exclusive, String name) throws FileSystemException;
 
-    abstract void unlock(Posix posix, int fd, String name) throws PosixException;
+    abstract void unlock(Posix posix, int fd, String name) throws FileSystemException;
 
     abstract boolean processWide();
 }

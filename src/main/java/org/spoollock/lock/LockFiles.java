@@ -1,6 +1,7 @@
 package org.spoollock.lock;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ final class LockFiles {
         int fd;
         try {
             fd = posix.open(lockPath, Posix.O_RDONLY | Posix.O_NOFOLLOW | Posix.O_NONBLOCK | Posix.O_CLOEXEC, 0);
-        } catch (PosixException.NotFoundException e) {
+        } catch (NoSuchFileException e) {
             return null;
         } catch (PosixException.SymlinkException e) {
             throw new LockSecurityException("refusing to follow a symbolic link at lock name " + lockPath
@@ -77,7 +78,7 @@ final class LockFiles {
             }
             byte[] data = posix.readAtMost(fd, LockHolder.MAX_READ, lockPath);
             return new Observation(fd, st, LockHolder.parse(data), data);
-        } catch (PosixException.NotFoundException e) {
+        } catch (NoSuchFileException e) {
             // removed after we opened it: sshfs answers fstat by path, so another client's unlink shows
             posix.closeQuietly(fd);
             return null;
@@ -116,18 +117,18 @@ final class LockFiles {
         int fd;
         try {
             fd = posix.open(probe, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0600);
-        } catch (PosixException e) {
+        } catch (FileSystemException e) {
             return null;
         }
         try {
             return posix.fstat(fd, probe).ctimeNanos();
-        } catch (PosixException e) {
+        } catch (FileSystemException e) {
             return null;
         } finally {
             posix.closeQuietly(fd);
             try {
                 posix.unlinkIfExists(probe);
-            } catch (PosixException ignored) {
+            } catch (FileSystemException ignored) {
                 // nothing more we can do; the name is unique to this call
             }
         }

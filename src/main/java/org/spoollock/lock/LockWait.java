@@ -1,6 +1,7 @@
 package org.spoollock.lock;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -19,7 +20,7 @@ public final class LockWait {
     /** One non-blocking try: true once the lock is had. */
     @FunctionalInterface
     public interface Attempt {
-        boolean tryOnce() throws PosixException;
+        boolean tryOnce() throws FileSystemException;
     }
 
     /**

@@ -1,6 +1,8 @@
 package org.spoollock.lock;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -253,7 +255,7 @@ public final class MailboxLock implements AutoCloseable {
         int fd;
         try {
             fd = posix.open(path, flags, 0600);
-        } catch (PosixException.NotFoundException e) {
+        } catch (NoSuchFileException e) {
             throw new NoSuchMailboxException("mailbox " + mailbox + " does not exist (create it first, or ask for it to"
                     + " be created: MailboxLockOptions.withCreateMissing, CLI --create)", e);
         } catch (PosixException.SymlinkException e) {
@@ -274,7 +276,7 @@ public final class MailboxLock implements AutoCloseable {
 
     /** One non-blocking try at a layer under the dot-lock; ENOLCK counts as busy (warned), as LockWait retries it. */
     private static boolean tryUnderDotLock(KernelLayer layer, Posix posix, int fd, boolean exclusive, Path mailbox)
-            throws PosixException {
+            throws FileSystemException {
         try {
             return layer.tryOnce(posix, fd, exclusive, mailbox.toString());
         } catch (PosixException.NoLocksAvailableException e) {
@@ -346,7 +348,7 @@ public final class MailboxLock implements AutoCloseable {
     }
 
     /** Whether the mailbox name still leads to the file our flock and POSIX locks are on. */
-    private boolean mailboxStillOurs() throws PosixException {
+    private boolean mailboxStillOurs() throws FileSystemException {
         Stat now = posix.lstatIfExists(mailbox.toString());
         return now != null && now.sameFile(stat);
     }

@@ -88,14 +88,14 @@ public final class ChannelIo {
 
     /** The typed exception for a JDK I/O error, recognised by its strerror text; else a PosixException-less wrap. */
     public static IOException translate(String operation, String path, IOException e) {
-        if (e instanceof PosixException) {
+        if (e instanceof PosixFailure) {
             return e;
         }
         String m = e.getMessage();
         if (m != null) {
             for (Errno errno : KNOWN) {
                 if (m.contains(errno.description())) {
-                    PosixException p = PosixException.of(operation, path, null, errno.intValue());
+                    java.nio.file.FileSystemException p = PosixException.of(operation, path, null, errno.intValue());
                     p.initCause(e);
                     return p;
                 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
@@ -145,7 +146,7 @@ public final class Posix {
     }
 
     /** Runs a call that returns -1 on failure, retrying on EINTR; any other errno is thrown, typed. */
-    private int call(java.util.function.IntSupplier syscall, String operation, String path) throws PosixException {
+    private int call(java.util.function.IntSupplier syscall, String operation, String path) throws FileSystemException {
         while (true) {
             int r = syscall.getAsInt();
             if (r >= 0) {
@@ -158,12 +159,12 @@ public final class Posix {
         }
     }
 
-    public int open(String path, int flags, int mode) throws PosixException {
+    public int open(String path, int flags, int mode) throws FileSystemException {
         return call(() -> posix.open(path, flags, mode), "open", path);
     }
 
     /** close(2); errors on close are reported, except EINTR (the descriptor is gone on Linux). */
-    public void close(int fd, String path) throws PosixException {
+    public void close(int fd, String path) throws FileSystemException {
         if (posix.close(fd) < 0) {
             int e = posix.errno();
             if (e != Errors.EINTR) {
@@ -179,14 +180,14 @@ public final class Posix {
         }
     }
 
-    public Stat lstat(String path) throws PosixException {
+    public Stat lstat(String path) throws FileSystemException {
         FileStat st = posix.allocateStat();
         call(() -> posix.lstat(path, st), "lstat", path);
         return copy(st);
     }
 
     /** lstat, or null when the name does not exist. */
-    public Stat lstatIfExists(String path) throws PosixException {
+    public Stat lstatIfExists(String path) throws FileSystemException {
         FileStat st = posix.allocateStat();
         while (posix.lstat(path, st) < 0) {
             int e = posix.errno();
@@ -200,13 +201,13 @@ public final class Posix {
         return copy(st);
     }
 
-    public Stat stat(String path) throws PosixException {
+    public Stat stat(String path) throws FileSystemException {
         FileStat st = posix.allocateStat();
         call(() -> posix.stat(path, st), "stat", path);
         return copy(st);
     }
 
-    public Stat fstat(int fd, String path) throws PosixException {
+    public Stat fstat(int fd, String path) throws FileSystemException {
         FileStat st = posix.allocateStat();
         call(() -> posix.fstat(fd, st), "fstat", path);
         return copy(st);
@@ -216,7 +217,7 @@ public final class Posix {
      * link(2). Returns 0 on success or the errno for EEXIST, leaving the caller to decide (an NFS
      * link may have succeeded although it reports failure); any other error is thrown.
      */
-    public int link(String existing, String newName) throws PosixException {
+    public int link(String existing, String newName) throws FileSystemException {
         while (true) {
             if (posix.link(existing, newName) == 0) {
                 return 0;
@@ -231,12 +232,12 @@ public final class Posix {
         }
     }
 
-    public void unlink(String path) throws PosixException {
+    public void unlink(String path) throws FileSystemException {
         call(() -> posix.unlink(path), "unlink", path);
     }
 
     /** unlink(2); false when the name was already gone. */
-    public boolean unlinkIfExists(String path) throws PosixException {
+    public boolean unlinkIfExists(String path) throws FileSystemException {
         while (posix.unlink(path) < 0) {
             int e = posix.errno();
             if (e == Errors.ENOENT) {
@@ -249,7 +250,7 @@ public final class Posix {
         return true;
     }
 
-    public void rename(String from, String to) throws PosixException {
+    public void rename(String from, String to) throws FileSystemException {
         while (posix.rename(from, to) < 0) {
             int e = posix.errno();
             if (e != Errors.EINTR) {
@@ -258,32 +259,32 @@ public final class Posix {
         }
     }
 
-    public void fsync(int fd, String path) throws PosixException {
+    public void fsync(int fd, String path) throws FileSystemException {
         call(() -> posix.fsync(fd), "fsync", path);
     }
 
-    public void fchmod(int fd, int mode, String path) throws PosixException {
+    public void fchmod(int fd, int mode, String path) throws FileSystemException {
         call(() -> posix.fchmod(fd, mode), "fchmod", path);
     }
 
-    public void ftruncate(int fd, long length, String path) throws PosixException {
+    public void ftruncate(int fd, long length, String path) throws FileSystemException {
         call(() -> posix.ftruncate(fd, length), "ftruncate", path);
     }
 
     /** Sets the access and modification times (nanoseconds since the epoch). */
-    public void setTimes(int fd, long atimeNanos, long mtimeNanos, String path) throws PosixException {
+    public void setTimes(int fd, long atimeNanos, long mtimeNanos, String path) throws FileSystemException {
         long[] a = {atimeNanos / 1_000_000_000L, atimeNanos % 1_000_000_000L};
         long[] m = {mtimeNanos / 1_000_000_000L, mtimeNanos % 1_000_000_000L};
         call(() -> posix.futimens(fd, a, m), "futimens", path);
     }
 
     /** chmod(2) by name, as c-client sets lock protection ("don't use fchmod()"). */
-    public void chmod(String path, int mode) throws PosixException {
+    public void chmod(String path, int mode) throws FileSystemException {
         call(() -> posix.chmod(path, mode), "chmod", path);
     }
 
     /** Sets atime and mtime to now, which also moves ctime to the file server's now. */
-    public void touch(int fd, String path) throws PosixException {
+    public void touch(int fd, String path) throws FileSystemException {
         call(() -> posix.futimens(fd, (long[]) null, (long[]) null), "futimens", path);
     }
 
@@ -291,7 +292,7 @@ public final class Posix {
      * flock(2). With LOCK_NB, returns false when another holder conflicts; blocking calls return true
      * or throw. EINTR is retried.
      */
-    public boolean flock(int fd, int operation, String path) throws PosixException {
+    public boolean flock(int fd, int operation, String path) throws FileSystemException {
         while (posix.flock(fd, operation) < 0) {
             int e = posix.errno();
             if ((operation & LOCK_NB) != 0 && (e == Errors.EWOULDBLOCK || e == Errors.EAGAIN)) {
@@ -305,7 +306,7 @@ public final class Posix {
     }
 
     /** lseek(2): the descriptor's new offset. */
-    public long lseek(int fd, long offset, int whence, String path) throws PosixException {
+    public long lseek(int fd, long offset, int whence, String path) throws FileSystemException {
         long r = posix.lseekLong(fd, offset, whence);
         if (r < 0) {
             throw PosixException.of("lseek", path, null, posix.errno());
@@ -316,7 +317,7 @@ public final class Posix {
     public static final int SEEK_CUR = 1;
 
     /** Writes all of {@code data} at the descriptor's position. */
-    public void writeFully(int fd, byte[] data, String path) throws PosixException {
+    public void writeFully(int fd, byte[] data, String path) throws FileSystemException {
         int off = 0;
         while (off < data.length) {
             byte[] chunk = off == 0 ? data : java.util.Arrays.copyOfRange(data, off, data.length);
@@ -333,7 +334,7 @@ public final class Posix {
     }
 
     /** Reads at most {@code max} bytes from offset 0 (pread: the descriptor's position is untouched). */
-    public byte[] readAtMost(int fd, int max, String path) throws PosixException {
+    public byte[] readAtMost(int fd, int max, String path) throws FileSystemException {
         byte[] out = new byte[max];
         byte[] chunk = new byte[max];
         int total = 0;
@@ -371,7 +372,7 @@ public final class Posix {
     }
 
     /** lchown(2): never follows a symbolic link. */
-    public void lchown(String path, int uid, int gid) throws PosixException {
+    public void lchown(String path, int uid, int gid) throws FileSystemException {
         call(() -> posix.lchown(path, uid, gid), "lchown", path);
     }
 
@@ -387,7 +388,7 @@ public final class Posix {
     }
 
     /** kill(2) with a signal; false when no such process. */
-    public boolean kill(long pid, int signal) throws PosixException {
+    public boolean kill(long pid, int signal) throws FileSystemException {
         if (posix.kill(pid, signal) == 0) {
             return true;
         }

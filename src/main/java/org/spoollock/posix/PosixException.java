@@ -3,11 +3,12 @@ package org.spoollock.posix;
 import java.nio.file.FileSystemException;
 
 /**
- * A failed system call: names the operation, the path and the errno. Subclasses exist for the
- * errors callers act on (see {@link #of}); everything else is a plain {@code PosixException}.
- * Extends {@link FileSystemException} so callers that only know java.nio still get the file.
+ * A failed system call the JDK has no exception type for: names the operation, the path and the
+ * errno. Subclasses exist for the errors callers act on; ENOENT, EACCES/EPERM and EEXIST are thrown
+ * as the JDK's own types instead ({@link NoSuchFilePosixException} and the like, see {@link #of}).
+ * Every one is a {@link FileSystemException} and a {@link PosixFailure}.
  */
-public class PosixException extends FileSystemException {
+public class PosixException extends FileSystemException implements PosixFailure {
     private static final long serialVersionUID = 1L;
     private final int errno;
     private final String operation;
@@ -22,32 +23,31 @@ public class PosixException extends FileSystemException {
         this.operation = operation;
     }
 
-    /** The errno value of the failed call. */
+    @Override
     public int errno() {
         return errno;
     }
 
-    /** The system call or operation that failed, e.g. {@code "link"}. */
+    @Override
     public String operation() {
         return operation;
     }
 
     @Override
     public String getMessage() {
-        StringBuilder sb = new StringBuilder(operation).append(' ').append(getFile());
-        if (getOtherFile() != null) {
-            sb.append(" -> ").append(getOtherFile());
-        }
-        return sb.append(": ").append(getReason()).toString();
+        return PosixFailure.message(operation, getFile(), getOtherFile(), getReason());
     }
 
-    /** The typed exception for an errno, as the JDK's UnixException.translateToIOException does. */
-    public static PosixException of(String operation, String path, String otherPath, int errno) {
+    /**
+     * The typed exception for an errno, as the JDK's UnixException.translateToIOException does (the
+     * one place where an errno becomes an exception): the JDK's types where it has them.
+     */
+    public static FileSystemException of(String operation, String path, String otherPath, int errno) {
         switch (Errors.name(errno)) {
-            case "EEXIST": return new AlreadyExistsException(operation, path, otherPath, errno);
-            case "ENOENT": return new NotFoundException(operation, path, otherPath, errno);
+            case "EEXIST": return new FileExistsPosixException(operation, path, otherPath, errno);
+            case "ENOENT": return new NoSuchFilePosixException(operation, path, otherPath, errno);
             case "EACCES":
-            case "EPERM": return new PermissionDeniedException(operation, path, otherPath, errno);
+            case "EPERM": return new AccessDeniedPosixException(operation, path, otherPath, errno);
             case "ENOLCK": return new NoLocksAvailableException(operation, path, otherPath, errno);
             case "ENOSPC":
             case "EDQUOT": return new NoSpaceException(operation, path, otherPath, errno);
@@ -59,23 +59,8 @@ public class PosixException extends FileSystemException {
         }
     }
 
-    /** EEXIST: the name is taken. */
-    public static final class AlreadyExistsException extends PosixException {
-        private static final long serialVersionUID = 1L;
-        AlreadyExistsException(String op, String path, String other, int errno) { super(op, path, other, errno); }
-    }
 
-    /** ENOENT: no such file or directory. */
-    public static final class NotFoundException extends PosixException {
-        private static final long serialVersionUID = 1L;
-        NotFoundException(String op, String path, String other, int errno) { super(op, path, other, errno); }
-    }
 
-    /** EACCES or EPERM. */
-    public static final class PermissionDeniedException extends PosixException {
-        private static final long serialVersionUID = 1L;
-        PermissionDeniedException(String op, String path, String other, int errno) { super(op, path, other, errno); }
-    }
 
     /** ENOLCK: the kernel or the lock manager (NFS lockd) has no lock to give. */
     public static final class NoLocksAvailableException extends PosixException {

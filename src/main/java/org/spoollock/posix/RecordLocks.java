@@ -1,5 +1,6 @@
 package org.spoollock.posix;
 
+import java.nio.file.FileSystemException;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 import jnr.ffi.Struct;
@@ -120,16 +121,16 @@ public final class RecordLocks {
      * conflicts. The descriptor must be open for writing for an exclusive lock, for reading for a
      * shared one.
      */
-    public boolean tryLock(int fd, boolean exclusive, String path) throws PosixException {
+    public boolean tryLock(int fd, boolean exclusive, String path) throws FileSystemException {
         return set(fd, exclusive ? F_WRLCK : F_RDLCK, path);
     }
 
-    public void unlock(int fd, String path) throws PosixException {
+    public void unlock(int fd, String path) throws FileSystemException {
         set(fd, F_UNLCK, path);
     }
 
     /** Who would stop us taking the lock, or null if nobody. pid is -1 for another OFD lock. */
-    public Conflict probe(int fd, boolean exclusive, String path) throws PosixException {
+    public Conflict probe(int fd, boolean exclusive, String path) throws FileSystemException {
         FlockStruct fl = struct(exclusive ? F_WRLCK : F_RDLCK);
         while (libc.fcntl(fd, classic ? F_GETLK : F_OFD_GETLK, fl) < 0) {
             int e = runtime.getLastError();
@@ -140,7 +141,7 @@ public final class RecordLocks {
         return fl.type.get() == F_UNLCK ? null : new Conflict(fl.type.get() == F_WRLCK, fl.pid.get());
     }
 
-    private boolean set(int fd, short type, String path) throws PosixException {
+    private boolean set(int fd, short type, String path) throws FileSystemException {
         FlockStruct fl = struct(type);
         while (libc.fcntl(fd, classic ? F_SETLK : F_OFD_SETLK, fl) < 0) {
             int e = runtime.getLastError();

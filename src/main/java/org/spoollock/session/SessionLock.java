@@ -2,6 +2,8 @@ package org.spoollock.session;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -9,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import org.spoollock.lock.Backoff;
 import org.spoollock.lock.LockInterruptedException;
 import org.spoollock.posix.Posix;
-import org.spoollock.posix.PosixException;
 import org.spoollock.posix.Stat;
 
 /**
@@ -73,7 +74,7 @@ public final class SessionLock implements AutoCloseable {
             SessionLockFile.Attempt a;
             try {
                 a = SessionLockFile.lock(posix, name, Posix.LOCK_EX | Posix.LOCK_NB);
-            } catch (PosixException.PermissionDeniedException e) {
+            } catch (AccessDeniedException e) {
                 return new SessionOpen(null, "session lock " + name + " cannot be opened (" + e.getReason()
                         + "): another user's file is squatting on it; access is read-only", 0, false);
             }
@@ -191,13 +192,13 @@ public final class SessionLock implements AutoCloseable {
     }
 
     /** Sets atime back to mtime, so the next read by a requester shows (atime > mtime). We never read it. */
-    void rearm() throws PosixException {
+    void rearm() throws FileSystemException {
         Stat st = posix.fstat(fd, name);
         posix.setTimes(fd, st.mtimeNanos(), st.mtimeNanos(), name);
     }
 
     /** Whether someone read our lock file since we last re-armed it: the mark a requester leaves. */
-    boolean wasRead() throws PosixException {
+    boolean wasRead() throws FileSystemException {
         synchronized (this) {
             if (state != State.HELD) {
                 return false;
@@ -268,7 +269,7 @@ public final class SessionLock implements AutoCloseable {
                 }
             }
             posix.flock(fd, Posix.LOCK_UN, name);
-        } catch (PosixException e) {
+        } catch (FileSystemException e) {
             LOG.log(System.Logger.Level.WARNING, "releasing session lock " + name, e);
         } finally {
             posix.closeQuietly(fd);

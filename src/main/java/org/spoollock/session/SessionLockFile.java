@@ -2,7 +2,11 @@ package org.spoollock.session;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -55,7 +59,7 @@ final class SessionLockFile {
             if (atName != null && !atName.isSymlink() && atName.sameFile(mine) && mine.nlink() == 1) {
                 try {
                     posix.chmod(name, 0666);
-                } catch (PosixException e) {
+                } catch (FileSystemException e) {
                     // c-client ignores this too: the file may belong to another user who made it 0666
                 }
                 return new Attempt(fd, 0);
@@ -85,7 +89,7 @@ final class SessionLockFile {
                     throw new LockSecurityException("session lock name " + name + " is a " + l.typeName());
                 }
                 return posix.open(name, Posix.O_RDWR | Posix.O_NOFOLLOW | Posix.O_NONBLOCK | Posix.O_CLOEXEC, 0);
-            } catch (PosixException.AlreadyExistsException | PosixException.NotFoundException e) {
+            } catch (FileAlreadyExistsException | NoSuchFileException e) {
                 // raced with another creator or remover: look again
             } catch (PosixException.SymlinkException e) {
                 throw new LockSecurityException("SECURITY PROBLEM: symbolic link at session lock name " + name);
@@ -94,7 +98,7 @@ final class SessionLockFile {
     }
 
     /** c-client's atol() of up to 1023 bytes: leading blanks, digits; 0 when there is no PID. */
-    static long readPid(Posix posix, int fd, String name) throws PosixException {
+    static long readPid(Posix posix, int fd, String name) throws FileSystemException {
         return parsePid(posix.readAtMost(fd, 1023, name));
     }
 
@@ -120,7 +124,7 @@ final class SessionLockFile {
         int fd;
         try {
             fd = posix.open(name, Posix.O_RDONLY | O_NOATIME | Posix.O_NOFOLLOW | Posix.O_NONBLOCK | Posix.O_CLOEXEC, 0);
-        } catch (PosixException.PermissionDeniedException e) {
+        } catch (AccessDeniedException e) {
             return -1;
         }
         try {

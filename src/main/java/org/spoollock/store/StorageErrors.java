@@ -34,14 +34,14 @@ public final class StorageErrors {
             return StorageException.Category.TEMPORARY;
         }
         if (ex instanceof LockDirectoryNotWritableException || ex instanceof LockSecurityException
-                || ex instanceof PosixException.PermissionDeniedException || ex instanceof AccessDeniedException) {
+                || ex instanceof AccessDeniedException) {
             return StorageException.Category.PERMISSION;
         }
-        if (ex instanceof PosixException.NotFoundException || ex instanceof NoSuchFileException
+        if (ex instanceof NoSuchFileException
                 || ex instanceof NoSuchMailboxException) {
             return StorageException.Category.NOT_FOUND;
         }
-        if (ex instanceof PosixException.AlreadyExistsException || ex instanceof FileAlreadyExistsException) {
+        if (ex instanceof FileAlreadyExistsException) {
             return StorageException.Category.EXISTS;
         }
         return StorageException.Category.INTERNAL;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,25 +45,36 @@ class PosixTest {
     @Test
     void errnoBecomesATypedExceptionNamingOperationAndPath() throws Exception {
         String missing = dir.resolve("nope/file").toString();
-        PosixException e = assertThrows(PosixException.NotFoundException.class,
+        // the JDK's own types where it has one, so callers catch what java.nio throws
+        java.nio.file.NoSuchFileException e = assertThrows(java.nio.file.NoSuchFileException.class,
                 () -> posix.open(missing, Posix.O_RDONLY, 0));
-        assertEquals("open", e.operation());
+        assertEquals("open", ((PosixFailure) e).operation());
+        assertEquals(2, ((PosixFailure) e).errno());
         assertEquals(missing, e.getFile());
         assertTrue(e.getMessage().startsWith("open " + missing + ": "), e.getMessage());
         assertTrue(e.getMessage().contains("ENOENT"), e.getMessage());
 
         String f = dir.resolve("f").toString();
         posix.closeQuietly(posix.open(f, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL, 0600));
-        PosixException exists = assertThrows(PosixException.AlreadyExistsException.class,
+        java.nio.file.FileAlreadyExistsException exists = assertThrows(java.nio.file.FileAlreadyExistsException.class,
                 () -> posix.open(f, Posix.O_RDWR | Posix.O_CREAT | Posix.O_EXCL, 0600));
         assertTrue(exists.getMessage().contains("EEXIST"));
+        assertTrue(exists instanceof PosixFailure);
+
+        // EACCES and EPERM (root passes permission checks, so straight from the one translation point)
+        for (int errno : new int[] {Errors.EACCES, Errors.EPERM}) {
+            java.nio.file.FileSystemException denied = PosixException.of("open", "/x", null, errno);
+            assertTrue(denied instanceof java.nio.file.AccessDeniedException && denied instanceof PosixFailure, denied.toString());
+            assertEquals("open /x: " + Errors.describe(errno), denied.getMessage());
+        }
 
         Path link = dir.resolve("link");
         Files.createSymbolicLink(link, Path.of(f));
-        assertThrows(PosixException.SymlinkException.class,
+        PosixException loop = assertThrows(PosixException.SymlinkException.class,
                 () -> posix.open(link.toString(), Posix.O_RDONLY | Posix.O_NOFOLLOW, 0));
+        assertEquals("open", loop.operation());
 
-        PosixException rename = assertThrows(PosixException.NotFoundException.class,
+        java.nio.file.NoSuchFileException rename = assertThrows(java.nio.file.NoSuchFileException.class,
                 () -> posix.rename(missing, f + "2"));
         assertEquals(f + "2", rename.getOtherFile());
         assertTrue(rename.getMessage().contains(missing + " -> " + f + "2"), rename.getMessage());

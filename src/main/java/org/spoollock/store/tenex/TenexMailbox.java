@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -26,10 +27,10 @@ import org.spoollock.posix.Stat;
 import org.spoollock.session.SessionLock;
 import org.spoollock.store.Faults;
 import org.spoollock.store.Flags;
+import org.spoollock.store.MailboxInUseException;
 import org.spoollock.store.journal.AppendIntent;
 import org.spoollock.store.journal.Journal;
 import org.spoollock.store.journal.Recovery;
-import org.spoollock.store.MailboxInUseException;
 
 /**
  * A tenex or mtx mailbox opened with c-client's locks for these formats (tenex.c, mtx.c):
@@ -116,7 +117,7 @@ public final class TenexMailbox implements AutoCloseable {
                 | (create ? Posix.O_CREAT : 0);
         try {
             return posix.open(path.toString(), flags, 0600);
-        } catch (PosixException.NotFoundException e) {
+        } catch (NoSuchFileException e) {
             throw new NoSuchMailboxException("mailbox " + path + " does not exist (create it first, or --create)", e);
         } catch (PosixException.SymlinkException e) {
             throw new LockSecurityException("mailbox " + path + " is a symbolic link; refusing to follow it");
