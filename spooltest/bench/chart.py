@@ -49,6 +49,14 @@ def rows():
         ("migrate 256 MB to tenex: mailutil / spoollock", dig(mbx, "migrate", "ratio_mailutil_to_spoollock"), 2.0,
          "higher", "x"),
     ]
+    lm = load("lmtp")
+    candidates += [
+        ("LMTP, 1 connection / raw C floor", dig(lm, "ratios", "1_vs_floor"), 0.8, "higher", "x"),
+        ("LMTP, 8 connections, one mbox / raw C floor", dig(lm, "ratios", "8_vs_floor"), 2.0, "higher", "x"),
+        ("LMTP, 1 connection / Dovecot LMTP", dig(lm, "ratios", "1_vs_dovecot"), 5.0, "higher", "x"),
+        ("LMTP, 4 connections / Dovecot LMTP", dig(lm, "ratios", "4_vs_dovecot"), 50.0, "higher", "x"),
+        ("LMTP, 100 mailboxes: peak RSS", dig(lm, "spoollock", "hundred_mailboxes", "peak_rss_mb"), 256.0, "lower", " MB"),
+    ]
     for label, figure, goal, better, unit in candidates:
         if isinstance(figure, (int, float)):
             out.append((label, float(figure), goal, better, unit))
@@ -99,6 +107,12 @@ def glance():
     r.append(("migrate 269 MB mbox to tenex", dig(mbx, "migrate", "spoollock", "median_ms"), "ms", "mailutil/spoollock >= 2",
               dig(mbx, "migrate", "ratio_spoollock_to_floor"), None if mig is None else 1.0 / mig,
               "time; c-client = mailutil copy; floor = the same bytes read, written, fsynced once"))
+    lm = load("lmtp")
+    for c, goal in ((1, ">= 0.8x floor, >= 5x Dovecot"), (4, ">= 50x Dovecot"), (8, ">= 2x floor")):
+        v = dig(lm, "spoollock", "one_mailbox_%d" % c, "messages_per_s")
+        r.append(("LMTP into one mbox, %d connection%s (Python smtplib)" % (c, "s" if c > 1 else ""), v, "msg/s", goal,
+                  dig(lm, "ratios", "%d_vs_floor" % c), None,
+                  "rate; x Dovecot's LMTP: %s" % (dig(lm, "ratios", "%d_vs_dovecot" % c) or "-")))
     fmt = lambda x: "-" if x is None else ("{:,.0f}".format(x) if abs(x) >= 100 else "%.3g" % x)
     lines = ["| figure | spoollock | goal | x raw C floor | x c-client | ratio of |", "|---|---:|---|---:|---:|---|"]
     for what, v, unit, goal, xf, xc, note in r:
