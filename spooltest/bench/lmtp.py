@@ -65,9 +65,19 @@ def floor_rate(d, n=2000):
     return json.loads(out.strip().splitlines()[-1])["messages_per_s"]
 
 
-def load(port, total, connections, rcpt, procs=None, per_proc_conns=1):
+def cpu_seconds(pid):
+    """user + system CPU time a process has used so far (/proc/PID/stat, clock ticks)."""
+    if pid is None:
+        return None
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load(port, total, connections, rcpt, procs=None, per_proc_conns=1, server_pid=None):
     """total messages over `procs` client processes (default: one per connection); the aggregate rate
-    from the first start to the last end, and the latencies."""
+    from the first start to the last end, the latencies, and the CPU time per message of the clients and
+    (given its PID) of the server: on a machine with few CPUs the clients' share bounds the rate."""
     procs = procs or connections
     go = os.path.join(base.WORKDIR, "go-%d" % time.monotonic_ns())
     ps = []
@@ -78,6 +88,7 @@ def load(port, total, connections, rcpt, procs=None, per_proc_conns=1):
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     try:
         time.sleep(0.5 + 0.02 * procs)  # every client connected
+        server0 = cpu_seconds(server_pid)
         open(go, "w").close()
         res = []
         for p in ps:
@@ -85,6 +96,7 @@ def load(port, total, connections, rcpt, procs=None, per_proc_conns=1):
             if p.returncode != 0:
                 raise RuntimeError("LMTP client failed: " + err.strip()[-1000:])
             res.append(json.loads(out.strip().splitlines()[-1]))
+        server1 = cpu_seconds(server_pid)
     finally:
         for p in ps:
             if p.poll() is None:
@@ -94,9 +106,14 @@ def load(port, total, connections, rcpt, procs=None, per_proc_conns=1):
     t0 = min(r["t0"] for r in res)
     t1 = max(r["t1"] for r in res)
     lat = [x for r in res for x in r["latency_us"]]
-    return {"messages": total, "connections": connections, "client_processes": procs,
-            "messages_per_s": round(total / (t1 - t0), 1), "p50_ms": round(base.pct(lat, 50) / 1000, 2),
-            "p99_ms": round(base.pct(lat, 99) / 1000, 2)}
+    out = {"messages": total, "connections": connections, "client_processes": procs,
+           "messages_per_s": round(total / (t1 - t0), 1), "p50_ms": round(base.pct(lat, 50) / 1000, 2),
+           "p99_ms": round(base.pct(lat, 99) / 1000, 2),
+           "client_cpu_ms_per_message": round(1000 * sum(r.get("cpu_s", 0) for r in res) / total, 3)}
+    if server0 is not None:
+        # server CPU over the whole run, a little wider than the clients' window (their connect and quit)
+        out["server_cpu_ms_per_message"] = round(1000 * (server1 - server0) / total, 3)
+    return out
 
 
 def count_messages(path):
@@ -120,14 +137,14 @@ def ours(d):
         load(port, 2 * N, 2, "warm@x")
         for c in CONNECTIONS:
             rc = "one%d@x" % c
-            r = load(port, N, c, rc)
+            r = load(port, N, c, rc, server_pid=p.pid)
             got = count_messages(os.path.join(boxes, "one%d" % c))
             if got != N:
                 raise RuntimeError("spoollock lmtp: %d of %d messages in the mailbox after %d connections" % (got, N, c))
             base.log("lmtp: spoollock, %d connection(s) into one mbox: %.0f msg/s, p50 %.2f ms, p99 %.2f ms"
                      % (c, r["messages_per_s"], r["p50_ms"], r["p99_ms"]))
             res["one_mailbox_%d" % c] = r
-        r = load(port, 3000, 100, "m%pc%d@x", procs=20, per_proc_conns=5)
+        r = load(port, 3000, 100, "m%pc%d@x", procs=20, per_proc_conns=5, server_pid=p.pid)
         got = sum(count_messages(os.path.join(boxes, "m%dc%d" % (k, i))) for k in range(20) for i in range(5))
         if got != 3000:
             raise RuntimeError("spoollock lmtp: %d of 3000 messages in the 100 mailboxes" % got)
@@ -273,9 +290,26 @@ def report(res, machine):
              % (h["messages"], h["messages_per_s"], h["p50_ms"], h["p99_ms"], h["peak_rss_mb"], GOALS["rss_mb_100"],
                 res["spoollock"]["exit_on_sigterm"]))
     L.append("")
+    ncpu = os.cpu_count() or 1
+    L.append("CPU time per message (the same runs), and the rate %d CPUs could reach if CPU were all that"
+             " counted:" % ncpu)
+    L.append("")
+    L.append("| connections | clients (Python) ms | spoollock lmtp ms | ceiling with a server costing nothing | ceiling for both |")
+    L.append("|---|---|---|---|---|")
+    for c in CONNECTIONS:
+        o = res["spoollock"]["one_mailbox_%d" % c]
+        cl, sv = o.get("client_cpu_ms_per_message"), o.get("server_cpu_ms_per_message")
+        if cl is None or sv is None:
+            continue
+        L.append("| %d | %.3f | %.3f | %s msg/s | %s msg/s |" % (
+            c, cl, sv, "%.0f" % (1000.0 * min(c, ncpu) / cl) if cl else "-",
+            "%.0f" % (1000.0 * min(c + 1, ncpu) / (cl + sv)) if cl + sv else "-"))
+    L.append("")
     L.append("Reading: one connection is bounded by the client's round trips (smtplib sends MAIL, RCPT and DATA and"
              " waits for each reply; no pipelining) and by one fsync per message; group commit pays off only with"
-             " several connections, where deliveries that arrive during a write share the next one.")
+             " several connections, where deliveries that arrive during a write share the next one. With more"
+             " connections than CPUs the Python clients and the service share the CPUs: the ceilings above say how"
+             " far this machine can go at all with this client.")
     L.append("")
     return L
 

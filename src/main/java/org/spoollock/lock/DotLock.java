@@ -148,6 +148,41 @@ public final class DotLock implements AutoCloseable {
         return state;
     }
 
+    /**
+     * The last look before a write under this lock: waits for any spoollock breaker at work on it to be
+     * done (they hold the lock file's flock while they decide and break), looks whether the name still
+     * holds our file, and if so touches it, so that for a whole stale period from now nobody who judges
+     * by age takes it (a breaker that looked before the touch sees the lock changed and backs off). A
+     * plain {@link #check} is not enough: a holder stopped (SIGSTOP, a frozen VM) longer than the stale
+     * period and resumed before anyone broke its lock still finds its lock in place, but anyone may break
+     * it at any moment, also during the write that follows (spooltest/torture, full run of 2026-12-03: a
+     * deliverer stopped 8 s with a 5 s stale period wrote its 2 MB message while a breaker's delivery and
+     * procmail's went in, and two acknowledged messages were mixed with it). A lock touched within a
+     * quarter of the stale period is only checked.
+     */
+    public synchronized LockState confirmFresh() throws FileSystemException {
+        if (state != LockState.HELD) {
+            return state;
+        }
+        if (System.nanoTime() - lastTouch < staleAfterNanos / 4) {
+            // touched moments ago (the common case: taken just now): no breaker can judge it stale
+            return check();
+        }
+        boolean serialised = flockBriefly();
+        try {
+            state = lookAtName();
+            if (state == LockState.HELD) {
+                posix.touch(fd, lockPath);
+                lastTouch = System.nanoTime();
+            }
+        } finally {
+            if (serialised) {
+                posix.flock(fd, Posix.LOCK_UN, lockPath);
+            }
+        }
+        return state;
+    }
+
     Duration renewEvery() {
         return renewEvery;
     }

@@ -347,6 +347,24 @@ public final class MailboxLock implements AutoCloseable {
         return state;
     }
 
+    /**
+     * {@link #check}, as the last look before a write: the dot-lock is also renewed under its breakers'
+     * flock ({@link DotLock#confirmFresh}), so that a holder that was stopped longer than the stale period
+     * either finds its lock gone or makes it fresh before it writes.
+     */
+    public synchronized LockState confirmForWrite() throws IOException {
+        if (state != LockState.HELD) {
+            return state;
+        }
+        if (dotLock != null && dotLock.confirmFresh() != LockState.HELD) {
+            return state = dotLock.state();
+        }
+        if (!mailboxStillOurs()) {
+            state = LockState.LOST;
+        }
+        return state;
+    }
+
     /** Whether the mailbox name still leads to the file our flock and POSIX locks are on. */
     private boolean mailboxStillOurs() throws FileSystemException {
         Stat now = posix.lstatIfExists(mailbox.toString());

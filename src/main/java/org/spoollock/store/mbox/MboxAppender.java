@@ -109,8 +109,10 @@ public final class MboxAppender {
         // NFS, another host): writing now would overwrite its message. Look again, just before. A stop
         // between this look and the write itself (microseconds) cannot be defended against by any
         // dot-lock writer, c-client included (docs/locking.md): the write then goes after what the
-        // breaker wrote (O_APPEND), which keeps both whole unless the breaker is still writing.
-        LockState held = lock.check();
+        // breaker wrote (O_APPEND), which keeps both whole unless the breaker is still writing. The look
+        // also renews the dot-lock: a lock found intact after a long stop is stale, and may be broken
+        // during the write unless it is made fresh first (confirmForWrite).
+        LockState held = lock.confirmForWrite();
         long size = ChannelIo.size(ch, name);
         if (held != LockState.HELD || size != old) {
             // The intent file, if still there, is judged by whoever holds the lock now (it finds our

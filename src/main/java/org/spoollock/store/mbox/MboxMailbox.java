@@ -213,6 +213,14 @@ public final class MboxMailbox implements AutoCloseable {
             if (plan.newSize > old) {
                 SpaceReservation.reserve(lock.fd(), old, plan.newSize - old, path);
             }
+            // the last look before writing, as an append's: a lock that went stale while this process was
+            // stopped is renewed, or found broken (then nothing is written)
+            org.spoollock.lock.LockState held = lock.confirmForWrite();
+            if (held != org.spoollock.lock.LockState.HELD) {
+                throw new MailboxChangedException(path + ": the lock was " + held.toString()
+                        .toLowerCase(java.util.Locale.ROOT) + " before the rewrite (this process was stopped longer"
+                        + " than the stale period?): nothing written, try again");
+            }
             Journal.rewrite(path, ch, lock.stat(), old, plan.newSize, plan.patches);
             // c-client: atime now, mtime a second earlier, so the rewrite does not look like new mail
             long now = System.currentTimeMillis() / 1000;

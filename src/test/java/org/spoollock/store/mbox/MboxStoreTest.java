@@ -314,6 +314,46 @@ class MboxStoreTest {
     }
 
     /**
+     * A deliverer stopped longer than the stale period whose lock nobody broke meanwhile finds it intact
+     * at its last look, but stale: anyone may break it during the write that follows (spooltest/torture's
+     * full run of 2026-12-03 mixed two acknowledged messages into a stopped deliverer's 2 MB write that
+     * way). The last look renews the lock (a breaker that judged it stale before sees it changed and backs
+     * off) unless it was renewed within a quarter of the stale period. Here the hold stands for the stop:
+     * a second with a 2 s stale period, before the background renewal (1.9 s) is due.
+     */
+    @Test
+    void aDelivererHeldBeforeItsLastLookRenewsItsLockBeforeItWrites() throws Exception {
+        deliver("Subject: one\n\nbody 1\n");
+        org.spoollock.lock.DotLockOptions dot = org.spoollock.lock.DotLockOptions.defaults()
+                .withStaleAfter(Duration.ofSeconds(2)).withRenewEvery(Duration.ofMillis(1900));
+        MailboxLockOptions lockOptions = MailboxLockOptions.defaults().withDotLock(dot);
+        byte[] late = MboxEncoding.format(msg("Subject: late\n\nstopped\n"), "a@b", DATE, 0, List.of(), Quoting.MBOXO);
+        Faults.arm("append.noted:hold,append.checked:hold");
+        java.util.concurrent.CompletableFuture<Void> stopped = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                MboxAppender.append(mbox, List.of(late), lockOptions, Duration.ofSeconds(10));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        assertTrue(Faults.awaitHeld("append.noted"));
+        Path lockFile = Path.of(mbox + ".lock");
+        org.spoollock.posix.Stat atNote = Posix.get().lstatIfExists(lockFile.toString());
+        Thread.sleep(1000);
+        Faults.release("append.noted");
+        assertTrue(Faults.awaitHeld("append.checked"));
+        org.spoollock.posix.Stat atWrite = Posix.get().lstatIfExists(lockFile.toString());
+        assertTrue(atWrite != null && atWrite.sameFile(atNote), "still our lock");
+        assertTrue(atWrite.ctimeNanos() > atNote.ctimeNanos(), "the last look renewed the lock before the write");
+        assertTrue(org.spoollock.lock.DotLock.inspect(mbox, dot).age().toMillis() < 500);
+        Faults.release("append.checked");
+        stopped.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        try (MboxMailbox m = MboxMailbox.openReadOnly(mbox, options)) {
+            assertEquals(2, m.index().count());
+        }
+    }
+
+    /**
      * A deliverer stopped after its write and before removing its note, its lock broken meanwhile:
      * the breaker finished with its note, and the next deliverer, killed half-way, left its own under
      * the same name. The stopped one, resumed, used to remove that note, and the half message then
