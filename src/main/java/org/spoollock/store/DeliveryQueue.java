@@ -34,6 +34,12 @@ public final class DeliveryQueue {
     private final StoreOptions options;
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     private boolean writing;
+    /**
+     * The driver of the last append that went through: the next group skips the probe (an open, a read and
+     * a close of the mailbox per group). Safe because every driver checks the file is in its format under
+     * its lock before it writes; a failure forgets it, and the next group probes again.
+     */
+    private volatile MailboxDriver driver;
 
     /**
      * A queue into {@code ref}; {@code create}: make the mailbox if it does not exist (in the format
@@ -109,7 +115,21 @@ public final class DeliveryQueue {
             messages.add(p.message());
         }
         try {
-            Drivers.driverFor(ref).append(ref, messages, create, options);
+            MailboxDriver cached = driver;
+            MailboxDriver d = cached != null ? cached : Drivers.driverFor(ref);
+            try {
+                d.append(ref, messages, create, options);
+            } catch (IOException e) {
+                // the cached driver refused the file (drivers check their format before they write): it
+                // may have been replaced by a mailbox of another format since; if so, append there
+                MailboxDriver now = cached != null ? Drivers.driverFor(ref) : d;
+                if (now == d) {
+                    throw e;
+                }
+                d = now;
+                d.append(ref, messages, create, options);
+            }
+            driver = d;
             batch.forEach(p -> p.done().complete(null));
         } catch (IllegalArgumentException e) {
             if (batch.size() == 1) {
@@ -121,6 +141,7 @@ public final class DeliveryQueue {
                 }
             }
         } catch (Throwable t) {
+            driver = null; // the mailbox may have been replaced by another format's: probe it again
             // every caller of the group gets the failure through its own future (the leader too)
             batch.forEach(p -> p.done().completeExceptionally(t));
         }
