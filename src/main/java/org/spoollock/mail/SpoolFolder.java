@@ -24,6 +24,7 @@ import jakarta.mail.UIDFolder;
 
 import org.spoollock.store.Drivers;
 import org.spoollock.store.Mailbox;
+import org.spoollock.store.MailboxChangedException;
 import org.spoollock.store.MailboxDriver;
 import org.spoollock.store.MailboxRef;
 import org.spoollock.store.NewMessage;
@@ -32,14 +33,33 @@ import org.spoollock.store.NewMessage;
  * A mailbox file (or a directory of them) through Jakarta Mail. Open READ_ONLY it parses under the
  * shared locks and holds nothing; open READ_WRITE it takes c-client's session lock (an mbox answers
  * c-client's kiss of death by the session's {@code mail.mbox.kissofdeath} policy), and every flag
- * change and expunge is written under the exclusive locks before the call returns. New mail shows
- * through {@link #getMessageCount} and {@code MessageCountListener}s.
+ * change and expunge is written under the exclusive locks before the call returns.
+ *
+ * <p>New mail and others' expunges reach {@code MessageCountListener}s by themselves while the folder is
+ * open: the mailbox file is watched (inotify; on network filesystems a stat a second), and any change
+ * by any program (c-client, procmail, Python, another spoollock) is read at once, as
+ * {@link #getMessageCount} reads it. A read-only folder whose mailbox another program rewrote (an
+ * expunge) reads it anew, as c-client does: messages whose UID is still there keep their objects and
+ * UIDs (when UIDVALIDITY did not change), the others are reported removed. A server that wants to block
+ * until something happens calls {@link #idle}.
  */
 public class SpoolFolder extends Folder implements UIDFolder {
     private final SpoolStore spool;
     private final Path path;
     private Mailbox backend;
     private final List<SpoolMessage> messages = new ArrayList<>();
+    /** The watch on the mailbox file while open (null where it could not be set up: then only calls read new mail). */
+    private MailboxWatcher.Registration watch;
+    private final java.util.concurrent.atomic.AtomicBoolean refreshQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    /** How many times messages were added or removed since the folder was opened (for {@link #idle}). */
+    private long changes;
+
+    /** Reads mailboxes that changed on disk, one folder at a time, away from the watcher's thread. */
+    private static final java.util.concurrent.ExecutorService NEW_MAIL = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "spoollock-new-mail");
+        t.setDaemon(true);
+        return t;
+    });
 
     SpoolFolder(SpoolStore store, Path path) {
         super(store);
@@ -168,7 +188,61 @@ public class SpoolFolder extends Folder implements UIDFolder {
         for (int n = 1; n <= backend.index().count(); n++) {
             messages.add(new SpoolMessage(this, n));
         }
+        try {
+            watch = MailboxWatcher.get().register(path, this::changedOnDisk);
+        } catch (IOException | RuntimeException e) {
+            // e.g. fs.inotify.max_user_watches reached: new mail then shows at the next call that reads it
+            System.getLogger(SpoolFolder.class.getName()).log(System.Logger.Level.WARNING, "{0}: new mail will not be"
+                    + " noticed by itself ({1}); getMessageCount() reads it", path, e.getMessage());
+        }
         notifyConnectionListeners(jakarta.mail.event.ConnectionEvent.OPENED);
+    }
+
+    /** From the watcher's thread: the mailbox file changed; read it on the new-mail thread. */
+    private void changedOnDisk() {
+        if (refreshQueued.compareAndSet(false, true)) {
+            NEW_MAIL.execute(() -> {
+                refreshQueued.set(false);
+                synchronized (this) {
+                    if (!isOpen()) {
+                        return;
+                    }
+                    try {
+                        refresh();
+                    } catch (MessagingException e) {
+                        System.getLogger(SpoolFolder.class.getName()).log(System.Logger.Level.WARNING,
+                                "{0}: reading new mail: {1}", path, e.getMessage());
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * Waits until messages are added to or removed from this open folder (by anyone), or {@code timeout}
+     * passes, for a server's IMAP IDLE; the listeners have been told by the time it returns. Returns
+     * whether anything changed. No CPU is used while waiting.
+     */
+    public boolean idle(java.time.Duration timeout) throws MessagingException, InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            checkOpen();
+            long seen = changes;
+            refresh(); // what arrived before the call counts too
+            while (changes == seen) {
+                long left = end - System.nanoTime();
+                if (left <= 0 || !isOpen()) {
+                    return false;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return true;
+        }
+    }
+
+    private void changed() {
+        changes++;
+        notifyAll();
     }
 
     @Override
@@ -182,7 +256,12 @@ public class SpoolFolder extends Folder implements UIDFolder {
         } catch (IOException e) {
             throw SpoolMessagingException.of("closing " + path, e);
         } finally {
+            if (watch != null) {
+                watch.close();
+                watch = null;
+            }
             backend = null;
+            notifyAll(); // an idle() returns
             messages.clear();
             notifyConnectionListeners(jakarta.mail.event.ConnectionEvent.CLOSED);
         }
@@ -223,6 +302,11 @@ public class SpoolFolder extends Folder implements UIDFolder {
         int added;
         try {
             added = backend.sync();
+        } catch (MailboxChangedException e) {
+            if (backend.readWrite()) {
+                throw SpoolMessagingException.of(path + ": reading new mail", e);
+            }
+            return reread();
         } catch (IOException e) {
             throw SpoolMessagingException.of(path + ": reading new mail", e);
         }
@@ -234,8 +318,72 @@ public class SpoolFolder extends Folder implements UIDFolder {
                 fresh[i] = m;
             }
             notifyMessageAddedListeners(fresh);
+            changed();
         }
         return added;
+    }
+
+    /**
+     * A read-only folder whose mailbox another program rewrote (an expunge, a flag change written by
+     * c-client): read it anew, as c-client does. With UIDVALIDITY unchanged, a message keeps its object
+     * (renumbered) while its UID is still there; the others are expunged, and what is new is added.
+     * Returns how many messages were added.
+     */
+    private int reread() throws MessagingException {
+        Mailbox old = backend;
+        long validity = old.status().uidValidity();
+        java.util.Map<Long, SpoolMessage> byUid = new java.util.HashMap<>();
+        for (SpoolMessage m : messages) {
+            byUid.put(old.index().uid(m.getMessageNumber()), m);
+        }
+        Mailbox fresh;
+        try {
+            fresh = Drivers.open(ref(), false, spool.options);
+        } catch (IOException e) {
+            throw SpoolMessagingException.of(path + ": reading the mailbox anew after another program rewrote it", e);
+        }
+        try {
+            old.close();
+        } catch (IOException ignored) {
+            // a read-only open holds no lock between calls: nothing is left behind
+        }
+        backend = fresh;
+        boolean sameUids = fresh.status().uidValidity() == validity;
+        List<SpoolMessage> now = new ArrayList<>();
+        List<Message> added = new ArrayList<>();
+        java.util.Set<SpoolMessage> kept = new java.util.HashSet<>();
+        for (int n = 1; n <= fresh.index().count(); n++) {
+            SpoolMessage m = sameUids ? byUid.get(fresh.index().uid(n)) : null;
+            if (m == null || kept.contains(m)) {
+                m = new SpoolMessage(this, n);
+                added.add(m);
+            } else {
+                kept.add(m);
+            }
+            now.add(m);
+        }
+        List<Message> removed = new ArrayList<>();
+        for (SpoolMessage m : messages) {
+            if (!kept.contains(m)) {
+                m.markExpunged();
+                removed.add(m);
+            }
+        }
+        messages.clear();
+        messages.addAll(now);
+        for (int i = 0; i < messages.size(); i++) {
+            messages.get(i).renumber(i + 1);
+        }
+        if (!removed.isEmpty()) {
+            notifyMessageRemovedListeners(false, removed.toArray(new Message[0]));
+        }
+        if (!added.isEmpty()) {
+            notifyMessageAddedListeners(added.toArray(new Message[0]));
+        }
+        if (!removed.isEmpty() || !added.isEmpty()) {
+            changed();
+        }
+        return added.size();
     }
 
     @Override
@@ -364,6 +512,7 @@ public class SpoolFolder extends Folder implements UIDFolder {
         Message[] out = removed.toArray(new Message[0]);
         if (out.length > 0) {
             notifyMessageRemovedListeners(true, out);
+            changed();
         }
         return out;
     }

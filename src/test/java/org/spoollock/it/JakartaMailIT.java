@@ -1,6 +1,7 @@
 package org.spoollock.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,5 +106,84 @@ class JakartaMailIT {
                         proto + ": c-client's view of the same file");
             }
         }
+    }
+
+    /**
+     * New-mail push with real peers: an open folder hears of deliveries by c-client's mail_append, procmail
+     * and Python's mailbox, and of an expunge by c-client, with no call by the application.
+     */
+    @Test
+    void deliveriesAndAnExpungeByThePeersReachAnOpenFolderByThemselves() throws Exception {
+        Path dir = Peers.newDir("jakarta-push");
+        Path box = dir.resolve("box");
+        Files.deleteIfExists(box);
+        Session s = Session.getInstance(new Properties());
+        Folder f = s.getFolder(new URLName("mbox:" + box));
+        f.create(Folder.HOLDS_MESSAGES);
+        Peers.chown(box);
+        f.appendMessages(new Message[] {message(s, "one"), message(s, "two")});
+        // UIDs into the file, as a read-write session writes them (a read-only folder then keeps them)
+        f.open(Folder.READ_WRITE);
+        f.getMessage(1).setFlag(Flags.Flag.SEEN, true);
+        f.close(false);
+        f.open(Folder.READ_ONLY);
+        java.util.concurrent.LinkedBlockingQueue<jakarta.mail.event.MessageCountEvent> q =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        f.addMessageCountListener(new jakarta.mail.event.MessageCountListener() {
+            @Override
+            public void messagesAdded(jakarta.mail.event.MessageCountEvent e) {
+                q.add(e);
+            }
+
+            @Override
+            public void messagesRemoved(jakarta.mail.event.MessageCountEvent e) {
+                q.add(e);
+            }
+        });
+        Path msg = dir.resolve("m");
+        List<String> subjects = new ArrayList<>();
+        for (String peer : List.of("c-client", "procmail", "python")) {
+            String subject = "from " + peer;
+            Files.writeString(msg, "Message-ID: <" + peer.replace("-", "") + "@push>\nSubject: " + subject + "\n\nhello\n");
+            Peers.chown(msg);
+            Peers.Result r;
+            if (peer.equals("c-client")) {
+                r = Peers.cclientMbox("append", box, msg.toString());
+            } else if (peer.equals("procmail")) {
+                Path rc = dir.resolve("rc");
+                Files.writeString(rc, ":0:\n$MBOX\n");
+                Peers.chown(rc);
+                r = Peers.runWithInput(Peers.asUser("procmail", "-f", "procmail@example.org", "-m", "MBOX=" + box,
+                        rc.toString()), msg, 60);
+            } else {
+                r = Peers.run(Peers.asUser("python3", "-c", "import mailbox,sys; b=mailbox.mbox(sys.argv[1]); b.lock();"
+                        + " b.add(open(sys.argv[2],'rb').read()); b.flush(); b.unlock()", box.toString(), msg.toString()), 60);
+            }
+            assertEquals(0, r.status(), peer + ": " + r);
+            // c-client's append rewrites the mailbox (a checkpoint): the folder reads it anew, keeping what it had
+            jakarta.mail.event.MessageCountEvent e = q.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(e != null, peer + ": no messagesAdded without a call by the application");
+            assertEquals(jakarta.mail.event.MessageCountEvent.ADDED, e.getType(), peer + ": " + e);
+            assertEquals(subject, e.getMessages()[e.getMessages().length - 1].getSubject(), peer);
+            subjects.add(subject);
+        }
+        assertEquals(5, f.getMessageCount());
+        Message two = f.getMessage(2);
+        Message last = f.getMessage(5);
+        // c-client deletes and expunges message 2
+        Peers.Result r = Peers.cclientMbox("flag", box, "2", "\\Deleted");
+        assertEquals(0, r.status(), r.toString());
+        r = Peers.cclientMbox("expunge", box);
+        assertEquals(0, r.status(), r.toString());
+        jakarta.mail.event.MessageCountEvent e;
+        do {
+            e = q.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(e != null, "no messagesRemoved after c-client's expunge");
+        } while (e.getType() != jakarta.mail.event.MessageCountEvent.REMOVED);
+        assertEquals(List.of(two), List.of(e.getMessages()));
+        assertEquals(4, f.getMessageCount());
+        assertTrue(last == f.getMessage(4), "the last message keeps its object");
+        assertEquals("from python", last.getSubject());
+        f.close(false);
     }
 }
