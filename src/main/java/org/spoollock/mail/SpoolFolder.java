@@ -43,7 +43,7 @@ import org.spoollock.store.NewMessage;
  * UIDs (when UIDVALIDITY did not change), the others are reported removed. A server that wants to block
  * until something happens calls {@link #idle}.
  */
-public class SpoolFolder extends Folder implements UIDFolder {
+public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
     private final SpoolStore spool;
     private final Path path;
     private Mailbox backend;
@@ -398,17 +398,46 @@ public class SpoolFolder extends Folder implements UIDFolder {
     /** Appends under one lock and one fsync, as the mailbox's format delivers (mbox: as c-client's append writes). */
     @Override
     public void appendMessages(Message[] msgs) throws MessagingException {
+        appendUIDMessages(msgs);
+    }
+
+    @Override
+    public AppendedUid[] appendUIDMessages(Message[] msgs) throws MessagingException {
         if (!exists()) {
             throw new FolderNotFoundException(this, path + " does not exist");
         }
         List<NewMessage> out = new ArrayList<>(msgs.length);
         try {
             for (Message m : msgs) {
-                out.add(new NewMessage(bytes(m), flagBits(m.getFlags()), Arrays.asList(m.getFlags().getUserFlags()),
+                // a message of a spoollock folder goes as stored: no MIME re-encoding (line ends, headers)
+                byte[] content = m instanceof SpoolMessage sm ? ((SpoolFolder) sm.getFolder()).content(sm) : bytes(m);
+                out.add(new NewMessage(content, flagBits(m.getFlags()), Arrays.asList(m.getFlags().getUserFlags()),
                         date(m), null));
             }
         } catch (IllegalArgumentException e) {
             throw new MessagingException(path + ": " + e.getMessage()); // a keyword that is not an IMAP atom
+        }
+        synchronized (this) {
+            if (isOpen() && backend.readWrite()) {
+                // through the session: it gives the UIDs (and reads whatever else arrived meanwhile)
+                org.spoollock.store.Changes c = backend.changes();
+                List<Long> uids;
+                try {
+                    for (NewMessage m : out) {
+                        c.append(m);
+                    }
+                    uids = c.commit().appendedUids();
+                } catch (IOException e) {
+                    throw SpoolMessagingException.of("appending " + msgs.length + " message(s) to " + path, e);
+                }
+                showNew();
+                long validity = backend.status().uidValidity();
+                AppendedUid[] given = new AppendedUid[msgs.length];
+                for (int i = 0; i < given.length && i < uids.size(); i++) {
+                    given[i] = new AppendedUid(validity, uids.get(i));
+                }
+                return given;
+            }
         }
         try {
             Drivers.append(ref(), out, false, spool.options);
@@ -419,6 +448,35 @@ public class SpoolFolder extends Folder implements UIDFolder {
             synchronized (this) {
                 refresh();
             }
+        }
+        return new AppendedUid[msgs.length];
+    }
+
+    @Override
+    public AppendedUid[] copyUIDMessages(Message[] msgs, Folder to) throws MessagingException {
+        checkOpen();
+        if (!(to instanceof UidPlusFolder target)) {
+            super.copyMessages(msgs, to);
+            return new AppendedUid[msgs.length];
+        }
+        return target.appendUIDMessages(msgs);
+    }
+
+    /** Between spoollock folders the stored bytes go, with flags, keywords and internal date; else as Jakarta Mail copies. */
+    @Override
+    public void copyMessages(Message[] msgs, Folder to) throws MessagingException {
+        copyUIDMessages(msgs, to);
+    }
+
+    /** Messages the backend has parsed beyond those shown (after an append or expunge through the session). */
+    private void showNew() {
+        int before = messages.size();
+        for (int n = messages.size() + 1; n <= backend.index().count(); n++) {
+            messages.add(new SpoolMessage(this, n));
+        }
+        if (messages.size() > before) {
+            notifyMessageAddedListeners(messages.subList(before, messages.size()).toArray(new Message[0]));
+            changed();
         }
     }
 

@@ -13,6 +13,7 @@ import org.spoollock.store.Changes;
 import org.spoollock.store.FileProbe;
 import org.spoollock.store.Importer;
 import org.spoollock.store.Mailbox;
+import org.spoollock.store.MailboxChangedException;
 import org.spoollock.store.MailboxDriver;
 import org.spoollock.store.MailboxRef;
 import org.spoollock.store.MessageIndex;
@@ -177,17 +178,22 @@ public final class MboxDriver implements MailboxDriver {
             List<Integer> expunged = new ArrayList<>();
             List<Long> uids = new ArrayList<>();
             boolean pending = false;
-            for (Changes.Change c : changes) {
+            for (int i = 0; i < changes.size(); i++) {
+                Changes.Change c = changes.get(i);
                 if (c instanceof Changes.SetFlags f) {
                     m.setFlags(f.msgnos(), f.add(), f.remove(), f.addKeywords(), f.removeKeywords());
                     pending = true;
-                } else if (c instanceof Changes.Append a) {
-                    MboxAppender.append(m.path(), encode(List.of(a.message()), options), options.lock(), options.timeout());
-                    int before = m.index().count();
-                    m.refresh();
-                    for (int n = before + 1; n <= m.index().count(); n++) {
-                        uids.add(m.index().uid(n));
+                } else if (c instanceof Changes.Append) {
+                    // consecutive appends go in together: one lock, one write, one fsync
+                    List<NewMessage> group = new ArrayList<>();
+                    while (i < changes.size() && changes.get(i) instanceof Changes.Append a) {
+                        group.add(a.message());
+                        i++;
                     }
+                    i--;
+                    long at = MboxAppender.append(m.path(), encode(group, options), options.lock(), options.timeout());
+                    m.refresh();
+                    uids.addAll(uidsFrom(at, group.size()));
                     // the UID given by this session's parse is the next after X-IMAPbase's UIDLAST in file
                     // order, which every parser (c-client's too) gives it until it is written at the next
                     // checkpoint or close: no rewrite per append
@@ -203,6 +209,30 @@ public final class MboxDriver implements MailboxDriver {
                 m.checkpoint();
             }
             return new Changes.Committed(List.copyOf(expunged), List.copyOf(uids));
+        }
+
+        /**
+         * The UIDs of the {@code k} messages this session appended at offset {@code at}: found by where they
+         * start, since mail another program delivered just before or after ours is parsed by the same
+         * refresh and must not be taken for ours.
+         */
+        private List<Long> uidsFrom(long at, int k) throws IOException {
+            MboxIndex x = m.index();
+            for (int n = 1; n <= x.count(); n++) {
+                if (x.start(n) == at) {
+                    if (n + k - 1 > x.count()) {
+                        break;
+                    }
+                    List<Long> out = new ArrayList<>(k);
+                    for (int j = 0; j < k; j++) {
+                        out.add(x.uid(n + j));
+                    }
+                    return out;
+                }
+            }
+            throw new MailboxChangedException(m.path() + ": the " + k + " message(s) appended at offset " + at
+                    + " are not where they were written (the mailbox was rewritten meanwhile); they are in the mailbox,"
+                    + " but their UIDs are not known to this session");
         }
 
         @Override

@@ -248,21 +248,42 @@ public abstract class TenexDriver implements MailboxDriver {
         protected Changes.Committed apply(List<Changes.Change> changes) throws IOException {
             List<Integer> expunged = new ArrayList<>();
             List<Long> given = new ArrayList<>();
-            for (Changes.Change c : changes) {
+            for (int i = 0; i < changes.size(); i++) {
+                Changes.Change c = changes.get(i);
                 if (c instanceof Changes.SetFlags f) {
                     m.setFlags(f.msgnos(), f.add(), f.remove(), f.addKeywords(), f.removeKeywords()); // fsynced
-                } else if (c instanceof Changes.Append a) {
-                    TenexMailbox.append(m.path(), m.index().format(), converted(List.of(a.message())), false, m.options());
-                    int before = uids.length;
-                    sync();
-                    for (int i = before; i < uids.length; i++) {
-                        given.add(uids[i]);
+                } else if (c instanceof Changes.Append) {
+                    // consecutive appends go in together (one write, one fsync); their UIDs are found by where
+                    // they start: mail another program appended just before or after is parsed by the same sync
+                    List<NewMessage> group = new ArrayList<>();
+                    while (i < changes.size() && changes.get(i) instanceof Changes.Append a) {
+                        group.add(a.message());
+                        i++;
                     }
+                    i--;
+                    long at = TenexMailbox.append(m.path(), m.index().format(), converted(group), false, m.options());
+                    sync();
+                    given.addAll(uidsFrom(at, group.size()));
                 } else if (c instanceof Changes.Expunge) {
                     expunged.addAll(expungeKeepingUids());
                 }
             }
             return new Changes.Committed(List.copyOf(expunged), List.copyOf(given));
+        }
+
+        private List<Long> uidsFrom(long at, int k) throws IOException {
+            for (int n = 1; n <= m.index().count(); n++) {
+                if (m.index().start(n) == at && n + k - 1 <= m.index().count()) {
+                    List<Long> out = new ArrayList<>(k);
+                    for (int j = 0; j < k; j++) {
+                        out.add(uids[n - 1 + j]);
+                    }
+                    return out;
+                }
+            }
+            throw new org.spoollock.store.MailboxChangedException(m.path() + ": the " + k + " message(s) appended at"
+                    + " offset " + at + " are not where they were written; they are in the mailbox, but their UIDs are"
+                    + " not known to this session");
         }
 
         /** Expunges; the remaining messages keep their UIDs. Returns the numbers removed. */

@@ -395,35 +395,39 @@ public final class TenexMailbox implements AutoCloseable {
      * exclusive session lock, and fsyncs (c-client only flushes). On a write error the file is cut
      * back. Refuses a file that is not empty and not in this format.
      */
-    public static void append(Path path, TenexFormat format, List<byte[]> messages, int flags, List<String> keywords,
+    public static long append(Path path, TenexFormat format, List<byte[]> messages, int flags, List<String> keywords,
                               ZonedDateTime date, boolean create, Options options) throws IOException {
         List<NewMessage> all = new ArrayList<>(messages.size());
         for (byte[] m : messages) {
             all.add(new NewMessage(m, flags, keywords, date));
         }
-        append(path, format, all, create, options);
+        return append(path, format, all, create, options);
     }
 
     /** A message to append, with its flags, keywords and internal date. */
     public record NewMessage(byte[] content, int flags, List<String> keywords, ZonedDateTime date) {
     }
 
-    /** Appends messages each with its own flags, keywords and date, under one set of locks, one write, one fsync. */
-    public static void append(Path path, TenexFormat format, List<NewMessage> messages, boolean create, Options options)
+    /**
+     * Appends messages each with its own flags, keywords and date, under one set of locks, one write, one
+     * fsync. Returns the offset where the first one starts.
+     */
+    public static long append(Path path, TenexFormat format, List<NewMessage> messages, boolean create, Options options)
             throws IOException {
         TenexBatch batch = new TenexBatch(format, options.keywords());
         for (NewMessage m : messages) {
             batch.add(new byte[0], m.content(), 0, m.content().length, m.flags(), m.keywords(), m.date());
         }
-        append(path, format, batch, create, true, options);
+        return append(path, format, batch, create, true, options);
     }
 
     /**
      * Appends a batch of messages already encoded for {@code format}, under one set of locks and one
      * write; with {@code fsync} also one fsync, else the caller syncs later (a migration syncs its
-     * target once, at the end: a process killed meanwhile loses nothing, a power cut may).
+     * target once, at the end: a process killed meanwhile loses nothing, a power cut may). Returns the
+     * offset where the first message starts.
      */
-    public static void append(Path path, TenexFormat format, TenexBatch messages, boolean create, boolean fsync,
+    public static long append(Path path, TenexFormat format, TenexBatch messages, boolean create, boolean fsync,
                               Options options) throws IOException {
         Posix posix = Posix.get();
         String name = path.toString();
@@ -438,7 +442,7 @@ public final class TenexMailbox implements AutoCloseable {
             m.flock(Posix.LOCK_SH, options.timeout());
             m.recoverIfNeeded();
             try (SessionLock ex = SessionLock.acquireExclusive(path, options.sessionDirectory(), options.timeout())) {
-                m.appendLocked(messages, fsync);
+                return m.appendLocked(messages, fsync);
             }
         } finally {
             if (m != null) {
@@ -449,7 +453,7 @@ public final class TenexMailbox implements AutoCloseable {
         }
     }
 
-    private void appendLocked(TenexBatch messages, boolean fsync) throws IOException {
+    private long appendLocked(TenexBatch messages, boolean fsync) throws IOException {
         String name = path.toString();
         long old = ChannelIo.size(ch, name);
         if (old > 0) {
@@ -485,6 +489,7 @@ public final class TenexMailbox implements AutoCloseable {
         if (intent != null) {
             intent.remove();
         }
+        return old;
     }
 
     private void requireWritable() {

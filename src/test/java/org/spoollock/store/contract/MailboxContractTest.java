@@ -250,6 +250,32 @@ public abstract class MailboxContractTest {
     }
 
     /**
+     * The UIDs a commit reports for its appends are those of its own messages: mail another program
+     * delivered since the session last looked is parsed by the same commit and must not be taken for
+     * ours (an IMAP server answers APPENDUID with these). Consecutive appends go in together.
+     */
+    @Test
+    void appendedUidsAreThoseOfTheAppendedMessagesEvenWhenOthersDeliveredMeanwhile() throws Exception {
+        Drivers.append(ref, List.of(message("first")), false, options);
+        try (Mailbox m = driver().open(ref, true, options)) {
+            Drivers.append(ref, List.of(message("behind our back")), false, options); // another program
+            List<Long> uids = m.changes().append(message("ours 1")).append(message("ours 2")).commit().appendedUids();
+            assertEquals(2, uids.size(), uids.toString());
+            assertEquals(4, m.index().count(), "the other program's message was read too");
+            for (int k = 0; k < 2; k++) {
+                int n = -1;
+                for (int i = 1; i <= m.index().count(); i++) {
+                    if (m.index().uid(i) == uids.get(k)) {
+                        n = i;
+                    }
+                }
+                assertTrue(n > 0, "UID " + uids.get(k) + " is in the mailbox");
+                assertTrue(text(m.content(n)).startsWith("Subject: ours " + (k + 1) + "\n"), text(m.content(n)));
+            }
+        }
+    }
+
+    /**
      * Threads delivering through one {@link DeliveryQueue} share appends (group commit); a message
      * the format cannot store (a sender with a line break) fails alone, never its group.
      */
