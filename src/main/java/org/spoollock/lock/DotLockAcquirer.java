@@ -321,6 +321,14 @@ final class DotLockAcquirer {
                 }
                 LOG.log(System.Logger.Level.WARNING, "broke {0} lock {1} held by {2} ({3} s old)",
                         dead ? "abandoned" : "stale", lockPath, o.holder().describe(), status.age().toSeconds());
+                LockBreakEvent broke = new LockBreakEvent();
+                if (broke.shouldCommit()) {
+                    broke.lock = lockPath;
+                    broke.reason = dead ? "abandoned" : "stale";
+                    broke.holder = o.holder().describe();
+                    broke.ageSeconds = status.age().toSeconds();
+                    broke.commit();
+                }
                 if (dead) {
                     HitchingPosts.sweepDead(posix, Path.of(lockPath)); // a dead locker may have left others
                 }

@@ -102,6 +102,30 @@ public final class MailboxLock implements AutoCloseable {
      */
     public static MailboxLock acquire(Path mailbox, Mode mode, Duration timeout, MailboxLockOptions options)
             throws IOException {
+        LockWaitEvent event = new LockWaitEvent();
+        event.begin();
+        String outcome = "acquired";
+        String detail = null;
+        try {
+            return acquireTimed(mailbox, mode, timeout, options);
+        } catch (IOException | RuntimeException e) {
+            outcome = e.getClass().getSimpleName();
+            detail = e.getMessage();
+            throw e;
+        } finally {
+            event.end();
+            if (event.shouldCommit()) {
+                event.mailbox = mailbox.toString();
+                event.mode = mode.name();
+                event.outcome = outcome;
+                event.detail = detail;
+                event.commit();
+            }
+        }
+    }
+
+    private static MailboxLock acquireTimed(Path mailbox, Mode mode, Duration timeout, MailboxLockOptions options)
+            throws IOException {
         long deadline = Backoff.deadlineAfter(timeout);
         Posix posix = Posix.get();
         String key = mailbox.toAbsolutePath().normalize().toString();

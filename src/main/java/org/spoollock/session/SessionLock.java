@@ -89,6 +89,13 @@ public final class SessionLock implements AutoCloseable {
                 }
                 asked = true;
                 posix.kill(holderPid, Posix.SIGUSR2); // like c-client, the result does not matter: we retry either way
+                KissOfDeathEvent asking = new KissOfDeathEvent();
+                if (asking.shouldCommit()) {
+                    asking.mailbox = mailbox.toString();
+                    asking.direction = "asked";
+                    asking.pid = holderPid;
+                    asking.commit();
+                }
                 LOG.log(System.Logger.Level.INFO, "trying to get mailbox lock for " + mailbox + " from process " + holderPid);
             }
             if (System.nanoTime() - deadline >= 0) {
@@ -232,6 +239,14 @@ public final class SessionLock implements AutoCloseable {
             default:
                 give = false;
                 why = "policy refuse";
+        }
+        KissOfDeathEvent received = new KissOfDeathEvent();
+        if (received.shouldCommit()) {
+            received.mailbox = mailbox.toString();
+            received.direction = "received";
+            received.given = give;
+            received.why = why;
+            received.commit();
         }
         if (give) {
             synchronized (this) {

@@ -157,6 +157,28 @@ class SessionLockTest {
         held.forEach(SessionLock::close);
     }
 
+    /** A request received and the policy's answer are a JFR event (docs/operations.md). */
+    @Test
+    void aRequestAndItsAnswerAreRecordedForJfr() throws Exception {
+        Path m = mailbox("jfr");
+        Path file = dir.resolve("kiss.jfr");
+        try (jdk.jfr.Recording r = new jdk.jfr.Recording()) {
+            r.enable("spoollock.KissOfDeath");
+            r.start();
+            try (SessionLock lock = SessionLock.openReadWrite(m, opts().withPolicy(KissPolicy.refuse())).lock()) {
+                assertEquals("read-only", firstLine(requester(m, 1)));
+            }
+            r.stop();
+            r.dump(file);
+        }
+        List<jdk.jfr.consumer.RecordedEvent> kisses = jdk.jfr.consumer.RecordingFile.readAllEvents(file);
+        assertEquals(1, kisses.size(), kisses.toString());
+        assertEquals("received", kisses.get(0).getString("direction"));
+        assertEquals(m.toString(), kisses.get(0).getString("mailbox"));
+        assertEquals(false, kisses.get(0).getBoolean("given"));
+        assertEquals("policy refuse", kisses.get(0).getString("why"));
+    }
+
     @Test
     void refuseAndIdlePoliciesKeepTheMailbox() throws Exception {
         Path m = mailbox("mbox");

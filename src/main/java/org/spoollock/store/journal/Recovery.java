@@ -114,6 +114,13 @@ public final class Recovery {
         }
         String what = mailbox + ": recovered: " + done.substring(0, done.length() - 2);
         LOG.log(System.Logger.Level.WARNING, what);
+        org.spoollock.store.WriteEvent e = new org.spoollock.store.WriteEvent();
+        if (e.shouldCommit()) {
+            e.mailbox = mailbox.toString();
+            e.kind = "recovery";
+            e.detail = done.substring(0, done.length() - 2);
+            e.commit();
+        }
         return what;
     }
 }

@@ -61,9 +61,21 @@ public final class MboxAppender {
      */
     public static long append(Path mailbox, List<byte[]> messages, MailboxLockOptions lockOptions, Duration timeout,
                               boolean fsync) throws IOException {
+        org.spoollock.store.WriteEvent event = new org.spoollock.store.WriteEvent();
+        event.begin();
+        long at;
         try (MailboxLock lock = MboxRecovery.lockExclusive(mailbox, timeout, lockOptions)) {
-            return appendLocked(mailbox, lock, messages, fsync);
+            at = appendLocked(mailbox, lock, messages, fsync);
         }
+        event.end();
+        if (event.shouldCommit()) {
+            event.mailbox = mailbox.toString();
+            event.kind = "append";
+            event.messages = messages.size();
+            event.bytes = messages.stream().mapToLong(m -> m.length).sum();
+            event.commit();
+        }
+        return at;
     }
 
     /** The append itself, for callers that hold the exclusive lock already. */

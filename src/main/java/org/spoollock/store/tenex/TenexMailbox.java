@@ -441,9 +441,20 @@ public final class TenexMailbox implements AutoCloseable {
             m = new TenexMailbox(path, options, true, fd, st, channel(fd, true), format);
             m.flock(Posix.LOCK_SH, options.timeout());
             m.recoverIfNeeded();
+            org.spoollock.store.WriteEvent event = new org.spoollock.store.WriteEvent();
+            event.begin();
+            long at;
             try (SessionLock ex = SessionLock.acquireExclusive(path, options.sessionDirectory(), options.timeout())) {
-                return m.appendLocked(messages, fsync);
+                at = m.appendLocked(messages, fsync);
             }
+            event.end();
+            if (event.shouldCommit()) {
+                event.mailbox = path.toString();
+                event.kind = "append";
+                event.bytes = messages.view().remaining();
+                event.commit();
+            }
+            return at;
         } finally {
             if (m != null) {
                 m.close();
