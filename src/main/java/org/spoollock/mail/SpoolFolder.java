@@ -48,6 +48,8 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
     private final Path path;
     private Mailbox backend;
     private final List<SpoolMessage> messages = new ArrayList<>();
+    /** The driver the last append without a session went through (see appendWithoutSession). */
+    private volatile MailboxDriver appendDriver;
     /** The watch on the mailbox file while open (null where it could not be set up: then only calls read new mail). */
     private MailboxWatcher.Registration watch;
     private final java.util.concurrent.atomic.AtomicBoolean refreshQueued = new java.util.concurrent.atomic.AtomicBoolean();
@@ -439,17 +441,39 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
                 return given;
             }
         }
-        try {
-            Drivers.append(ref(), out, false, spool.options);
-        } catch (IOException e) {
-            throw SpoolMessagingException.of("appending " + msgs.length + " message(s) to " + path, e);
-        }
+        appendWithoutSession(out);
         if (isOpen()) {
             synchronized (this) {
                 refresh();
             }
         }
         return new AppendedUid[msgs.length];
+    }
+
+    /**
+     * Delivers as c-client's mail_append, in the format the last append found (no probe of the file per
+     * call: a server appends one message at a time); a driver that refuses the file (drivers check the
+     * format under their locks before they write) is forgotten, and the file probed again.
+     */
+    private void appendWithoutSession(List<NewMessage> out) throws MessagingException {
+        MailboxDriver known = appendDriver;
+        MailboxDriver d = known != null ? known : driver();
+        try {
+            try {
+                d.append(MailboxRef.of(d.name(), path), out, false, spool.options);
+            } catch (IOException e) {
+                appendDriver = null;
+                MailboxDriver now = known != null ? driver() : d;
+                if (now == d) {
+                    throw e;
+                }
+                d = now;
+                d.append(MailboxRef.of(d.name(), path), out, false, spool.options);
+            }
+            appendDriver = d;
+        } catch (IOException e) {
+            throw SpoolMessagingException.of("appending " + out.size() + " message(s) to " + path, e);
+        }
     }
 
     @Override

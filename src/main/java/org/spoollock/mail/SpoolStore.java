@@ -21,6 +21,10 @@ import org.spoollock.store.StorageException;
  * no server: connecting only checks that the store is usable.
  */
 public class SpoolStore extends Store {
+    static {
+        StreamProviderLookup.remember(); // before the application parses its first message into a MimeMessage
+    }
+
     private final String protocol;
     final org.spoollock.store.StoreOptions options;
 

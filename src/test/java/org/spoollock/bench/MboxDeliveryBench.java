@@ -33,6 +33,7 @@ import org.spoollock.store.mbox.Quoting;
  *     single MBOX N        N x MboxAppender.append(MBOX, [one message], defaults, 30 s)
  *     batch MBOX N B       N messages in appends of B (one lock, one write, one fsync per append)
  *     queue MBOX N T       N messages from T threads through the store's DeliveryQueue for MBOX (30 s timeout)
+ *     jakarta MBOX N       N x (new MimeMessage from the text, Folder.appendMessages of it), the folder closed
  *     quit
  *   MboxDeliveryBench count DIR K                 K single appends to DIR/count-mbox, untimed (for strace)
  * </pre>
@@ -116,6 +117,21 @@ public final class MboxDeliveryBench {
                         appends++;
                     }
                     t1 = System.nanoTime();
+                    break;
+                }
+                case "jakarta": {
+                    // a program that only knows jakarta.mail: a new MimeMessage and one appendMessages call
+                    // per message, the folder closed (the measure of the provider's APPEND)
+                    jakarta.mail.Session session = jakarta.mail.Session.getInstance(new java.util.Properties());
+                    jakarta.mail.Folder folder = session.getFolder(new jakarta.mail.URLName("mbox:" + mbox));
+                    t0 = System.nanoTime();
+                    for (int i = 0; i < n; i++) {
+                        jakarta.mail.internet.MimeMessage m = new jakarta.mail.internet.MimeMessage(session,
+                                new java.io.ByteArrayInputStream(raw()));
+                        folder.appendMessages(new jakarta.mail.Message[] {m});
+                    }
+                    t1 = System.nanoTime();
+                    appends = n;
                     break;
                 }
                 case "queue": {
