@@ -515,10 +515,23 @@ def verify(path, expected, home, can_cc, counts=False):
 
 def deliver_single(d, home, uid, gid, can_cc):
     """c and e: rounds of floor, spoollock single, batch, queue and c-client, order turning."""
-    kinds = ["floor", "floor_intent", "single", "batch", "queue"] + (["cclient"] if can_cc and CC_N > 0 else [])
+    kinds = ["floor", "floor_intent", "single", "jakarta", "batch", "queue"] + (["cclient"] if can_cc and CC_N > 0 else [])
+    # the provider's APPEND as a fresh JVM sees it: the first 300 messages, class loading and JIT included
+    fresh_jvm = Jvm()
+    try:
+        wd0 = warm_dir(d)
+        try:
+            mb0 = fresh(wd0, "jakarta-fresh", None, None)
+            first300 = fresh_jvm.run("jakarta %s %d" % (mb0, 300))["messages_per_s"]
+        finally:
+            shutil.rmtree(wd0, ignore_errors=True)
+        fresh_jvm.send("quit")
+    finally:
+        fresh_jvm.close()
     jvm = Jvm()
-    res = {"kinds": kinds, "rounds": ROUNDS, "n": {"floor": N, "floor_intent": N, "single": N, "batch": BATCH_N,
-                                                   "queue": QUEUE_N, "cclient": CC_N},
+    res = {"kinds": kinds, "rounds": ROUNDS, "n": {"floor": N, "floor_intent": N, "single": N, "jakarta": N,
+                                                   "batch": BATCH_N, "queue": QUEUE_N, "cclient": CC_N},
+           "jakarta_fresh_jvm_first_300_messages_per_s": first300,
            "batch_size": BATCH, "queue_threads": THREADS, "warmup_single": WARMUP, "floor_warmup": FLOOR_WARMUP,
            "cclient_warmup": CC_WARMUP}
     rate = {k: [] for k in kinds}
@@ -536,6 +549,7 @@ def deliver_single(d, home, uid, gid, can_cc):
         try:
             res["warmup_rates"] = [
                 jvm.run("single %s %d" % (fresh(wd, "single", None, None), WARMUP))["messages_per_s"],
+                jvm.run("jakarta %s %d" % (fresh(wd, "jakarta", None, None), WARMUP))["messages_per_s"],
                 jvm.run("batch %s %d %d" % (fresh(wd, "batch", None, None), WARMUP, BATCH))["messages_per_s"],
                 jvm.run("queue %s %d %d" % (fresh(wd, "queue", None, None), WARMUP // 2, THREADS))["messages_per_s"]]
         finally:
@@ -563,7 +577,8 @@ def deliver_single(d, home, uid, gid, can_cc):
                     u, s = ru.ru_utime * 1000 / total, ru.ru_stime * 1000 / total
                 else:
                     n = res["n"][k]
-                    cmd = {"single": "single %s %d" % (mb, n), "batch": "batch %s %d %d" % (mb, n, BATCH),
+                    cmd = {"single": "single %s %d" % (mb, n), "jakarta": "jakarta %s %d" % (mb, n),
+                           "batch": "batch %s %d %d" % (mb, n, BATCH),
                            "queue": "queue %s %d %d" % (mb, n, THREADS)}[k]
                     u0, s0, c0 = proc_cpu_ms(jvm.p.pid)
                     j = jvm.run(cmd)
@@ -1235,6 +1250,16 @@ def report(res, machine):
     L.append("| spoollock `MboxAppender.append(mbox, [one message], defaults, 30 s)`, message formatted with"
              " `MboxEncoding.format` in the loop, JIT warm | %s | **%.2f** | ≥ %.1f× | %s | %s |"
              % (fmt_rate(dl["single"]["median_messages_per_s"]), rs, SINGLE_GOAL, yes(rs >= SINGLE_GOAL), cpu("single")))
+    if "jakarta" in dl:
+        rj = dl["ratio_jakarta_to_floor"]
+        fr = dl.get("jakarta_fresh_jvm_first_300_messages_per_s")
+        L.append("| Jakarta Mail provider: a new `MimeMessage` parsed from the text and one `Folder.appendMessages` per"
+                 " message, folder closed (issue 18's measure), JIT warm | %s | **%.2f** | ≥ 0.8× | %s | %s |"
+                 % (fmt_rate(dl["jakarta"]["median_messages_per_s"]), rj, yes(rj >= 0.8), cpu("jakarta")))
+        if fr:
+            rf = fr / dl["floor"]["median_messages_per_s"]
+            L.append("| the same, a fresh JVM's first 300 messages (class loading, JIT) | %s | **%.2f** | ≥ 0.5× | %s | |"
+                     % (fmt_rate(fr), rf, yes(rf >= 0.5)))
     if "cclient" in dl:
         rc = dl["ratio_cclient_to_floor"]
         L.append("| c-client `mail_append()` of one message per call (`spooltest/c/bench-cclient-append.c`, as `%s`),"
