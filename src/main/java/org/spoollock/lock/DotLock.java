@@ -136,16 +136,7 @@ public final class DotLock implements AutoCloseable {
         if (!posix.flock(fd, Posix.LOCK_EX | Posix.LOCK_NB, lockPath)) {
             return state; // a breaker or inspector has it this instant; the next renewal will do
         }
-        try {
-            state = lookAtName();
-            if (state == LockState.HELD) {
-                posix.touch(fd, lockPath);
-                lastTouch = System.nanoTime();
-            }
-        } finally {
-            posix.flock(fd, Posix.LOCK_UN, lockPath);
-        }
-        return state;
+        return lookAndTouch(true);
     }
 
     /**
@@ -168,7 +159,11 @@ public final class DotLock implements AutoCloseable {
             // touched moments ago (the common case: taken just now): no breaker can judge it stale
             return check();
         }
-        boolean serialised = flockBriefly();
+        return lookAndTouch(flockBriefly());
+    }
+
+    /** Under our lock file's flock (when {@code flocked}): whether the name still holds our file, and if so touch it. */
+    private LockState lookAndTouch(boolean flocked) throws FileSystemException {
         try {
             state = lookAtName();
             if (state == LockState.HELD) {
@@ -176,7 +171,7 @@ public final class DotLock implements AutoCloseable {
                 lastTouch = System.nanoTime();
             }
         } finally {
-            if (serialised) {
+            if (flocked) {
                 posix.flock(fd, Posix.LOCK_UN, lockPath);
             }
         }

@@ -148,21 +148,15 @@ final class LockFiles {
      * server's): cheap enough to repeat several times a second, as the spool guardian does.
      */
     static DotLockStatus peek(Path mailbox, Duration staleAfter) throws IOException {
-        Posix posix = Posix.get();
-        String lockPath = lockPathOf(mailbox);
-        Observation o = observe(posix, lockPath);
-        if (o == null) {
-            return DotLockStatus.absent(lockPath, staleAfter);
-        }
-        try {
-            return status(posix, lockPath, o, null, staleAfter);
-        } finally {
-            posix.closeQuietly(o.fd());
-        }
+        return look(mailbox, staleAfter, false);
     }
 
-    /** Inspects a mailbox's dot-lock without taking it. */
+    /** Inspects a mailbox's dot-lock without taking it, its age by the file server's clock where it can be read. */
     static DotLockStatus inspect(Path mailbox, Duration staleAfter) throws IOException {
+        return look(mailbox, staleAfter, true);
+    }
+
+    private static DotLockStatus look(Path mailbox, Duration staleAfter, boolean serverClock) throws IOException {
         Posix posix = Posix.get();
         String lockPath = lockPathOf(mailbox);
         Observation o = observe(posix, lockPath);
@@ -171,7 +165,7 @@ final class LockFiles {
         }
         try {
             Path dir = mailbox.toAbsolutePath().getParent();
-            Long now = dir != null && Files.isDirectory(dir) ? serverNow(posix, dir) : null;
+            Long now = serverClock && dir != null && Files.isDirectory(dir) ? serverNow(posix, dir) : null;
             return status(posix, lockPath, o, now, staleAfter);
         } finally {
             posix.closeQuietly(o.fd());

@@ -44,18 +44,7 @@ class GuardPeersIT {
         }
     }
 
-    private static List<String> ids(Path box) {
-        Peers.Result py = Peers.run(List.of("python3", Peers.DIST.resolve("pymbox.py").toString(), "scan", box.toString()), 120);
-        assertEquals(0, py.status(), py.toString());
-        List<String> l = py.out().lines().toList();
-        return l.subList(1, l.size());
-    }
 
-    private static int cclientCount(Path box) {
-        Peers.Result r = Peers.cclientMbox("list", box);
-        assertEquals(0, r.status(), r.toString());
-        return Integer.parseInt(r.out().lines().findFirst().orElseThrow().split(" ")[5]);
-    }
 
     @Test
     void aDeliveryKilledHalfWayWhileCClientWaitsIsCutOutByTheGuardianAndCClientNeverSeesIt() throws Exception {
@@ -67,7 +56,7 @@ class GuardPeersIT {
         }
         Files.writeString(box, b, StandardCharsets.ISO_8859_1);
         Peers.chown(box);
-        List<String> before = ids(box);
+        List<String> before = Peers.pythonIds(box);
         long sizeBefore = Files.size(box);
 
         // a big delivery, paused half-way through its write (it holds the dot-lock and flock)
@@ -114,8 +103,8 @@ class GuardPeersIT {
 
             List<String> expected = new ArrayList<>(before);
             expected.add("<cclient@guard>");
-            assertEquals(expected, ids(box), "Python: the old messages and c-client's, nothing of the killed delivery");
-            assertEquals(4, cclientCount(box));
+            assertEquals(expected, Peers.pythonIds(box), "Python: the old messages and c-client's, nothing of the killed delivery");
+            assertEquals(4, Peers.cclientCount(box));
             Peers.Result count = Peers.run(Peers.ours("count", box.toString()), 120);
             assertEquals("4", count.out().trim(), count.toString());
             assertFalse(Files.readString(box, StandardCharsets.ISO_8859_1).contains("big@guard"));

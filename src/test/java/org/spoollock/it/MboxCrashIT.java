@@ -58,19 +58,7 @@ class MboxCrashIT {
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
     }
 
-    /** Message-IDs in file order, as Python's mailbox sees them (the mailboxes here are well formed). */
-    private static List<String> ids(Path box) {
-        Peers.Result py = Peers.run(List.of("python3", Peers.DIST.resolve("pymbox.py").toString(), "scan", box.toString()), 120);
-        assertEquals(0, py.status(), py.toString());
-        List<String> l = py.out().lines().toList();
-        return l.subList(1, l.size());
-    }
 
-    private static int cclientCount(Path box) {
-        Peers.Result r = Peers.cclientMbox("list", box);
-        assertEquals(0, r.status(), r.toString());
-        return Integer.parseInt(r.out().lines().findFirst().orElseThrow().split(" ")[5]);
-    }
 
     private static int ourCount(Path box) {
         Peers.Result r = Peers.run(Peers.ours("count", box.toString()), 120);
@@ -95,7 +83,7 @@ class MboxCrashIT {
     private static List<String> killDeliveryHalfWay(Path dir, Path box) throws Exception {
         Files.writeString(box, mailbox(3, 5, "old"), StandardCharsets.ISO_8859_1);
         Peers.chown(box);
-        List<String> before = ids(box);
+        List<String> before = Peers.pythonIds(box);
         Path big = dir.resolve("big");
         Files.writeString(big, "Message-ID: <big@crash>\nSubject: big\n\n" + "b\n".repeat(400_000));
         Path err = dir.resolve("err");
@@ -125,8 +113,8 @@ class MboxCrashIT {
         assertEquals(4, ourCount(box));
         List<String> after = new ArrayList<>(before);
         after.add("<procmail@crash>");
-        assertEquals(after, ids(box));
-        assertEquals(4, cclientCount(box));
+        assertEquals(after, Peers.pythonIds(box));
+        assertEquals(4, Peers.cclientCount(box));
         assertFalse(Files.exists(dir.resolve(".mbox.spoollock-append")));
     }
 
@@ -150,7 +138,7 @@ class MboxCrashIT {
         assertEquals(0, count.status(), count.toString());
         assertTrue(count.err().contains("rewritten by another program"), count.err());
         assertEquals(5, Integer.parseInt(count.out().trim()));
-        assertEquals(5, cclientCount(box));
+        assertEquals(5, Peers.cclientCount(box));
         assertEquals(new String(cclientWrote, StandardCharsets.ISO_8859_1), Files.readString(box, StandardCharsets.ISO_8859_1));
     }
 
@@ -164,7 +152,7 @@ class MboxCrashIT {
             assertEquals(0, f.status(), f.toString());
             f = Peers.run(Peers.ours("flag", box.toString(), "2,100", "+\\Deleted"), 120);
             assertEquals(0, f.status(), f.toString());
-            List<String> before = ids(box);
+            List<String> before = Peers.pythonIds(box);
             List<String> expected = new ArrayList<>(before);
             expected.remove("<m100@crash>");
             expected.remove("<m2@crash>");
@@ -173,8 +161,8 @@ class MboxCrashIT {
             awaitFault(p, err);
             kill9(p);
             assertEquals(point.equals("rewrite.planned") ? 200 : 198, ourCount(box), point);
-            assertEquals(point.equals("rewrite.planned") ? before : expected, ids(box), point);
-            assertEquals(ourCount(box), cclientCount(box), point);
+            assertEquals(point.equals("rewrite.planned") ? before : expected, Peers.pythonIds(box), point);
+            assertEquals(ourCount(box), Peers.cclientCount(box), point);
         }
     }
 
@@ -230,7 +218,7 @@ class MboxCrashIT {
         int missed = 0;
         for (int round = 0; inside < 6; round++) {
             assertTrue(round < 30, "only " + inside + " of 30 kills landed inside a rewrite (" + missed + " missed it)");
-            List<String> before = ids(box);
+            List<String> before = Peers.pythonIds(box);
             int victim = 1 + random.nextInt(Math.min(50, before.size()));
             assertEquals(0, Peers.run(Peers.ours("flag", box.toString(), String.valueOf(victim), "+\\Deleted"), 120).status());
             List<String> after = new ArrayList<>(before);
@@ -254,7 +242,7 @@ class MboxCrashIT {
             String extra = FROM + "Message-ID: <extra" + round + "@crash>\nSubject: extra\n\nx\n\n";
             Files.writeString(box, extra, StandardCharsets.ISO_8859_1, StandardOpenOption.APPEND);
             int n = ourCount(box);
-            List<String> now = ids(box);
+            List<String> now = Peers.pythonIds(box);
             List<String> b = new ArrayList<>(before);
             b.add("<extra" + round + "@crash>");
             List<String> a = new ArrayList<>(after);
@@ -269,8 +257,8 @@ class MboxCrashIT {
                 assertFalse(writing && !committed, "round " + round + ": killed before the commit, yet the expunge happened");
                 afters++;
             }
-            assertEquals(ids(box).size(), ourCount(box));
-            assertEquals(ourCount(box), cclientCount(box));
+            assertEquals(Peers.pythonIds(box).size(), ourCount(box));
+            assertEquals(ourCount(box), Peers.cclientCount(box));
             assertTrue(n >= after.size());
         }
         System.out.println("random kills: " + inside + " inside the rewrite, " + missed + " missed it; " + befores
@@ -322,6 +310,6 @@ class MboxCrashIT {
                 && resumed.out().contains("verified"), resumed.out());
         assertEquals(1300, ourCount(dst));
         Peers.chown(dst); // written by this (root) test run: c-client reads as the test user
-        assertEquals(1300, cclientCount(dst));
+        assertEquals(1300, Peers.cclientCount(dst));
     }
 }

@@ -186,6 +186,21 @@ final class Peers {
         return run(asUser(cmd), 120);
     }
 
+    /** Message-IDs in file order, as Python's mailbox sees them (the mailboxes are well formed). */
+    static List<String> pythonIds(Path box) {
+        Result py = run(List.of("python3", DIST.resolve("pymbox.py").toString(), "scan", box.toString()), 120);
+        org.junit.jupiter.api.Assertions.assertEquals(0, py.status(), py.toString());
+        List<String> l = py.out().lines().toList();
+        return l.subList(1, l.size());
+    }
+
+    /** How many messages c-client counts in an mbox (cclient-mbox list). */
+    static int cclientCount(Path box) {
+        Result r = cclientMbox("list", box);
+        org.junit.jupiter.api.Assertions.assertEquals(0, r.status(), r.toString());
+        return Integer.parseInt(r.out().lines().findFirst().orElseThrow().split(" ")[5]);
+    }
+
     /** c-client's mailutil, as the test user from its home. */
     static Result mailutil(String... args) {
         List<String> cmd = new ArrayList<>(List.of("env", "HOME=" + HOME, "sh", "-c", "cd && exec mailutil \"$@\"",
