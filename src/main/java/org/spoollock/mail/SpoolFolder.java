@@ -28,6 +28,7 @@ import org.spoollock.store.MailboxChangedException;
 import org.spoollock.store.MailboxDriver;
 import org.spoollock.store.MailboxRef;
 import org.spoollock.store.NewMessage;
+import org.spoollock.store.RememberedDriver;
 
 /**
  * A mailbox file (or a directory of them) through Jakarta Mail. Open READ_ONLY it parses under the
@@ -48,8 +49,8 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
     private final Path path;
     private Mailbox backend;
     private final List<SpoolMessage> messages = new ArrayList<>();
-    /** The driver the last append without a session went through (see appendWithoutSession). */
-    private volatile MailboxDriver appendDriver;
+    /** The driver appends without a session go through, remembered between them (no probe per append). */
+    private final RememberedDriver appendDriver;
     /** The watch on the mailbox file while open (null where it could not be set up: then only calls read new mail). */
     private MailboxWatcher.Registration watch;
     private final java.util.concurrent.atomic.AtomicBoolean refreshQueued = new java.util.concurrent.atomic.AtomicBoolean();
@@ -67,6 +68,7 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
         super(store);
         this.spool = store;
         this.path = path;
+        this.appendDriver = new RememberedDriver(MailboxRef.of(path), this::probedDriver);
     }
 
     Path path() {
@@ -76,11 +78,15 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
     /** The driver for this mailbox: the format its content shows, else the store's protocol (a new or empty mailbox). */
     private MailboxDriver driver() throws MessagingException {
         try {
-            MailboxDriver detected = Drivers.detect(MailboxRef.of(path));
-            return detected != null ? detected : spool.driver();
+            return probedDriver();
         } catch (IOException e) {
             throw SpoolMessagingException.of(path + ": cannot read", e);
         }
+    }
+
+    private MailboxDriver probedDriver() throws IOException {
+        MailboxDriver detected = Drivers.detect(MailboxRef.of(path));
+        return detected != null ? detected : spool.protocolDriver();
     }
 
     private MailboxRef ref() throws MessagingException {
@@ -450,27 +456,10 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
         return new AppendedUid[msgs.length];
     }
 
-    /**
-     * Delivers as c-client's mail_append, in the format the last append found (no probe of the file per
-     * call: a server appends one message at a time); a driver that refuses the file (drivers check the
-     * format under their locks before they write) is forgotten, and the file probed again.
-     */
+    /** Delivers as c-client's mail_append, in the format the file is in (a new or empty one: the store's). */
     private void appendWithoutSession(List<NewMessage> out) throws MessagingException {
-        MailboxDriver known = appendDriver;
-        MailboxDriver d = known != null ? known : driver();
         try {
-            try {
-                d.append(MailboxRef.of(d.name(), path), out, false, spool.options);
-            } catch (IOException e) {
-                appendDriver = null;
-                MailboxDriver now = known != null ? driver() : d;
-                if (now == d) {
-                    throw e;
-                }
-                d = now;
-                d.append(MailboxRef.of(d.name(), path), out, false, spool.options);
-            }
-            appendDriver = d;
+            appendDriver.append(out, false, spool.options);
         } catch (IOException e) {
             throw SpoolMessagingException.of("appending " + out.size() + " message(s) to " + path, e);
         }

@@ -35,13 +35,11 @@ public class SpoolStore extends Store {
     }
 
     /** The format of this store's protocol: for a mailbox that does not exist yet or is empty. */
-    MailboxDriver driver() throws MessagingException {
-        try {
-            return Drivers.named(protocol);
-        } catch (StorageException e) {
-            throw SpoolMessagingException.of("protocol " + protocol, e);
-        }
+    /** The driver of this store's protocol (mbox, tenex, mtx): the format of a new or empty mailbox. */
+    MailboxDriver protocolDriver() throws StorageException {
+        return Drivers.named(protocol);
     }
+
 
     @Override
     protected boolean protocolConnect(String host, int port, String user, String password) {

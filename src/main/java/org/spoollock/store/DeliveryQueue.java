@@ -34,12 +34,8 @@ public final class DeliveryQueue {
     private final StoreOptions options;
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     private boolean writing;
-    /**
-     * The driver of the last append that went through: the next group skips the probe (an open, a read and
-     * a close of the mailbox per group). Safe because every driver checks the file is in its format under
-     * its lock before it writes; a failure forgets it, and the next group probes again.
-     */
-    private volatile MailboxDriver driver;
+    /** The mailbox's driver between groups (no probe of the file per group). */
+    private final RememberedDriver driver;
 
     /**
      * A queue into {@code ref}; {@code create}: make the mailbox if it does not exist (in the format
@@ -50,6 +46,7 @@ public final class DeliveryQueue {
         this.ref = ref;
         this.create = create;
         this.options = options;
+        this.driver = new RememberedDriver(ref, () -> Drivers.driverFor(ref));
     }
 
     public MailboxRef mailbox() {
@@ -115,21 +112,7 @@ public final class DeliveryQueue {
             messages.add(p.message());
         }
         try {
-            MailboxDriver cached = driver;
-            MailboxDriver d = cached != null ? cached : Drivers.driverFor(ref);
-            try {
-                d.append(ref, messages, create, options);
-            } catch (IOException e) {
-                // the cached driver refused the file (drivers check their format before they write): it
-                // may have been replaced by a mailbox of another format since; if so, append there
-                MailboxDriver now = cached != null ? Drivers.driverFor(ref) : d;
-                if (now == d) {
-                    throw e;
-                }
-                d = now;
-                d.append(ref, messages, create, options);
-            }
-            driver = d;
+            driver.append(messages, create, options);
             batch.forEach(p -> p.done().complete(null));
         } catch (IllegalArgumentException e) {
             if (batch.size() == 1) {
@@ -141,7 +124,7 @@ public final class DeliveryQueue {
                 }
             }
         } catch (Throwable t) {
-            driver = null; // the mailbox may have been replaced by another format's: probe it again
+            driver.forget(); // the mailbox may have been replaced by another format's: probe it again
             // every caller of the group gets the failure through its own future (the leader too)
             batch.forEach(p -> p.done().completeExceptionally(t));
         }
