@@ -13,7 +13,6 @@ import org.spoollock.store.Changes;
 import org.spoollock.store.FileProbe;
 import org.spoollock.store.Importer;
 import org.spoollock.store.Mailbox;
-import org.spoollock.store.MailboxChangedException;
 import org.spoollock.store.MailboxDriver;
 import org.spoollock.store.MailboxRef;
 import org.spoollock.store.MessageIndex;
@@ -93,9 +92,8 @@ public final class MboxDriver implements MailboxDriver {
     /** A read-only open finishes an interrupted write (the readers' lock does: {@link MboxMailbox#readLock}). */
     @Override
     public void recover(MailboxRef ref, StoreOptions options) throws IOException {
-        // the writers' exclusive lock, which finishes a killed writer's work before it is held; nothing
-        // is parsed (the spool guardian calls this for every dead lock it finds)
-        MboxRecovery.lockExclusive(ref.path(), options.timeout(), options.lock()).release();
+        // nothing is parsed: the spool guardian calls this for every dead lock it finds
+        MboxRecovery.finish(ref.path(), options.timeout(), options.lock());
     }
 
     @Override
@@ -185,15 +183,12 @@ public final class MboxDriver implements MailboxDriver {
                     pending = true;
                 } else if (c instanceof Changes.Append) {
                     // consecutive appends go in together: one lock, one write, one fsync
-                    List<NewMessage> group = new ArrayList<>();
-                    while (i < changes.size() && changes.get(i) instanceof Changes.Append a) {
-                        group.add(a.message());
-                        i++;
-                    }
-                    i--;
+                    List<NewMessage> group = appendRun(changes, i);
+                    i += group.size() - 1;
                     long at = MboxAppender.append(m.path(), encode(group, options), options.lock(), options.timeout());
                     m.refresh();
-                    uids.addAll(uidsFrom(at, group.size()));
+                    MboxIndex x = m.index();
+                    uids.addAll(uidsOfAppended(at, group.size(), x.count(), x::start, x::uid));
                     // the UID given by this session's parse is the next after X-IMAPbase's UIDLAST in file
                     // order, which every parser (c-client's too) gives it until it is written at the next
                     // checkpoint or close: no rewrite per append
@@ -209,30 +204,6 @@ public final class MboxDriver implements MailboxDriver {
                 m.checkpoint();
             }
             return new Changes.Committed(List.copyOf(expunged), List.copyOf(uids));
-        }
-
-        /**
-         * The UIDs of the {@code k} messages this session appended at offset {@code at}: found by where they
-         * start, since mail another program delivered just before or after ours is parsed by the same
-         * refresh and must not be taken for ours.
-         */
-        private List<Long> uidsFrom(long at, int k) throws IOException {
-            MboxIndex x = m.index();
-            for (int n = 1; n <= x.count(); n++) {
-                if (x.start(n) == at) {
-                    if (n + k - 1 > x.count()) {
-                        break;
-                    }
-                    List<Long> out = new ArrayList<>(k);
-                    for (int j = 0; j < k; j++) {
-                        out.add(x.uid(n + j));
-                    }
-                    return out;
-                }
-            }
-            throw new MailboxChangedException(m.path() + ": the " + k + " message(s) appended at offset " + at
-                    + " are not where they were written (the mailbox was rewritten meanwhile); they are in the mailbox,"
-                    + " but their UIDs are not known to this session");
         }
 
         @Override

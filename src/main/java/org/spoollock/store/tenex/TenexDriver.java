@@ -255,35 +255,16 @@ public abstract class TenexDriver implements MailboxDriver {
                 } else if (c instanceof Changes.Append) {
                     // consecutive appends go in together (one write, one fsync); their UIDs are found by where
                     // they start: mail another program appended just before or after is parsed by the same sync
-                    List<NewMessage> group = new ArrayList<>();
-                    while (i < changes.size() && changes.get(i) instanceof Changes.Append a) {
-                        group.add(a.message());
-                        i++;
-                    }
-                    i--;
+                    List<NewMessage> group = appendRun(changes, i);
+                    i += group.size() - 1;
                     long at = TenexMailbox.append(m.path(), m.index().format(), converted(group), false, m.options());
                     sync();
-                    given.addAll(uidsFrom(at, group.size()));
+                    given.addAll(uidsOfAppended(at, group.size(), m.index().count(), m.index()::start, n -> uids[n - 1]));
                 } else if (c instanceof Changes.Expunge) {
                     expunged.addAll(expungeKeepingUids());
                 }
             }
             return new Changes.Committed(List.copyOf(expunged), List.copyOf(given));
-        }
-
-        private List<Long> uidsFrom(long at, int k) throws IOException {
-            for (int n = 1; n <= m.index().count(); n++) {
-                if (m.index().start(n) == at && n + k - 1 <= m.index().count()) {
-                    List<Long> out = new ArrayList<>(k);
-                    for (int j = 0; j < k; j++) {
-                        out.add(uids[n - 1 + j]);
-                    }
-                    return out;
-                }
-            }
-            throw new org.spoollock.store.MailboxChangedException(m.path() + ": the " + k + " message(s) appended at"
-                    + " offset " + at + " are not where they were written; they are in the mailbox, but their UIDs are"
-                    + " not known to this session");
         }
 
         /** Expunges; the remaining messages keep their UIDs. Returns the numbers removed. */
