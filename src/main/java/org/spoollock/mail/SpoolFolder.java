@@ -318,16 +318,7 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
         } catch (IOException e) {
             throw SpoolMessagingException.of(path + ": reading new mail", e);
         }
-        if (added > 0) {
-            Message[] fresh = new Message[added];
-            for (int i = 0; i < added; i++) {
-                SpoolMessage m = new SpoolMessage(this, messages.size() + 1);
-                messages.add(m);
-                fresh[i] = m;
-            }
-            notifyMessageAddedListeners(fresh);
-            changed();
-        }
+        showNew();
         return added;
     }
 
@@ -481,7 +472,7 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
         copyUIDMessages(msgs, to);
     }
 
-    /** Messages the backend has parsed beyond those shown (after an append or expunge through the session). */
+    /** Messages the backend has parsed beyond those shown: made visible, and the listeners told. */
     private void showNew() {
         int before = messages.size();
         for (int n = messages.size() + 1; n <= backend.index().count(); n++) {

@@ -132,9 +132,8 @@ public final class MboxMailbox implements AutoCloseable {
      * kept until release, as c-client parses under dot-lock + flock.
      */
     public static MailboxLock readLock(Path path, Options options) throws IOException {
-        return org.spoollock.store.journal.Recovery.lockFinished(path, () -> {
-            MboxRecovery.lockExclusive(path, options.timeout(), options.lock()).release();
-        }, () -> MailboxLock.acquire(path, MailboxLock.Mode.SHARED, options.timeout(),
+        return org.spoollock.store.journal.Recovery.lockFinished(path,
+                () -> MboxRecovery.finish(path, options.timeout(), options.lock()), () -> MailboxLock.acquire(path, MailboxLock.Mode.SHARED, options.timeout(),
                 options.lock().withDotLockForReads(true)), held -> finishHolding(path, held, options.timeout()));
     }
 

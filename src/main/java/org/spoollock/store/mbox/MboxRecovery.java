@@ -53,6 +53,15 @@ final class MboxRecovery {
         }
     }
 
+    /**
+     * Finishes any killed writer's work and nothing else: the writers' exclusive lock (which finishes it
+     * before it is held), let go at once. Nothing is parsed.
+     */
+    static void finish(Path mailbox, java.time.Duration timeout, org.spoollock.lock.MailboxLockOptions options)
+            throws IOException {
+        lockExclusive(mailbox, timeout, options).release();
+    }
+
     /** Recovers under {@code lock}, which must be exclusive. */
     static String run(Path mailbox, MailboxLock lock) throws IOException {
         if (lock.mode() != MailboxLock.Mode.EXCLUSIVE) {
