@@ -29,6 +29,7 @@ import org.spoollock.store.MailboxDriver;
 import org.spoollock.store.MailboxRef;
 import org.spoollock.store.NewMessage;
 import org.spoollock.store.RememberedDriver;
+import org.spoollock.store.StorageException;
 
 /**
  * A mailbox file (or a directory of them) through Jakarta Mail. Open READ_ONLY it parses under the
@@ -56,6 +57,12 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
     private final java.util.concurrent.atomic.AtomicBoolean refreshQueued = new java.util.concurrent.atomic.AtomicBoolean();
     /** How many times messages were added or removed since the folder was opened (for {@link #idle}). */
     private long changes;
+    /**
+     * Set (on the kiss-of-death thread) when this read-write open gave its session to another program:
+     * the folder stays open, read-only. Not guarded by the folder's monitor, so that a request for one
+     * mailbox never waits for a long operation on another folder.
+     */
+    private volatile boolean handedOver;
 
     /** Reads mailboxes that changed on disk, one folder at a time, away from the watcher's thread. */
     private static final java.util.concurrent.ExecutorService NEW_MAIL = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -186,8 +193,9 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
         if (!exists()) {
             throw new FolderNotFoundException(this, path + " does not exist");
         }
+        handedOver = false;
         try {
-            backend = Drivers.open(ref(), mode == READ_WRITE, spool.options);
+            backend = Drivers.open(ref(), mode == READ_WRITE, mode == READ_WRITE ? toldOfHandover(spool.options) : spool.options);
         } catch (IOException e) {
             throw SpoolMessagingException.of("cannot open " + path + (mode == READ_WRITE ? " read-write" : ""), e);
         }
@@ -204,6 +212,35 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
                     + " noticed by itself ({1}); getMessageCount() reads it", path, e.getMessage());
         }
         notifyConnectionListeners(jakarta.mail.event.ConnectionEvent.OPENED);
+    }
+
+    /**
+     * The store's options with a session listener that also tells this folder when its session was given
+     * to another program (c-client's kiss of death, or a second read-write open in this JVM), keeping any
+     * listener the application set.
+     */
+    private org.spoollock.store.StoreOptions toldOfHandover(org.spoollock.store.StoreOptions options) {
+        org.spoollock.session.SessionListener app = options.session().listener();
+        return options.withSession(options.session().withListener((lock, event, detail) -> {
+            if (app != null) {
+                app.onEvent(lock, event, detail);
+            }
+            if (event == org.spoollock.session.SessionEvent.GAVE_UP && !handedOver) {
+                handedOver = true;
+                // IMAP's untagged "OK [READ-ONLY]" (or imapd's BYE) for a server; getMode() says READ_ONLY from now
+                notifyConnectionListeners(jakarta.mail.event.ConnectionEvent.DISCONNECTED);
+            }
+        }));
+    }
+
+    /**
+     * READ_ONLY once a read-write open gave its session to another program (a {@code ConnectionEvent}
+     * of type DISCONNECTED told the listeners): the folder stays open, its writes fail.
+     */
+    @Override
+    public int getMode() {
+        int m = super.getMode();
+        return handedOver ? READ_ONLY : m;
     }
 
     /** From the watcher's thread: the mailbox file changed; read it on the new-mail thread. */
@@ -409,7 +446,14 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
         try {
             for (Message m : msgs) {
                 // a message of a spoollock folder goes as stored: no MIME re-encoding (line ends, headers)
-                byte[] content = m instanceof SpoolMessage sm ? ((SpoolFolder) sm.getFolder()).content(sm) : bytes(m);
+                byte[] content = m instanceof SpoolMessage sm ? ((SpoolFolder) sm.getFolder()).content(sm)
+                        : bytes(m, spool.maxMessageSize);
+                if (content == null || content.length > spool.maxMessageSize) {
+                    throw SpoolMessagingException.of("appending to " + path, new StorageException(
+                            StorageException.Category.INVALID_INPUT, "message " + (out.size() + 1) + " of "
+                            + msgs.length + " is larger than mail." + spool.protocol() + ".maxsize ("
+                            + spool.maxMessageSize + " bytes): nothing was appended"));
+                }
                 out.add(new NewMessage(content, flagBits(m.getFlags()), Arrays.asList(m.getFlags().getUserFlags()),
                         date(m), null));
             }
@@ -484,13 +528,41 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
         }
     }
 
-    private static byte[] bytes(Message m) throws MessagingException {
+    /** The message as Jakarta Mail writes it, or null once it passes {@code limit} bytes (not kept whole). */
+    private static byte[] bytes(Message m, long limit) throws MessagingException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] buf, int off, int len) {
+                if (count + (long) len > limit) {
+                    throw new TooLarge();
+                }
+                super.write(buf, off, len);
+            }
+
+            @Override
+            public synchronized void write(int c) {
+                if (count + 1L > limit) {
+                    throw new TooLarge();
+                }
+                super.write(c);
+            }
+        };
         try {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
             m.writeTo(b);
             return b.toByteArray();
+        } catch (TooLarge e) {
+            return null;
         } catch (IOException e) {
             throw new MessagingException("cannot serialize message", e);
+        }
+    }
+
+    /** Stops serializing a message past the size limit (unchecked: ByteArrayOutputStream.write throws none). */
+    private static final class TooLarge extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge() {
+            super(null, null, false, false);
         }
     }
 

@@ -18,22 +18,55 @@ import org.spoollock.store.StoreOptions;
  * <li>{@code mail.PROTO.locktimeout}: seconds to wait for the mailbox locks (360);
  * <li>{@code mail.PROTO.sessiondir}: where session locks live (/tmp, as c-client);
  * <li>{@code mail.tenex.keywords} / {@code mail.mtx.keywords}: the keyword list (default: c-client's,
- *     from /etc/c-client.cf).
+ *     from /etc/c-client.cf);
+ * <li>{@code mail.PROTO.maxsize}: the largest message appendMessages takes, in bytes (256 MiB, as the
+ *     LMTP service's --max-size); a larger one is refused before anything is written.
  * </ul>
  */
 final class SpoolOptions {
     private SpoolOptions() {
     }
 
+    /** The default of {@code mail.PROTO.maxsize}: the LMTP service's default --max-size. */
+    static final long DEFAULT_MAX_SIZE = 256L << 20;
+
+    /** {@code mail.PROTO.maxsize}. */
+    static long maxSize(Properties p, String protocol) {
+        return positive(p, "mail." + protocol + ".maxsize", DEFAULT_MAX_SIZE, "bytes");
+    }
+
+    /** Throws IllegalArgumentException naming the property and its value when one is not valid. */
     static StoreOptions from(Properties p, String protocol) {
         String prefix = "mail." + protocol + ".";
         Path dir = Path.of(p.getProperty(prefix + "sessiondir", "/tmp"));
-        Duration timeout = Duration.ofSeconds(Long.parseLong(p.getProperty(prefix + "locktimeout", "360")));
-        SessionLockOptions session = SessionLockOptions.defaults().withDirectory(dir)
-                .withPolicy(KissPolicy.parse(p.getProperty(prefix + "kissofdeath", "yield")))
-                .withAskFor(Duration.ofSeconds(Long.parseLong(p.getProperty(prefix + "kisswait", "15"))));
+        Duration timeout = Duration.ofSeconds(positive(p, prefix + "locktimeout", 360, "seconds"));
+        String kiss = p.getProperty(prefix + "kissofdeath", "yield");
+        KissPolicy policy;
+        try {
+            policy = KissPolicy.parse(kiss);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(prefix + "kissofdeath=" + kiss + ": " + e.getMessage(), e);
+        }
+        SessionLockOptions session = SessionLockOptions.defaults().withDirectory(dir).withPolicy(policy)
+                .withAskFor(Duration.ofSeconds(positive(p, prefix + "kisswait", 15, "seconds")));
         String kw = p.getProperty(prefix + "keywords");
         return StoreOptions.defaults().withSession(session).withTimeout(timeout)
                 .withKeywords(kw == null ? null : Arrays.asList(kw.split("[, ]+")));
+    }
+
+    private static long positive(Properties p, String name, long otherwise, String unit) {
+        String v = p.getProperty(name);
+        if (v == null) {
+            return otherwise;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException(name + "=" + v + ": not a positive number of " + unit);
     }
 }

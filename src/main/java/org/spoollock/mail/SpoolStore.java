@@ -27,14 +27,34 @@ public class SpoolStore extends Store {
 
     private final String protocol;
     final org.spoollock.store.StoreOptions options;
+    /** The largest message appendMessages takes ({@code mail.PROTO.maxsize}). */
+    final long maxMessageSize;
+    /** Why the session's properties for this protocol are not usable (reported at connect), or null. */
+    private final String badProperty;
 
     public SpoolStore(Session session, URLName url) {
         super(session, url);
         this.protocol = url != null && url.getProtocol() != null ? url.getProtocol().toLowerCase(Locale.ROOT) : "mbox";
-        this.options = SpoolOptions.from(session.getProperties(), protocol);
+        org.spoollock.store.StoreOptions o = org.spoollock.store.StoreOptions.defaults();
+        long max = SpoolOptions.DEFAULT_MAX_SIZE;
+        String bad = null;
+        try {
+            o = SpoolOptions.from(session.getProperties(), protocol);
+            max = SpoolOptions.maxSize(session.getProperties(), protocol);
+        } catch (IllegalArgumentException e) {
+            // Jakarta Mail would turn an exception here into NoSuchProviderException("mbox"), losing why
+            bad = e.getMessage();
+        }
+        this.options = o;
+        this.maxMessageSize = max;
+        this.badProperty = bad;
     }
 
-    /** The format of this store's protocol: for a mailbox that does not exist yet or is empty. */
+    /** mbox, tenex or mtx: the protocol of this store's URL (names its properties). */
+    String protocol() {
+        return protocol;
+    }
+
     /** The driver of this store's protocol (mbox, tenex, mtx): the format of a new or empty mailbox. */
     MailboxDriver protocolDriver() throws StorageException {
         return Drivers.named(protocol);
@@ -42,7 +62,10 @@ public class SpoolStore extends Store {
 
 
     @Override
-    protected boolean protocolConnect(String host, int port, String user, String password) {
+    protected boolean protocolConnect(String host, int port, String user, String password) throws MessagingException {
+        if (badProperty != null) {
+            throw new MessagingException("spoollock " + protocol + " provider: " + badProperty);
+        }
         return true; // local files: nothing to log in to
     }
 

@@ -60,12 +60,60 @@ class GuideExamplesTest {
         }
     }
 
+    /** The POP3 example in this JVM over a plain socket (Pop3ServerIT runs it with real clients and peers). */
+    @Test
+    void thePop3ServerAnswersAsRfc1939Says() throws Exception {
+        Path alice = dir.resolve("alice");
+        DeliveryAgent.deliverAll(alice, List.of(msg(1), ("Subject: dots\n\n.leading dot\nlast line without end")
+                .getBytes(StandardCharsets.ISO_8859_1)), "sender@example.org");
+        Path passwd = dir.resolve("passwd");
+        Files.writeString(passwd, "alice:secret\n");
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("mail.mbox.sessiondir", dir.toString());
+        try (Pop3Server server = new Pop3Server(0, passwd, "mbox:" + dir + "/%u", props);
+             java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+            var out = s.getOutputStream();
+            java.util.function.Function<String, String> say = line -> {
+                try {
+                    out.write((line + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    return in.readLine();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            };
+            assertTrue(in.readLine().startsWith("+OK"));
+            assertTrue(say.apply("STAT").startsWith("-ERR"), "nothing before the login");
+            assertEquals("+OK", say.apply("USER alice"));
+            assertTrue(say.apply("PASS wrong").startsWith("-ERR [AUTH]"));
+            say.apply("USER alice");
+            assertEquals("+OK 2 messages", say.apply("PASS secret"));
+            String stat = say.apply("STAT");
+            assertTrue(stat.matches("\\+OK 2 \\d+"), stat);
+            assertTrue(say.apply("RETR 3").startsWith("-ERR"));
+            assertTrue(say.apply("RETR 2").startsWith("+OK"));
+            List<String> lines = new ArrayList<>();
+            for (String l; !(l = in.readLine()).equals("."); ) {
+                lines.add(l);
+            }
+            assertEquals(List.of("Subject: dots", "", "..leading dot", "last line without end"), lines, "dot-stuffed, CRLF ended");
+            assertEquals("+OK message 1 deleted", say.apply("DELE 1"));
+            assertTrue(say.apply("DELE 1").startsWith("-ERR"), "a deleted message is gone for the session");
+            assertTrue(say.apply("QUIT").startsWith("+OK 1 deleted"));
+        }
+        try (ServerSession check = new ServerSession(alice.toString())) {
+            assertEquals(1, check.summary().size());
+            assertTrue(check.summary().get(0).endsWith("Subject: dots"));
+        }
+    }
+
     @Test
     void theGuideShowsExactlyTheCodeThatRuns() throws Exception {
         Path top = Path.of(System.getProperty("spoollock.top", ".")).toAbsolutePath();
         String guide = Files.readString(top.resolve("docs/guide.md"));
         Path src = top.resolve("src/test/java/org/spoollock/examples");
-        for (String name : List.of("DeliveryAgent", "ServerSession", "Migration")) {
+        for (String name : List.of("DeliveryAgent", "ServerSession", "Migration", "Pop3Server")) {
             String code = Files.readString(src.resolve(name + ".java"));
             int a = code.indexOf("// example: ");
             int b = code.indexOf("// end", a);

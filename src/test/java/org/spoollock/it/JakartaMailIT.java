@@ -186,4 +186,46 @@ class JakartaMailIT {
         assertEquals("from python", last.getSubject());
         f.close(false);
     }
+
+    /**
+     * Issue 18 part 6: the disk fills during appendMessages, for a closed folder and an open read-write one:
+     * a MessagingException whose category is NO_SPACE, nothing of the refused message in the file, the open
+     * folder still usable; c-client reads the same messages.
+     */
+    @Test
+    void aFullDiskRefusesTheAppendWithATypedCauseAndLeavesNothing() throws Exception {
+        Peers.withTmpfs("96k", dir -> {
+            Properties p = new Properties();
+            p.setProperty("mail.mbox.sessiondir", dir.toString());
+            p.setProperty("mail.mbox.locktimeout", "10");
+            Session s = Session.getInstance(p);
+            Path box = dir.resolve("box");
+            Folder f = s.getFolder(new URLName("mbox:" + box));
+            f.create(Folder.HOLDS_MESSAGES);
+            f.appendMessages(new Message[] {message(s, "small")});
+            MimeMessage big = message(s, "big");
+            big.setText("a line of filler text for a message too big for this disk\n".repeat(4000));
+            big.saveChanges();
+            byte[] before = Files.readAllBytes(box);
+            jakarta.mail.MessagingException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    jakarta.mail.MessagingException.class, () -> f.appendMessages(new Message[] {big}));
+            assertEquals(org.spoollock.store.StorageException.Category.NO_SPACE,
+                    ((org.spoollock.mail.SpoolMessagingException) e).category(), e.toString());
+            assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(box)), "nothing of it was left");
+            f.open(Folder.READ_WRITE);
+            e = org.junit.jupiter.api.Assertions.assertThrows(jakarta.mail.MessagingException.class,
+                    () -> f.appendMessages(new Message[] {big}));
+            assertEquals(org.spoollock.store.StorageException.Category.NO_SPACE,
+                    ((org.spoollock.mail.SpoolMessagingException) e).category(), e.toString());
+            assertEquals(1, f.getMessageCount());
+            f.appendMessages(new Message[] {message(s, "after")});
+            assertEquals(2, f.getMessageCount());
+            assertEquals("after", f.getMessage(2).getSubject());
+            f.close(false);
+            Path copy = Peers.newDir("jakarta-full").resolve("box");
+            Files.copy(box, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Peers.chown(copy);
+            assertEquals(2, Peers.cclientCount(copy));
+        });
+    }
 }

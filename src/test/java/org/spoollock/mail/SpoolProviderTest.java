@@ -68,6 +68,48 @@ class SpoolProviderTest {
                 "x@y", ZonedDateTime.now(), 0, List.of(), Quoting.MBOXO)), MailboxLockOptions.defaults(), Duration.ofSeconds(5));
     }
 
+    /**
+     * Issue 18 part 3: a second read-write open in the same JVM asks the first (the kiss of death goes to
+     * our own PID), which gives the session up, says so with a ConnectionEvent (DISCONNECTED) and is
+     * READ_ONLY from then: its writes fail with InUse, the second folder's succeed.
+     */
+    @Test
+    void aSecondReadWriteOpenInTheSameJvmTakesTheMailboxAndTheFirstIsTold() throws Exception {
+        Path box = dir.resolve("inbox");
+        Folder first = session.getFolder(new URLName("mbox:" + box));
+        first.create(Folder.HOLDS_MESSAGES);
+        first.appendMessages(new Message[] {message("one", "1"), message("two", "2")});
+        first.open(Folder.READ_WRITE);
+        java.util.concurrent.LinkedBlockingQueue<Integer> told = new java.util.concurrent.LinkedBlockingQueue<>();
+        first.addConnectionListener(new jakarta.mail.event.ConnectionAdapter() {
+            @Override
+            public void disconnected(jakarta.mail.event.ConnectionEvent e) {
+                told.add(e.getType());
+            }
+        });
+        first.getMessage(1).setFlag(Flags.Flag.SEEN, true);
+        assertEquals(Folder.READ_WRITE, first.getMode());
+
+        Folder second = session.getFolder(new URLName("mbox:" + box));
+        second.open(Folder.READ_WRITE);
+        assertEquals(Folder.READ_WRITE, second.getMode());
+        assertEquals(jakarta.mail.event.ConnectionEvent.DISCONNECTED, told.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(Folder.READ_ONLY, first.getMode());
+        assertTrue(first.isOpen(), "the first folder stays open, read-only");
+        MessagingException e = assertThrows(MessagingException.class, () -> first.getMessage(2).setFlag(Flags.Flag.FLAGGED, true));
+        assertInstanceOf(SpoolMessagingException.InUse.class, e, e.toString());
+        assertTrue(second.getMessage(1).isSet(Flags.Flag.SEEN), "the first folder's flag was written before it gave up");
+        second.getMessage(2).setFlag(Flags.Flag.FLAGGED, true);
+        second.close(false);
+        first.close(false);
+        Folder check = session.getFolder(new URLName("mbox:" + box));
+        check.open(Folder.READ_ONLY);
+        assertTrue(check.getMessage(2).isSet(Flags.Flag.FLAGGED));
+        assertEquals(Folder.READ_ONLY, check.getMode());
+        check.close(false);
+        assertTrue(told.isEmpty(), "told once: " + told);
+    }
+
     @Test
     void providersAreFoundTheWayAngusMailFindsThem() throws Exception {
         for (String proto : List.of("mbox", "tenex", "mtx")) {

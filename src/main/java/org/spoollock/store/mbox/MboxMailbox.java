@@ -40,6 +40,8 @@ public final class MboxMailbox implements AutoCloseable {
     private final Path path;
     private final Options options;
     private final SessionLock session;
+    /** The file this open read (its device and inode): see {@link #requireSameFile}. */
+    private org.spoollock.posix.Stat file;
     private MboxIndex index;
     private boolean closed;
 
@@ -110,6 +112,20 @@ public final class MboxMailbox implements AutoCloseable {
     private void parseAll() throws IOException {
         try (MailboxLock lock = readLock()) {
             index = MboxIndex.scan(lock.channel(), path);
+            file = lock.stat();
+        }
+    }
+
+    /**
+     * The file under {@code lock} is the one this open read (not another renamed over its name, e.g. a
+     * mailbox restored from a backup): offsets of the index mean nothing in another file, so nothing
+     * is read from or written into it through this open.
+     */
+    private void requireSameFile(MailboxLock lock) throws MailboxChangedException {
+        org.spoollock.posix.Stat now = lock.stat();
+        if (file != null && !file.sameFile(now)) {
+            throw new MailboxChangedException(path + ": the mailbox was replaced by another file since it was opened"
+                    + " (inode " + file.ino() + ", now " + now.ino() + "); reopen it");
         }
     }
 
@@ -145,12 +161,14 @@ public final class MboxMailbox implements AutoCloseable {
         ensureOpen();
         int before = index.count();
         try (MailboxLock lock = readLock()) {
-            parseTail(lock.channel());
+            parseTail(lock);
         }
         return index.count() - before;
     }
 
-    private void parseTail(FileChannel ch) throws IOException {
+    private void parseTail(MailboxLock lock) throws IOException {
+        requireSameFile(lock);
+        FileChannel ch = lock.channel();
         long size = ChannelIo.size(ch, path.toString());
         // a rewrite by someone else that kept the size or grew it would not show in the size alone
         // (a file that shrank is reported by the parser)
@@ -168,6 +186,7 @@ public final class MboxMailbox implements AutoCloseable {
     public void setFlags(Collection<Integer> msgnos, int add, int remove, Collection<String> addKeywords,
                          Collection<String> removeKeywords) {
         requireWritable();
+        used();
         int addKw = 0;
         for (String k : addKeywords) {
             addKw |= 1 << index.keywordIndex(k, true);
@@ -195,6 +214,7 @@ public final class MboxMailbox implements AutoCloseable {
     /** Removes the messages flagged \Deleted; returns how many. */
     public int expunge() throws IOException {
         requireWritable();
+        used();
         return rewrite(true);
     }
 
@@ -206,7 +226,7 @@ public final class MboxMailbox implements AutoCloseable {
                         + " before its changes were written; nothing was written");
             }
             FileChannel ch = lock.channel();
-            parseTail(ch);
+            parseTail(lock);
             long old = ChannelIo.size(ch, name);
             RewritePlan plan = RewritePlan.of(index, ch, name, expunge, Posix.get().hostname(), ZonedDateTime.now());
             if (plan.newSize > old) {
@@ -225,6 +245,7 @@ public final class MboxMailbox implements AutoCloseable {
             long now = System.currentTimeMillis() / 1000;
             Posix.get().setTimes(lock.fd(), now * 1_000_000_000L, (now - 1) * 1_000_000_000L, name);
             index = MboxIndex.scan(ch, path);
+            file = lock.stat(); // Journal.rewrite keeps the inode; read again for the times it set
             return plan.expunged;
         }
     }
@@ -237,7 +258,9 @@ public final class MboxMailbox implements AutoCloseable {
      */
     public void writeMessage(int msgno, java.io.OutputStream out, Quoting unquote) throws IOException {
         ensureOpen();
+        used();
         try (MailboxLock lock = readLock()) {
+            requireSameFile(lock);
             FileChannel ch = lock.channel();
             verifyUnchanged(ch, msgno);
             writeContent(ch, msgno, out, unquote);
@@ -291,10 +314,12 @@ public final class MboxMailbox implements AutoCloseable {
      */
     public void visitParts(int from, int to, PartsVisitor visitor) throws IOException {
         ensureOpen();
+        used();
         if (to < from) {
             return;
         }
         try (MailboxLock lock = readLock()) {
+            requireSameFile(lock);
             FileChannel ch = lock.channel();
             long size = ChannelIo.size(ch, path.toString());
             if (size < index.end(to)) {
@@ -358,6 +383,16 @@ public final class MboxMailbox implements AutoCloseable {
     private MailboxChangedException changed(int msgno) {
         return new MailboxChangedException(path + ": message " + msgno + " is no longer at offset " + index.start(msgno)
                 + ": the mailbox was rewritten by another program; reopen it");
+    }
+
+    /**
+     * The application read or changed messages: the session is not idle (for the kiss-of-death policy
+     * "idle", ipop3d's). New mail read by itself (the folder's push) does not count.
+     */
+    private void used() {
+        if (session != null) {
+            session.markActivity();
+        }
     }
 
     private void requireWritable() {
