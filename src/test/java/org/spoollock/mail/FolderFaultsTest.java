@@ -163,4 +163,36 @@ class FolderFaultsTest {
         assertEquals("restored", again.getMessage(1).getSubject());
         again.close(false);
     }
+
+    /**
+     * The idle policy (ipop3d's) counts what the application does with messages: a folder reading
+     * messages keeps its mailbox when asked; once it has done nothing for the idle time, it gives it up.
+     */
+    @Test
+    void anIdleFolderGivesItsMailboxUpAndABusyOneKeepsIt() throws Exception {
+        Properties p = new Properties();
+        p.setProperty("mail.mbox.sessiondir", dir.toString());
+        p.setProperty("mail.mbox.kisswait", "1");
+        p.setProperty("mail.mbox.kissofdeath", "idle:2");
+        Session idle = Session.getInstance(p);
+        Folder held = idle.getFolder(new URLName("mbox:" + box));
+        held.open(Folder.READ_WRITE);
+        long end = System.nanoTime() + 2_500_000_000L;
+        while (System.nanoTime() < end) {
+            held.getMessage(1).getSubject();   // reads the message: activity
+            ((MimeMessage) held.getMessage(1)).getContentID();
+            Thread.sleep(150);
+            held.getMessage(2).setFlag(Flags.Flag.SEEN, true); // a change: activity too
+        }
+        held.getMessage(3).getSubject();
+        Folder other = session.getFolder(new URLName("mbox:" + box));
+        MessagingException e = assertThrows(MessagingException.class, () -> other.open(Folder.READ_WRITE));
+        assertEquals(StorageException.Category.IN_USE, category(e));
+        assertEquals(Folder.READ_WRITE, held.getMode(), "busy: kept");
+        Thread.sleep(2_500);
+        other.open(Folder.READ_WRITE);
+        assertEquals(Folder.READ_ONLY, held.getMode(), "idle for 2.5 s: given up");
+        other.close(false);
+        held.close(false);
+    }
 }
