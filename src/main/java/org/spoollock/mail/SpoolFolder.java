@@ -49,7 +49,8 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
     private final SpoolStore spool;
     private final Path path;
     private Mailbox backend;
-    private final List<SpoolMessage> messages = new ArrayList<>();
+    /** The open folder's messages, made when asked for (MessageTable). */
+    private final MessageTable messages = new MessageTable(this);
     /** The driver appends without a session go through, remembered between them (no probe per append). */
     private final RememberedDriver appendDriver;
     /** The watch on the mailbox file while open (null where it could not be set up: then only calls read new mail). */
@@ -201,9 +202,7 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
         }
         this.mode = mode;
         messages.clear();
-        for (int n = 1; n <= backend.index().count(); n++) {
-            messages.add(new SpoolMessage(this, n));
-        }
+        messages.extendTo(backend.index().count());
         try {
             watch = MailboxWatcher.get().register(path, this::changedOnDisk);
         } catch (IOException | RuntimeException e) {
@@ -369,8 +368,13 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
         Mailbox old = backend;
         long validity = old.status().uidValidity();
         java.util.Map<Long, SpoolMessage> byUid = new java.util.HashMap<>();
-        for (SpoolMessage m : messages) {
+        List<SpoolMessage> before = messages.made();
+        for (SpoolMessage m : before) {
             byUid.put(old.index().uid(m.getMessageNumber()), m);
+        }
+        long[] oldUids = new long[old.index().count()];
+        for (int n = 1; n <= oldUids.length; n++) {
+            oldUids[n - 1] = old.index().uid(n);
         }
         Mailbox fresh;
         try {
@@ -385,31 +389,45 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
         }
         backend = fresh;
         boolean sameUids = fresh.status().uidValidity() == validity;
-        List<SpoolMessage> now = new ArrayList<>();
+        // messages never made need no object now either: with the same UIDVALIDITY, only messages whose
+        // UID is new to this open are reported added (made for the listeners), and those no longer there
+        // reported removed; the rest stay unmade. With a new UIDVALIDITY every message is new.
+        java.util.Set<Long> unmadeOld = new java.util.HashSet<>();
+        for (long uid : oldUids) {
+            if (!byUid.containsKey(uid)) {
+                unmadeOld.add(uid);
+            }
+        }
+        SpoolMessage[] now = new SpoolMessage[fresh.index().count()];
         List<Message> added = new ArrayList<>();
         java.util.Set<SpoolMessage> kept = new java.util.HashSet<>();
-        for (int n = 1; n <= fresh.index().count(); n++) {
-            SpoolMessage m = sameUids ? byUid.get(fresh.index().uid(n)) : null;
-            if (m == null || kept.contains(m)) {
-                m = new SpoolMessage(this, n);
-                added.add(m);
+        for (int n = 1; n <= now.length; n++) {
+            long uid = fresh.index().uid(n);
+            SpoolMessage m = sameUids ? byUid.get(uid) : null;
+            if (m != null && kept.add(m)) {
+                now[n - 1] = m;                       // a message the program holds: same object, renumbered
+            } else if (sameUids && unmadeOld.remove(uid)) {
+                now[n - 1] = null;                    // the same message as before, never asked for
             } else {
-                kept.add(m);
+                now[n - 1] = new SpoolMessage(this, n);
+                added.add(now[n - 1]);
             }
-            now.add(m);
         }
         List<Message> removed = new ArrayList<>();
-        for (SpoolMessage m : messages) {
+        for (SpoolMessage m : before) {
             if (!kept.contains(m)) {
                 m.markExpunged();
                 removed.add(m);
             }
         }
-        messages.clear();
-        messages.addAll(now);
-        for (int i = 0; i < messages.size(); i++) {
-            messages.get(i).renumber(i + 1);
+        for (int n = 1; n <= oldUids.length; n++) {
+            if (unmadeOld.contains(oldUids[n - 1])) { // gone (or all, under a new UIDVALIDITY): told too
+                SpoolMessage m = new SpoolMessage(this, n);
+                m.markExpunged();
+                removed.add(m);
+            }
         }
+        messages.replace(now);
         if (!removed.isEmpty()) {
             notifyMessageRemovedListeners(false, removed.toArray(new Message[0]));
         }
@@ -428,7 +446,7 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
         if (msgnum < 1 || msgnum > messages.size()) {
             throw new IndexOutOfBoundsException("message " + msgnum + " of " + messages.size());
         }
-        return messages.get(msgnum - 1);
+        return messages.get(msgnum);
     }
 
     /** Appends under one lock and one fsync, as the mailbox's format delivers (mbox: as c-client's append writes). */
@@ -519,11 +537,9 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
     /** Messages the backend has parsed beyond those shown: made visible, and the listeners told. */
     private void showNew() {
         int before = messages.size();
-        for (int n = messages.size() + 1; n <= backend.index().count(); n++) {
-            messages.add(new SpoolMessage(this, n));
-        }
+        messages.extendTo(backend.index().count());
         if (messages.size() > before) {
-            notifyMessageAddedListeners(messages.subList(before, messages.size()).toArray(new Message[0]));
+            notifyMessageAddedListeners(messages.range(before + 1, messages.size()).toArray(new Message[0]));
             changed();
         }
     }
@@ -630,19 +646,12 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
         } catch (IOException e) {
             throw SpoolMessagingException.of(path + ": expunge", e);
         }
-        List<SpoolMessage> removed = new ArrayList<>();
-        for (int i = gone.size() - 1; i >= 0; i--) {
-            SpoolMessage m = messages.remove(gone.get(i) - 1);
+        List<SpoolMessage> removed = messages.remove(gone);
+        for (SpoolMessage m : removed) {
             m.markExpunged();
-            removed.add(0, m);
-        }
-        for (int i = 0; i < messages.size(); i++) {
-            messages.get(i).renumber(i + 1);
         }
         // new mail that arrived meanwhile was parsed by the expunge: make it visible
-        for (int n = messages.size() + 1; n <= backend.index().count(); n++) {
-            messages.add(new SpoolMessage(this, n));
-        }
+        messages.extendTo(backend.index().count());
         Message[] out = removed.toArray(new Message[0]);
         if (out.length > 0) {
             notifyMessageRemovedListeners(true, out);
@@ -736,9 +745,9 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
     @Override
     public synchronized Message getMessageByUID(long uid) throws MessagingException {
         checkOpen();
-        for (SpoolMessage m : messages) {
-            if (backend.index().uid(m.getMessageNumber()) == uid) {
-                return m;
+        for (int n = 1; n <= messages.size(); n++) {
+            if (backend.index().uid(n) == uid) {
+                return messages.get(n);
             }
         }
         return null;
@@ -749,10 +758,10 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
         checkOpen();
         long last = end == LASTUID ? Long.MAX_VALUE : end;
         List<Message> out = new ArrayList<>();
-        for (SpoolMessage m : messages) {
-            long u = backend.index().uid(m.getMessageNumber());
+        for (int n = 1; n <= messages.size(); n++) {
+            long u = backend.index().uid(n);
             if (u >= start && u <= last) {
-                out.add(m);
+                out.add(messages.get(n));
             }
         }
         return out.toArray(new Message[0]);

@@ -110,6 +110,61 @@ class SpoolProviderTest {
         assertTrue(told.isEmpty(), "told once: " + told);
     }
 
+    /**
+     * Message objects are made when asked for (MessageTable): the same object for the same message while
+     * open, renumbered by an expunge whether or not its neighbours were ever made; a read-only folder
+     * rereading a mailbox another program expunged reports the messages gone, made or not.
+     */
+    @Test
+    void messagesMadeOnDemandKeepTheirIdentityThroughExpunges() throws Exception {
+        Path box = dir.resolve("lazy");
+        Folder f = session.getFolder(new URLName("mbox:" + box));
+        f.create(Folder.HOLDS_MESSAGES);
+        Message[] ten = new Message[10];
+        for (int i = 0; i < 10; i++) {
+            ten[i] = message("m" + (i + 1), "body " + (i + 1));
+        }
+        f.appendMessages(ten);
+        f.open(Folder.READ_WRITE);
+        Message three = f.getMessage(3);
+        Message seven = f.getMessage(7);
+        assertTrue(three == f.getMessage(3), "the same object");
+        f.setFlags(new int[] {2, 5, 9}, new Flags(Flags.Flag.DELETED), true);
+        Message[] gone = f.expunge();
+        assertEquals(List.of(2, 5, 9), java.util.Arrays.stream(gone).map(Message::getMessageNumber).toList());
+        assertTrue(java.util.Arrays.stream(gone).allMatch(Message::isExpunged));
+        assertEquals(7, f.getMessageCount());
+        assertEquals(2, three.getMessageNumber());
+        assertEquals(5, seven.getMessageNumber());
+        assertTrue(three == f.getMessage(2) && seven == f.getMessage(5));
+        assertEquals("m10", f.getMessage(7).getSubject());
+        assertEquals("m4", f.getMessage(3).getSubject());
+        f.close(false);
+
+        Folder ro = session.getFolder(new URLName("mbox:" + box));
+        ro.open(Folder.READ_ONLY);
+        Message first = ro.getMessage(1);
+        java.util.concurrent.LinkedBlockingQueue<MessageCountEvent> events = new java.util.concurrent.LinkedBlockingQueue<>();
+        ro.addMessageCountListener(new MessageCountAdapter() {
+            @Override
+            public void messagesRemoved(MessageCountEvent e) {
+                events.add(e);
+            }
+        });
+        Folder rw = session.getFolder(new URLName("mbox:" + box));
+        rw.open(Folder.READ_WRITE);
+        rw.setFlags(new int[] {3, 6}, new Flags(Flags.Flag.DELETED), true);
+        rw.expunge();
+        rw.close(false);
+        assertEquals(5, ro.getMessageCount());
+        MessageCountEvent e = events.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(e != null, "messagesRemoved for messages this folder never made");
+        assertEquals(List.of(3, 6), java.util.Arrays.stream(e.getMessages()).map(Message::getMessageNumber).sorted().toList());
+        assertTrue(first == ro.getMessage(1), "a message the program holds keeps its object");
+        assertEquals("m6", ro.getMessage(3).getSubject());
+        ro.close(false);
+    }
+
     @Test
     void providersAreFoundTheWayAngusMailFindsThem() throws Exception {
         for (String proto : List.of("mbox", "tenex", "mtx")) {

@@ -18,7 +18,8 @@ import org.spoollock.store.Flags;
  * What c-client knows of an mbox after parsing it: where each message lies, its flags, keywords, UID,
  * internal date and RFC822 size, and the mailbox's UIDVALIDITY, last UID and keyword list. Parsed by
  * {@link MboxParser} exactly as c-client's unix driver parses; the hidden pseudo-message is kept
- * apart (it is not a message). Memory is about 60 bytes per message, whatever the mailbox's size:
+ * apart (it is not a message). Memory is about 42 bytes per message for a file under 2 GiB (see the
+ * columns below), whatever the mailbox's size:
  * contents stay in the file.
  *
  * <p>Layout of message {@code n}: its From_ line at {@link #start}, {@link #fromLength} bytes; the
@@ -32,17 +33,22 @@ public final class MboxIndex implements org.spoollock.store.MessageIndex {
     /** Flag bit: c-client would rewrite this message's status at its next checkpoint. */
     static final int DIRTY = 0x200;
 
+    /** Flag bit: the From_ line's date could not be parsed (no internal date). */
+    private static final int NO_DATE = 0x400;
+
     private int n;
-    private long[] start = new long[16];
+    // one column per field; the long ones hold ints while the values fit (CompactLongs): about 42 bytes
+    // per message for a file under 2 GiB, whose offsets, lengths, UIDs and dates (to 2038) all fit
+    private final CompactLongs start = new CompactLongs(16);
     private int[] fromLen = new int[16];
     private int[] headerLen = new int[16];
-    private long[] textLen = new long[16];
+    private final CompactLongs textLen = new CompactLongs(16);
     private int[] keptHeader = new int[16];
-    private long[] size = new long[16];
+    private final CompactLongs size = new CompactLongs(16);
     private int[] flags = new int[16];
     private int[] keywords = new int[16];
-    private long[] uid = new long[16];
-    private long[] date = new long[16];
+    private final CompactLongs uid = new CompactLongs(16);
+    private final CompactLongs date = new CompactLongs(16);
     private short[] zone = new short[16];
 
     long uidValidity;
@@ -83,6 +89,7 @@ public final class MboxIndex implements org.spoollock.store.MessageIndex {
     public static MboxIndex scan(FileChannel ch, Path name) throws IOException {
         MboxIndex index = new MboxIndex();
         new MboxParser(index, name).parse(ch, ch.size());
+        index.trim();
         return index;
     }
 
@@ -138,7 +145,7 @@ public final class MboxIndex implements org.spoollock.store.MessageIndex {
 
     /** Byte offset of the From_ line of message {@code msgno} (1-based). */
     public long start(int msgno) {
-        return start[check(msgno)];
+        return start.get(check(msgno));
     }
 
     public int fromLength(int msgno) {
@@ -150,13 +157,13 @@ public final class MboxIndex implements org.spoollock.store.MessageIndex {
     }
 
     public long textLength(int msgno) {
-        return textLen[check(msgno)];
+        return textLen.get(check(msgno));
     }
 
     /** Offset just past the message text (where its separating newline, if any, lies). */
     public long end(int msgno) {
         int i = check(msgno);
-        return start[i] + fromLen[i] + headerLen[i] + textLen[i];
+        return start.get(i) + fromLen[i] + headerLen[i] + textLen.get(i);
     }
 
     /** Header bytes c-client keeps (status headers and stray continuations dropped, CRs not counted), blank line excluded. */
@@ -166,7 +173,7 @@ public final class MboxIndex implements org.spoollock.store.MessageIndex {
 
     /** RFC822 size as c-client reports it: CRLF line ends, status headers excluded. */
     public long size(int msgno) {
-        return size[check(msgno)];
+        return size.get(check(msgno));
     }
 
     /** System flags ({@link Flags} bits). */
@@ -199,54 +206,74 @@ public final class MboxIndex implements org.spoollock.store.MessageIndex {
     }
 
     public long uid(int msgno) {
-        return uid[check(msgno)];
+        return uid.get(check(msgno));
     }
 
     /** Message number of a UID, or 0 if no message has it. */
     public int msgnoOf(long u) {
-        int i = Arrays.binarySearch(uid, 0, n, u);
+        int i = uid.binarySearch(n, u);
         return i >= 0 ? i + 1 : 0;
     }
 
     /** Internal date, from the From_ line (null if c-client could not parse it either). */
     public ZonedDateTime internalDate(int msgno) {
         int i = check(msgno);
-        if (date[i] == Long.MIN_VALUE) {
+        if ((flags[i] & NO_DATE) != 0) {
             return null;
         }
-        return Instant.ofEpochSecond(date[i]).atZone(ZoneOffset.ofTotalSeconds(zone[i] * 60));
+        return Instant.ofEpochSecond(date.get(i)).atZone(ZoneOffset.ofTotalSeconds(zone[i] * 60));
     }
 
     // ---- filled by the parser ----
 
     int add(long from, int fromLength) {
-        if (n == start.length) {
-            int cap = n * 2;
-            start = Arrays.copyOf(start, cap);
-            fromLen = Arrays.copyOf(fromLen, cap);
-            headerLen = Arrays.copyOf(headerLen, cap);
-            textLen = Arrays.copyOf(textLen, cap);
-            keptHeader = Arrays.copyOf(keptHeader, cap);
-            size = Arrays.copyOf(size, cap);
-            flags = Arrays.copyOf(flags, cap);
-            keywords = Arrays.copyOf(keywords, cap);
-            uid = Arrays.copyOf(uid, cap);
-            date = Arrays.copyOf(date, cap);
-            zone = Arrays.copyOf(zone, cap);
+        if (n == fromLen.length) {
+            resize(n * 2);
         }
         int i = n++;
-        start[i] = from;
+        start.set(i, from);
         fromLen[i] = fromLength;
         headerLen[i] = 0;
-        textLen[i] = 0;
+        textLen.set(i, 0);
         keptHeader[i] = 0;
-        size[i] = 0;
-        flags[i] = RECENT;
+        size.set(i, 0);
+        flags[i] = RECENT | NO_DATE;
         keywords[i] = 0;
-        uid[i] = 0;
-        date[i] = Long.MIN_VALUE;
+        uid.set(i, 0);
+        date.set(i, 0);
         zone[i] = 0;
         return i;
+    }
+
+    private void resize(int cap) {
+        start.resize(cap);
+        fromLen = Arrays.copyOf(fromLen, cap);
+        headerLen = Arrays.copyOf(headerLen, cap);
+        textLen.resize(cap);
+        keptHeader = Arrays.copyOf(keptHeader, cap);
+        size.resize(cap);
+        flags = Arrays.copyOf(flags, cap);
+        keywords = Arrays.copyOf(keywords, cap);
+        uid.resize(cap);
+        date.resize(cap);
+        zone = Arrays.copyOf(zone, cap);
+    }
+
+    /**
+     * After a whole parse: the columns keep an eighth of room for new mail rather than up to double the
+     * messages (the doubling while parsing would otherwise stay for as long as the mailbox is open).
+     */
+    void trim() {
+        int cap = Math.max(16, n + n / 8);
+        if (cap < fromLen.length) {
+            resize(cap);
+        }
+    }
+
+    /** Bytes the columns take per message slot now (for the memory report). */
+    int bytesPerMessage() {
+        return start.bytesPerSlot() + textLen.bytesPerSlot() + size.bytesPerSlot() + uid.bytesPerSlot()
+                + date.bytesPerSlot() + 4 * 5 + 2;
     }
 
     /** Drops the last message (the parser found it was the pseudo-message). */
@@ -256,8 +283,9 @@ public final class MboxIndex implements org.spoollock.store.MessageIndex {
 
     void setDate(int i, ZonedDateTime d) {
         if (d != null) {
-            date[i] = d.toEpochSecond();
+            date.set(i, d.toEpochSecond());
             zone[i] = (short) (d.getOffset().getTotalSeconds() / 60);
+            flags[i] &= ~NO_DATE;
         }
     }
 
@@ -267,11 +295,11 @@ public final class MboxIndex implements org.spoollock.store.MessageIndex {
     }
 
     void setText(int i, long length) {
-        textLen[i] = length;
+        textLen.set(i, length);
     }
 
     void addSize(int i, long bytes) {
-        size[i] += bytes;
+        size.add(i, bytes);
     }
 
     void orFlags(int i, int bits) {
@@ -291,11 +319,11 @@ public final class MboxIndex implements org.spoollock.store.MessageIndex {
     }
 
     void setUid(int i, long u) {
-        uid[i] = u;
+        uid.set(i, u);
     }
 
     long rawUid(int i) {
-        return uid[i];
+        return uid.get(i);
     }
 
     int last() {

@@ -196,7 +196,10 @@ class TenexStoreTest {
         int atFirstOpen = -1;
         int atLastOpen = -1;
         try {
-            for (int i = 0; i < 30 && !appender.isDone(); i++) {
+            // at least 30 rounds, and on until appends have finished between the first and the last open (the
+            // appender may not have got going when 30 quick rounds are over)
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            for (int i = 0; (i < 30 || atLastOpen - atFirstOpen < 2) && !appender.isDone() && System.nanoTime() < deadline; i++) {
                 for (boolean rw : new boolean[] {false, true}) {
                     try (TenexMailbox m = TenexMailbox.open(box, TenexFormat.TENEX, rw, options)) {
                         assertTrue(m.index().count() >= 1);
