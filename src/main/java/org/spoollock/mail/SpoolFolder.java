@@ -677,6 +677,16 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
         }
     }
 
+    /** The message's content as a stream read from the mailbox in pieces (large messages). */
+    synchronized java.io.InputStream contentStream(SpoolMessage m) throws MessagingException {
+        checkOpen();
+        try {
+            return new ContentStream(this, backend.contentReader(m.getMessageNumber()));
+        } catch (IOException e) {
+            throw SpoolMessagingException.of(path + ": reading message " + m.getMessageNumber(), e);
+        }
+    }
+
     synchronized long size(SpoolMessage m) throws MessagingException {
         checkOpen();
         try {

@@ -35,9 +35,16 @@ final class SpoolMessage extends MimeMessage {
         setExpunged(true);
     }
 
+    /** Messages larger than this are parsed from a {@link ContentStream}: only their header is kept in memory. */
+    static final long STREAMED_ABOVE = 1 << 20;
+
     private synchronized void load() throws MessagingException {
         if (!loaded) {
-            parse(new ByteArrayInputStream(spool.content(this)));
+            if (getSize() < 0 || getSize() > STREAMED_ABOVE) {
+                parse(spool.contentStream(this)); // the header into memory; the body stays in the mailbox
+            } else {
+                parse(new ByteArrayInputStream(spool.content(this)));
+            }
             loaded = true;
         }
     }

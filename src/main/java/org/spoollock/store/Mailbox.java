@@ -40,6 +40,40 @@ public interface Mailbox extends AutoCloseable {
     /** Message {@code msgno} as c-client hands it out (no status headers, no From_ line, line ends as stored). */
     byte[] content(int msgno) throws IOException;
 
+    /**
+     * Reads one message's content (as {@link #content} gives it) piece by piece, so that a large message
+     * is never held whole: each {@link #read} takes the mailbox's read locks for that piece and checks the
+     * message is still where it was (an IOException, e.g. {@link MailboxChangedException}, if another
+     * program rewrote the mailbox meanwhile). This open's own writes do not disturb it.
+     */
+    interface ContentReader {
+        long length();
+
+        /** Up to {@code len} bytes from {@code position} of the content; -1 at its end. */
+        int read(long position, byte[] b, int off, int len) throws IOException;
+    }
+
+    /** A {@link ContentReader} for message {@code msgno}; formats that can read in pieces override this one, which reads it whole. */
+    default ContentReader contentReader(int msgno) throws IOException {
+        byte[] c = content(msgno);
+        return new ContentReader() {
+            @Override
+            public long length() {
+                return c.length;
+            }
+
+            @Override
+            public int read(long position, byte[] b, int off, int len) {
+                if (position >= c.length) {
+                    return -1;
+                }
+                int n = (int) Math.min(len, c.length - position);
+                System.arraycopy(c, (int) position, b, off, n);
+                return n;
+            }
+        };
+    }
+
     /** Receives messages of a bulk read, in order. */
     @FunctionalInterface
     interface MessageSink {

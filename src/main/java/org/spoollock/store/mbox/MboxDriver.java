@@ -167,6 +167,11 @@ public final class MboxDriver implements MailboxDriver {
         }
 
         @Override
+        public ContentReader contentReader(int msgno) throws IOException {
+            return m.contentReader(msgno);
+        }
+
+        @Override
         public void readParts(int from, int to, PartsSink sink) throws IOException {
             m.visitParts(from, to, sink::message);
         }

@@ -361,6 +361,67 @@ public final class MboxMailbox implements AutoCloseable {
         }
     }
 
+    /**
+     * Message {@code msgno} as {@link #message}(msgno, MBOXO) gives it, read in pieces: the header (status
+     * headers out) now, the text later, each piece under the shared locks after checking that the message
+     * is still where the index has it. The message is followed by its UID, so this open's own rewrites
+     * (which move messages) do not disturb a reader; another program's rewrite is an IOException.
+     */
+    public org.spoollock.store.Mailbox.ContentReader contentReader(int msgno) throws IOException {
+        ensureOpen();
+        used();
+        long uid = index.uid(msgno);
+        boolean byUid = uid > 0 && index.msgnoOf(uid) == msgno; // a read-only open's positional UIDs are not kept
+        byte[] head;
+        try (MailboxLock lock = readLock()) {
+            requireSameFile(lock);
+            FileChannel ch = lock.channel();
+            verifyUnchanged(ch, msgno);
+            long headerAt = index.start(msgno) + index.fromLength(msgno);
+            byte[] kept = HeaderFilter.kept(ChannelIo.read(ch, headerAt, index.headerLength(msgno), path.toString()));
+            head = java.util.Arrays.copyOf(kept, kept.length + 1);
+            head[kept.length] = '\n';
+        }
+        long textLength = index.textLength(msgno);
+        return new org.spoollock.store.Mailbox.ContentReader() {
+            @Override
+            public long length() {
+                return head.length + textLength;
+            }
+
+            @Override
+            public int read(long position, byte[] b, int off, int len) throws IOException {
+                if (position >= length()) {
+                    return -1;
+                }
+                if (position < head.length) {
+                    int n = (int) Math.min(len, head.length - position);
+                    System.arraycopy(head, (int) position, b, off, n);
+                    return n;
+                }
+                long at = position - head.length;
+                int n = (int) Math.min(len, textLength - at);
+                // callers serialize this with the open's other calls, as for every method of an open mailbox
+                if (closed) {
+                    throw new MailboxChangedException(path + ": closed (or read anew) while message UID " + uid + " was read");
+                }
+                int now = byUid ? index.msgnoOf(uid) : msgno;
+                if (now == 0 || now > index.count()) {
+                    throw new MailboxChangedException(path + ": message UID " + uid + " was expunged while it was read");
+                }
+                try (MailboxLock lock = readLock()) {
+                    requireSameFile(lock);
+                    FileChannel ch = lock.channel();
+                    verifyUnchanged(ch, now);
+                    long textAt = index.start(now) + index.fromLength(now) + index.headerLength(now);
+                    byte[] piece = ChannelIo.read(ch, textAt + at, n, path.toString());
+                    System.arraycopy(piece, 0, b, off, piece.length);
+                    return piece.length;
+                }
+            }
+        };
+    }
+
     /** {@link #writeMessage} into memory, for messages known to be small. */
     public byte[] message(int msgno, Quoting unquote) throws IOException {
         java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream((int) Math.min(index.size(msgno), 1 << 24));
