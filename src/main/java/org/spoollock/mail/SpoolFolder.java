@@ -440,6 +440,61 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
         return added.size();
     }
 
+    /**
+     * Searches without building a message object per message where the term allows: a term made only of
+     * header, date, flag, size and number terms ({@link HeaderView#canAnswer}) is matched against each
+     * message's raw header, read in large pieces under one lock; the answer is the same as matching the
+     * folder's own messages (the terms' own code runs on a view that answers as MimeMessage does). Other
+     * terms (body terms, subclasses) are matched against the messages themselves, large ones streamed.
+     */
+    @Override
+    public synchronized Message[] search(jakarta.mail.search.SearchTerm term) throws MessagingException {
+        checkOpen();
+        return search(term, 1, messages.size());
+    }
+
+    @Override
+    public synchronized Message[] search(jakarta.mail.search.SearchTerm term, Message[] msgs) throws MessagingException {
+        checkOpen();
+        List<Message> out = new ArrayList<>();
+        for (Message m : msgs) {
+            if (m.getFolder() == this && !m.isExpunged()) {
+                // consecutive messages are searched together (one read of the mailbox per run)
+                out.addAll(List.of(search(term, m.getMessageNumber(), m.getMessageNumber())));
+            } else if (term.match(m)) {
+                out.add(m);
+            }
+        }
+        return out.toArray(new Message[0]);
+    }
+
+    private Message[] search(jakarta.mail.search.SearchTerm term, int from, int to) throws MessagingException {
+        List<Message> out = new ArrayList<>();
+        if (to < from) {
+            return new Message[0];
+        }
+        if (!HeaderView.canAnswer(term)) {
+            for (int n = from; n <= to; n++) {
+                SpoolMessage m = messages.get(n);
+                if (term.match(m)) {
+                    out.add(m);
+                }
+            }
+            return out.toArray(new Message[0]);
+        }
+        HeaderView.Settings settings = HeaderView.Settings.of(spool.mailSession());
+        try {
+            backend.readParts(from, to, (n, sender, head, buffer, offset, length) -> {
+                if (term.match(new HeaderView(this, n, head, settings))) {
+                    out.add(messages.get(n));
+                }
+            });
+        } catch (IOException e) {
+            throw SpoolMessagingException.of(path + ": search", e);
+        }
+        return out.toArray(new Message[0]);
+    }
+
     @Override
     public synchronized Message getMessage(int msgnum) throws MessagingException {
         checkOpen();
@@ -688,23 +743,34 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
     }
 
     synchronized long size(SpoolMessage m) throws MessagingException {
+        return size(m.getMessageNumber());
+    }
+
+    synchronized long size(int msgno) throws MessagingException {
         checkOpen();
         try {
-            return backend.size(m.getMessageNumber());
+            return backend.size(msgno);
         } catch (IOException e) {
-            throw SpoolMessagingException.of(path + ": size of message " + m.getMessageNumber(), e);
+            throw SpoolMessagingException.of(path + ": size of message " + msgno, e);
         }
     }
 
     synchronized Date receivedDate(SpoolMessage m) throws MessagingException {
+        return receivedDate(m.getMessageNumber());
+    }
+
+    synchronized Date receivedDate(int msgno) throws MessagingException {
         checkOpen();
-        ZonedDateTime d = backend.index().internalDate(m.getMessageNumber());
+        ZonedDateTime d = backend.index().internalDate(msgno);
         return d == null ? null : Date.from(d.toInstant());
     }
 
     synchronized Flags flags(SpoolMessage m) throws MessagingException {
+        return flags(m.getMessageNumber());
+    }
+
+    synchronized Flags flags(int n) throws MessagingException {
         checkOpen();
-        int n = m.getMessageNumber();
         int bits = backend.index().flags(n);
         Flags f = new Flags();
         if ((bits & org.spoollock.store.Flags.SEEN) != 0) {

@@ -50,6 +50,11 @@ public class SpoolStore extends Store {
         this.badProperty = bad;
     }
 
+    /** The Jakarta Mail session this store belongs to (its properties shape how messages are read). */
+    Session mailSession() {
+        return session;
+    }
+
     /** mbox, tenex or mtx: the protocol of this store's URL (names its properties). */
     String protocol() {
         return protocol;
