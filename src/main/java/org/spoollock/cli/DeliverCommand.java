@@ -20,20 +20,25 @@ import org.spoollock.store.NewMessage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code spoollock deliver [-f SENDER] [--create] MAILBOX < message}: a mail delivery agent. */
+/** {@code spoollock deliver [-f SENDER] [--no-create] MAILBOX < message}: a mail delivery agent. */
 @Command(name = "deliver", mixinStandardHelpOptions = true,
         description = {"Append the message on standard input to a mailbox (mbox, tenex, mtx), as c-client's append",
                 "writes it, under that format's locks (mbox: the dot-lock and an exclusive flock); fsync before exit 0. A first line \"From sender date\" (as MTAs pass",
                 "it to an MDA) is taken as the envelope and replaced. Usable as Postfix's mailbox_command or from procmail.",
                 "Exit: 0 delivered; 75 try again later (lock timeout, disk full: nothing was left behind);",
-                "73 cannot create the mailbox; 65 bad input (empty message, not an mbox); 77 permission; 66 no mailbox."})
+                "73 cannot create the mailbox (or its directory does not exist); 65 bad input (empty message, too large, not a",
+                "mailbox of its format); 77 permission (or a symbolic link); 66 no mailbox (--no-create); 64 usage."})
 final class DeliverCommand extends MailboxCommand {
 
     @Option(names = "-f", paramLabel = "SENDER", description = "Envelope sender for the From_ line (default: the one in"
             + " the message's own From_ line, else MAILER-DAEMON).")
     String sender;
 
-    @Option(names = "--create", description = "Create the mailbox (mode 0600) if it does not exist.")
+    // on by default, as procmail, c-client's tmail, dovecot-lda and Postfix's local deliver: an MTA turns
+    // exit 66 into a bounce, so a new user's first message would go back to its sender
+    @Option(names = "--create", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Create the mailbox (mode 0600, owned by the running user) if it does not exist (default);"
+                    + " --no-create: exit 66 instead.")
     boolean create;
 
     @Option(names = "--mboxrd", description = "Quote From_-like lines the mboxrd way (>From stays reversible) instead"
@@ -69,7 +74,7 @@ final class DeliverCommand extends MailboxCommand {
         }
         boolean existed = Files.exists(mailbox, LinkOption.NOFOLLOW_LINKS);
         Path parent = mailbox.toAbsolutePath().getParent();
-        if (create && !existed && !Files.isDirectory(parent)) {
+        if (!existed && !Files.isDirectory(parent)) {
             return fail(ExitCodes.CANTCREAT, "cannot create " + mailbox + ": directory " + parent + " does not exist");
         }
         NewMessage m = new NewMessage(body, 0, List.of(), ZonedDateTime.now(), sender != null ? sender : envelope.sender());

@@ -63,7 +63,7 @@ final class GuardCommand implements Callable<Integer> {
             }
             CountDownLatch stop = new CountDownLatch(1);
             for (String sig : new String[] {"TERM", "INT"}) {
-                sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> stop.countDown());
+                org.spoollock.posix.SignalHandlers.handle(sig, stop::countDown);
             }
             try (SpoolGuardian g = SpoolGuardian.start(dirs, options, log::log)) {
                 stop.await();

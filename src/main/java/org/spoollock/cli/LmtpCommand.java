@@ -132,7 +132,7 @@ final class LmtpCommand implements Callable<Integer> {
         }
         CountDownLatch stop = new CountDownLatch(1);
         for (String sig : new String[] {"TERM", "INT"}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> stop.countDown());
+            org.spoollock.posix.SignalHandlers.handle(sig, stop::countDown);
         }
         LmtpServer server;
         try {

@@ -69,6 +69,15 @@ public final class Main implements Runnable {
         return COMMANDS.get(name).get();
     }
 
+    /** The command line with every command (help, man pages, completion). */
+    static CommandLine fullCommandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        for (java.util.Map.Entry<String, java.util.function.Supplier<Object>> c : COMMANDS.entrySet()) {
+            cl.addSubcommand(c.getKey(), c.getValue().get());
+        }
+        return cl;
+    }
+
     public static int run(String... args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "spoollock: %4$s: %5$s%6$s%n");
         // The CLI prints what happens itself; the library's INFO lines would say it twice.

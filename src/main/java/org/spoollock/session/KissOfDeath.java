@@ -5,7 +5,6 @@ import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import sun.misc.Signal;
 
 /**
  * The JVM's one SIGUSR2 handler. c-client asks a holder to give up a mailbox by sending SIGUSR2 to
@@ -39,7 +38,7 @@ final class KissOfDeath {
             return true;
         }
         try {
-            Signal.handle(new Signal("USR2"), sig -> DISPATCHER.execute(KissOfDeath::dispatch));
+            org.spoollock.posix.SignalHandlers.handle("USR2", () -> DISPATCHER.execute(KissOfDeath::dispatch));
             installed = true;
             if (System.getenv("_JAVA_SR_SIGNUM") == null) {
                 LOG.log(System.Logger.Level.WARNING, "_JAVA_SR_SIGNUM is not set: the VM's own suspend signals are"

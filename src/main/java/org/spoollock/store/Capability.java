@@ -4,7 +4,7 @@ package org.spoollock.store;
 public enum Capability {
     /** UIDs and UIDVALIDITY are stored in the mailbox and survive a close (mbox: X-IMAPbase and X-UID). */
     PERSISTENT_UIDS,
-    /** Any valid keyword can be set; without it only {@link Mailbox.Status#permanentKeywords} can. */
+    /** Any valid keyword can be set; without it only {@link Mailbox.Status#keywords()} can. */
     ANY_KEYWORDS,
     /** A flag change is written in place where the message is (tenex/mtx), not by a rewrite. */
     IN_PLACE_FLAGS,

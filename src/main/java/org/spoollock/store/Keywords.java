@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * What a keyword may be, checked once for every way in (the CLI's {@code flag}, a Jakarta Mail
  * {@code setFlags} or {@code appendMessages}, a transaction of any format): an IMAP atom of at most 64
  * characters. A space, CR or LF would split mbox's {@code X-Keywords:} line or inject a header line;
- * {@code ( ) { % * " \ ]} and controls are not atom characters, so no IMAP client could name it.
+ * <code>( ) { % * " \ ]</code> and controls are not atom characters, so no IMAP client could name it.
  */
 public final class Keywords {
     /** Longest keyword accepted (c-client has no limit of its own; its header lines do). */

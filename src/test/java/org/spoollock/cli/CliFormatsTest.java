@@ -24,26 +24,12 @@ class CliFormatsTest {
     Path dir;
 
     /** Exit status, standard output and standard error of one CLI run. */
-    record Run(int status, String out, String err) {
+    private record Run(int status, String out, String err) {
     }
 
     private Run run(String stdin, String... args) {
-        InputStream in = System.in;
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.ISO_8859_1)));
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int status = Main.run(args);
-            return new Run(status, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setIn(in);
-            System.setOut(out);
-            System.setErr(err);
-        }
+        CliRun r = CliRun.of(stdin, args);
+        return new Run(r.status(), r.out(), r.err());
     }
 
     private String[] args(String... a) {

@@ -140,10 +140,10 @@ class MboxBadInputIT {
         assertEquals(65, big.status(), big.toString());
         assertEquals(0, Files.size(box), "nothing written by refused deliveries");
         Path missing = dir.resolve("no-such-mailbox");
-        Peers.Result m = Peers.runWithInput(Peers.asUser(Peers.ours("deliver", missing.toString())), msg, 60);
+        Peers.Result m = Peers.runWithInput(Peers.asUser(Peers.ours("deliver", "--no-create", missing.toString())), msg, 60);
         assertEquals(66, m.status(), m.toString());
         Path noDir = Path.of("/nonexistent-spool/mbox");
-        Peers.Result c = Peers.runWithInput(Peers.asUser(Peers.ours("deliver", "--create", noDir.toString())), msg, 60);
+        Peers.Result c = Peers.runWithInput(Peers.asUser(Peers.ours("deliver", noDir.toString())), msg, 60);
         assertEquals(73, c.status(), c.toString());
         assertTrue(c.err().contains("/nonexistent-spool"), c.err());
     }

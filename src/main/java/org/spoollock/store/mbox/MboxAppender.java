@@ -22,7 +22,8 @@ import org.spoollock.store.journal.AppendIntent;
  * Appends formatted messages ({@link MboxEncoding#format}) to an mbox as c-client's append does:
  * under the exclusive layered lock, one write, fsync, then atime one second before mtime so mail
  * readers see new mail. On a write error the file is cut back to its previous length and the error
- * says so; a process killed midway is cleaned up by {@link Recovery} through an {@link AppendIntent}.
+ * says so; a process killed midway is cleaned up by {@link MboxRecovery} through an
+ * {@link org.spoollock.store.journal.AppendIntent}.
  * Many messages in one call share the lock, the write and the fsync.
  */
 public final class MboxAppender {
