@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The dot-lock benchmark: run by `spooltest/run bench` after setup and `mvn package`.
 
-    python3 spooltest/bench/dotlock.py TOP                  (the benchmark)
-    python3 spooltest/bench/dotlock.py TOP --report-only    (rewrite benchmarks.md from the JSON files)
+    python3 spooltest/bench/main.py TOP                  (the benchmark: this part, then the others)
+    python3 spooltest/bench/main.py TOP --report-only    (rewrite benchmarks.md from the JSON files)
 
 Measures, in one run, in one scratch directory (so on one filesystem):
   1. the raw C floor: spooltest/bin/bench-dotlock-raw, the bare syscalls of a hitching-post cycle;
@@ -55,154 +55,39 @@ import sys
 import tempfile
 import time
 
-TOP = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", ".."))
-OUT = os.environ.get("SPOOLLOCK_BENCH_OUT", os.path.join(TOP, "docs"))
+from common import (HANDOFF_WARMUP, JAVA_ENV, OUT, TOP, USER, WARMUP, Proc, fmt_ns, fmt_ratio, java, log, machine,
+                    run_json, summary, syscalls_per_cycle, write_json)
+
 N = int(os.environ.get("SPOOLLOCK_BENCH_N", "4000"))
 ROUNDS = int(os.environ.get("SPOOLLOCK_BENCH_ROUNDS", "9"))
-WARMUP = int(os.environ.get("SPOOLLOCK_BENCH_WARMUP", "10000"))
 SPAWN_N = int(os.environ.get("SPOOLLOCK_BENCH_SPAWN_N", "200"))
 HANDOFFS = int(os.environ.get("SPOOLLOCK_BENCH_HANDOFFS", "100"))
-HANDOFF_WARMUP = 5
 CC_HANDOFFS = int(os.environ.get("SPOOLLOCK_BENCH_CCLIENT_HANDOFFS", "10"))
-STRACE_CYCLES = 1000
-USER = os.environ.get("SPOOLTEST_USER", "spooltest")
 RAW = os.path.join(TOP, "spooltest", "bin", "bench-dotlock-raw")
 CCLIENT = os.path.join(TOP, "spooltest", "bin", "cclient-dotlock")
 CYCLE_GOAL = 1.25      # spoollock in-process cycle <= 1.25 x the raw C floor
 HANDOFF_GOAL_MS = 5.0  # median handoff latency
 
-JAVA = os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else "java"
-CP = os.environ.get("SPOOLLOCK_BENCH_CP") or ":".join(
-    [os.path.join(TOP, "target", "test-classes"), os.path.join(TOP, "target", "spoollock.jar"),
-     os.path.join(TOP, "target", "lib", "*")])
-JAVA_ENV = dict(os.environ, _JAVA_SR_SIGNUM=os.environ.get("_JAVA_SR_SIGNUM", "39"))
 
 
-def log(msg):
-    print("bench: " + msg, file=sys.stderr, flush=True)
 
 
-def java(main, *args):
-    return [JAVA, "--enable-native-access=ALL-UNNAMED", "-cp", CP, "org.spoollock.bench." + main, *args]
 
 
-def run_json(cmd, **kw):
-    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, **kw).stdout
-    return json.loads(out.strip().splitlines()[-1])
 
 
-def median(xs):
-    s = sorted(xs)
-    n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
-def pct(xs, p):
-    """Nearest-rank percentile."""
-    s = sorted(xs)
-    k = max(1, -(-len(s) * p // 100))  # ceil
-    return s[int(k) - 1]
 
 
-def sh_out(*cmd):
-    try:
-        return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return ""
 
 
-def machine(workdir):
-    cpu = ""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    fstype = sh_out("findmnt", "-n", "-o", "FSTYPE", "-T", workdir) or sh_out("stat", "-f", "-c", "%T", workdir)
-    jdk = sh_out(JAVA, "-version").splitlines()
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "kernel": os.uname().release,
-        "directory": workdir,
-        "filesystem": fstype,
-        "mount_options": sh_out("findmnt", "-n", "-o", "OPTIONS", "-T", workdir),
-        "jdk": jdk[1] if len(jdk) > 1 else (jdk[0] if jdk else ""),
-        "jdk_version": jdk[0] if jdk else "",
-        "gcc": (sh_out("gcc", "--version").splitlines() or [""])[0],
-        "loadavg_before": os.getloadavg(),
-    }
 
 
 # ---------------------------------------------------------------- 1 + 2: in-process cycles
 
-STRACE_LINE = re.compile(r"^(\d+)\s+([a-z_0-9]+)\(")
-PRCTL_NAME = re.compile(r'^(\d+)\s+prctl\(PR_SET_NAME, "([^"]*)"')
 
 
-def syscalls_per_cycle(workdir, main="DotLockBench", extra_args=()):
-    """Runs STRACE_CYCLES cycles of `main count` (DotLock by default) under strace -f; counts the calls
-    made between the first and the last link() (steady state, after class loading; every cycle
-    links once), per cycle, on the cycling thread and on each other thread that makes at least 0.5
-    calls a cycle. Also which files the cycle opens."""
-    if not shutil.which("strace"):
-        return {"skipped": "strace is not installed"}
-    trace = os.path.join(workdir, "strace.txt")
-    subprocess.run(["strace", "-f", "-qq", "-s", "96", "-o", trace]
-                   + java(main, "count", workdir, str(STRACE_CYCLES), *extra_args),
-                   check=True, stdout=subprocess.DEVNULL, env=JAVA_ENV)
-    with open(trace, errors="replace") as f:
-        lines = f.read().splitlines()
-    os.unlink(trace)
-    names = {}
-    links = []
-    for i, line in enumerate(lines):
-        m = PRCTL_NAME.match(line)
-        if m:
-            names[m.group(1)] = m.group(2)
-        m = STRACE_LINE.match(line)
-        if m and m.group(2) == "link":
-            links.append((i, m.group(1)))
-    if len(links) < 2:
-        return {"skipped": "no link() calls seen under strace"}
-    cycles = len(links) - 1
-    main_tid = collections.Counter(t for _, t in links).most_common(1)[0][0]
-    per_tid = collections.defaultdict(collections.Counter)
-    opened = collections.Counter()
-    for line in lines[links[0][0]:links[-1][0]]:
-        m = STRACE_LINE.match(line)
-        if not m:
-            continue
-        tid, call = m.group(1), m.group(2)
-        per_tid[tid][call] += 1
-        if tid == main_tid and call in ("openat", "open"):
-            pm = re.search(r'"([^"]*)"', line)
-            if pm:
-                p = pm.group(1).replace(workdir, "DIR")
-                p = re.sub(r"/proc/\d+/", "/proc/PID/", p)
-                p = re.sub(r"\.lock\..*$", ".lock.<hitching post>", p)
-                opened[p] += 1
-    main = {k: round(v / cycles, 2) for k, v in per_tid[main_tid].most_common()}
-    others = []
-    for tid, c in per_tid.items():
-        if tid == main_tid:
-            continue
-        total = sum(c.values()) / cycles
-        if total >= 0.5:
-            others.append({"thread": names.get(tid, "tid " + tid), "calls_per_cycle": round(total, 2),
-                           "by_syscall": {k: round(v / cycles, 2) for k, v in c.most_common() if v / cycles >= 0.05}})
-    return {
-        "cycles": cycles,
-        "cycling_thread_total": round(sum(per_tid[main_tid].values()) / cycles, 2),
-        "cycling_thread": {k: v for k, v in main.items() if v >= 0.05},
-        "opened_per_cycle": {k: round(v / cycles, 2) for k, v in opened.most_common() if v / cycles >= 0.05},
-        "other_threads": others,
-        "note": "counted under strace -f, which slows the JVM many times: JIT and GC threads are over-represented,"
-                " so only threads making >= 0.5 calls per cycle are listed",
-    }
 
 
 # ---------------------------------------------------------------- 3: a process per cycle
@@ -224,66 +109,12 @@ def spawn_loop(label, body, args, as_user=None):
 
 # ---------------------------------------------------------------- 4: handoff latency
 
-LIVE = set()  # every Proc not yet closed: main() kills what is left, also on failure
 
 
-class Proc:
-    """A line-driven child process (HandoffBench, or c-client's hold mode)."""
-
-    def __init__(self, cmd, **kw):
-        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, **kw)
-        LIVE.add(self)
-
-    def send(self, line):
-        self.p.stdin.write(line + "\n")
-        self.p.stdin.flush()
-
-    def expect(self, prefix, stream=None):
-        stream = stream or self.p.stdout
-        while True:
-            line = stream.readline()
-            if not line:
-                raise RuntimeError("child ended while waiting for '%s' (exit %s)" % (prefix, self.p.poll()))
-            if line.startswith(prefix) or prefix in line:
-                return line.split()
-
-    def close(self):
-        try:
-            self.p.stdin.close()
-        except OSError:
-            pass
-        try:
-            self.p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
-        finally:
-            LIVE.discard(self)
-
-    def kill(self):
-        """SIGKILL, for cleanup after a failure (the child is ours: started by Popen, not through runuser)."""
-        try:
-            self.p.kill()
-            self.p.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        LIVE.discard(self)
 
 
-def as_user(cwd=None, **env):
-    """Popen keywords to run a child directly as the unprivileged user (no runuser in between, so
-    the PID we hold is the program's own and killing it leaves nothing behind). Needs root."""
-    pw = pwd.getpwnam(USER)
-    e = {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), "HOME": pw.pw_dir, "USER": USER,
-         "LOGNAME": USER, "LANG": "C"}
-    e.update(env)
-    return dict(user=pw.pw_uid, group=pw.pw_gid, extra_groups=[], env=e, cwd=cwd or pw.pw_dir)
 
 
-def kill_all():
-    for proc in list(LIVE):
-        log("killing leftover child %d (%s)" % (proc.p.pid, " ".join(map(str, proc.p.args[:4]))))
-        proc.kill()
 
 
 def handoff_spoollock(workdir):
@@ -338,25 +169,12 @@ def handoff_cclient(workdir):
                          "timestamp": "when our reader saw c-client's 'locked' line (pipe latency included)"})
 
 
-def summary(lat, extra):
-    d = {"rounds": len(lat), "median_ms": round(median(lat), 3), "p90_ms": round(pct(lat, 90), 3),
-         "p99_ms": round(pct(lat, 99), 3), "min_ms": round(min(lat), 3), "max_ms": round(max(lat), 3),
-         "all_ms": [round(x, 3) for x in lat]}
-    d.update(extra)
-    return d
 
 
 # ---------------------------------------------------------------- report
 
-def fmt_ratio(r, goal):
-    """Two decimals, or three when two would print the goal itself (1.25 for a missed 1.253)."""
-    return "%.3f" % r if "%.2f" % r == "%.2f" % goal and r != goal else "%.2f" % r
 
 
-def fmt_ns(ns):
-    if ns >= 1_000_000:
-        return "%.2f ms" % (ns / 1e6)
-    return "%.1f µs" % (ns / 1e3)
 
 
 def explain_cycle(res):
@@ -409,10 +227,6 @@ def explain_cycle(res):
     return out
 
 
-def write_json(name, data):
-    with open(os.path.join(OUT, name), "w") as f:
-        json.dump(data, f, indent=2)
-        f.write("\n")
 
 
 def write_report(res, extra_json=(), extra_sections=()):
@@ -431,8 +245,8 @@ def write_report(res, extra_json=(), extra_sections=()):
     L.append("# Benchmarks")
     L.append("")
     names = ["benchmarks-dotlock.json"] + [name for name, _ in extra_json]
-    L.append("Generated by `spooltest/run bench` (`spooltest/bench/dotlock.py`, with `mboxlock.py`, `session.py`,"
-             " `mbox.py` and `lmtp.py`); raw figures in %s and [`%s`](%s). Re-run to refresh (as root, for the c-client user; this"
+    L.append("Generated by `spooltest/run bench` (`spooltest/bench/main.py` running `dotlock.py`, `mboxlock.py`,"
+             " `session.py`, `mbox.py` and `lmtp.py`, which share `common.py`); raw figures in %s and [`%s`](%s). Re-run to refresh (as root, for the c-client user; this"
              " run took %.0f s after the build); one run, all sections from it, no cherry-picking."
              % (", ".join("[`%s`](%s)" % (n, n) for n in names[:-1]), names[-1], names[-1], res["bench_seconds"]))
     L.append("")
@@ -548,184 +362,52 @@ def write_report(res, extra_json=(), extra_sections=()):
 
 # ---------------------------------------------------------------- main
 
-def stage_classpath(workdir):
-    """Copies the test classes, the jar and its libraries into the scratch directory and points CP
-    there: the JVMs then load the classes of this build even if a concurrent `mvn` rewrites target/,
-    and the unprivileged user can read them whatever target/'s permissions."""
-    global CP
-    if os.environ.get("SPOOLLOCK_BENCH_CP"):
-        return
-    dist = os.path.join(workdir, "cp")
-    os.mkdir(dist)
+
+def run(workdir, res):
+    """The dot-lock part: in-process cycles against the raw C floor, syscalls, process-per-cycle peers,
+    handoffs; into res (which main.py writes as benchmarks-dotlock.json). Returns whether c-client can run."""
+    res["machine"] = machine(workdir)
+    log("workdir %s on %s" % (workdir, res["machine"]["filesystem"]))
+    log("in-process cycles: raw C floor, spoollock, jnr floor (%d warm-up, %d rounds x %d cycles)" % (WARMUP, ROUNDS, N))
+    cmp = run_json(java("DotLockBench", "compare", workdir, str(N), str(ROUNDS), str(WARMUP), RAW), env=JAVA_ENV)
+    res["in_process"] = {"n": N, "rounds": ROUNDS, "warmup_cycles_each": WARMUP, "warmup_ms": cmp["warmup_ms"]}
+    res["raw_c"] = cmp["raw_c"]
+    res["spoollock_inprocess"] = cmp["spoollock"]
+    res["jnr_floor"] = cmp["jnr"]
+    res["ratio_spoollock_to_raw_c"] = cmp["spoollock_to_raw_c_per_round_median"]
+    res["ratio_jnr_to_raw_c"] = cmp["jnr_to_raw_c_per_round_median"]
+    res["ratio_of_medians_spoollock_to_raw_c"] = round(cmp["spoollock"]["median_ns_per_cycle"] / cmp["raw_c"]["median_ns_per_cycle"], 3)
+    log("syscalls per spoollock cycle (strace)")
     try:
-        shutil.copytree(os.path.join(TOP, "target", "test-classes"), os.path.join(dist, "test-classes"))
-        shutil.copytree(os.path.join(TOP, "target", "lib"), os.path.join(dist, "lib"))
-        shutil.copy(os.path.join(TOP, "target", "spoollock.jar"), dist)
-    except (OSError, shutil.Error) as e:
-        raise RuntimeError("could not copy the build from %s/target (is another build rewriting it? run again once"
-                           " it is done): %s" % (TOP, str(e)[:300])) from None
-    for root, dirs, files in os.walk(dist):
-        for n in dirs:
-            os.chmod(os.path.join(root, n), 0o755)
-        for n in files:
-            os.chmod(os.path.join(root, n), 0o644)
-    os.chmod(dist, 0o755)
-    CP = ":".join([os.path.join(dist, "test-classes"), os.path.join(dist, "spoollock.jar"), os.path.join(dist, "lib", "*")])
-
-
-class Stopped(BaseException):
-    """SIGTERM, SIGHUP or the 10-minute alarm: raised so that the finally blocks stop every child we started."""
-
-    def __init__(self, signum):
-        super().__init__("stopped by signal %d%s" % (signum, " (10-minute time-out)" if signum == signal.SIGALRM else ""))
-        self.signum = signum
-
-
-def on_signal(signum, frame):
-    for sig in (signal.SIGALRM, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, signal.SIG_IGN)  # once is enough: let the clean-up run
-    raise Stopped(signum)
-
-
-def report_only():
-    """`dotlock.py TOP --report-only`: rewrites benchmarks.md from the three JSON files of the last run
-    (after a change to the report's wording; the figures stay those of that run)."""
-    import mbox
-    import mboxlock
-    import session
-    data = []
-    for name in ("benchmarks-dotlock.json", "benchmarks-mboxlock.json", "benchmarks-session.json", "benchmarks-mbox.json"):
-        try:
-            with open(os.path.join(OUT, name)) as f:
-                data.append(json.load(f))
-        except FileNotFoundError:
-            if name != "benchmarks-mbox.json":  # the newest part: absent until its first run
-                raise
-            data.append(None)
-    res, mres, sres, bres = data
-    extra = [("benchmarks-mboxlock.json", mres), ("benchmarks-session.json", sres)]
-    sections = [mboxlock.report(mres, res["machine"]), session.report(sres)]
-    if bres:
-        extra.append(("benchmarks-mbox.json", bres))
-        sections.append(mbox.report(bres, res["machine"]))
-    write_report(res, extra, sections)
-    log("rewrote %s from the JSON files" % os.path.join(OUT, "benchmarks.md"))
-
-
-def main():
-    sys.modules.setdefault("dotlock", sys.modules[__name__])  # mboxlock.py, session.py and mbox.py import us by name
-    if "--report-only" in sys.argv[2:]:
-        report_only()
-        return
-    import lmtp
-    import mbox
-    import mboxlock
-    import session
-    if mbox.MIGRATE_ONLY:
-        return mbox.main()
-    if os.environ.get("SPOOLLOCK_BENCH_LMTP_ONLY"):
-        return lmtp_only(lmtp)
-    for sig in (signal.SIGALRM, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, on_signal)
-    signal.alarm(600)  # a hung child must not hang the run
-    started = time.monotonic()
-    parent = os.environ.get("SPOOLLOCK_BENCH_PARENT", "/tmp")
-    workdir = tempfile.mkdtemp(prefix="spoollock-bench.", dir=parent)
-    os.chmod(workdir, 0o1777)  # c-client runs as the unprivileged user and must create its lock here
-    res = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+        res["syscalls"] = syscalls_per_cycle(workdir)
+    except (OSError, subprocess.CalledProcessError) as e:
+        res["syscalls"] = {"skipped": str(e)}
+    log("process-per-cycle peers (%d cycles each)" % SPAWN_N)
+    res["spawn_floor"] = spawn_loop("spawn floor", "/bin/true && /bin/true", [])
+    res["dotlockfile"] = (spawn_loop("dotlockfile", 'dotlockfile -l -r 0 "$1/dl-mbox.lock" && dotlockfile -u "$1/dl-mbox.lock"',
+                                     [workdir]) if shutil.which("dotlockfile") else {"skipped": "dotlockfile not installed"})
+    have_user = True
     try:
-        stage_classpath(workdir)
-        res["machine"] = machine(workdir)
-        log("workdir %s on %s" % (workdir, res["machine"]["filesystem"]))
-        log("in-process cycles: raw C floor, spoollock, jnr floor (%d warm-up, %d rounds x %d cycles)" % (WARMUP, ROUNDS, N))
-        cmp = run_json(java("DotLockBench", "compare", workdir, str(N), str(ROUNDS), str(WARMUP), RAW), env=JAVA_ENV)
-        res["in_process"] = {"n": N, "rounds": ROUNDS, "warmup_cycles_each": WARMUP, "warmup_ms": cmp["warmup_ms"]}
-        res["raw_c"] = cmp["raw_c"]
-        res["spoollock_inprocess"] = cmp["spoollock"]
-        res["jnr_floor"] = cmp["jnr"]
-        res["ratio_spoollock_to_raw_c"] = cmp["spoollock_to_raw_c_per_round_median"]
-        res["ratio_jnr_to_raw_c"] = cmp["jnr_to_raw_c_per_round_median"]
-        res["ratio_of_medians_spoollock_to_raw_c"] = round(cmp["spoollock"]["median_ns_per_cycle"] / cmp["raw_c"]["median_ns_per_cycle"], 3)
-        log("syscalls per spoollock cycle (strace)")
-        try:
-            res["syscalls"] = syscalls_per_cycle(workdir)
-        except (OSError, subprocess.CalledProcessError) as e:
-            res["syscalls"] = {"skipped": str(e)}
-        log("process-per-cycle peers (%d cycles each)" % SPAWN_N)
-        res["spawn_floor"] = spawn_loop("spawn floor", "/bin/true && /bin/true", [])
-        res["dotlockfile"] = (spawn_loop("dotlockfile", 'dotlockfile -l -r 0 "$1/dl-mbox.lock" && dotlockfile -u "$1/dl-mbox.lock"',
-                                         [workdir]) if shutil.which("dotlockfile") else {"skipped": "dotlockfile not installed"})
-        have_user = True
-        try:
-            pwd.getpwnam(USER)
-        except KeyError:
-            have_user = False
-        if have_user and os.access(CCLIENT, os.X_OK) and os.getuid() == 0:
-            res["cclient"] = spawn_loop("c-client", '"$2" run "$1/cc-mbox" true', [workdir, CCLIENT], as_user=USER)
-        else:
-            res["cclient"] = {"skipped": "needs root, user %s and %s (spooltest/run setup)" % (USER, CCLIENT)}
-        log("handoff spoollock -> spoollock (%d rounds)" % HANDOFFS)
-        res["handoff_spoollock"] = handoff_spoollock(workdir)
-        if CC_HANDOFFS > 0 and "skipped" not in res["cclient"]:
-            log("handoff spoollock -> c-client (%d rounds, ~1 s each)" % CC_HANDOFFS)
-            res["handoff_cclient"] = handoff_cclient(workdir)
-        else:
-            res["handoff_cclient"] = {"skipped": "c-client not runnable here" if CC_HANDOFFS > 0 else "disabled"}
-        can_cclient = "skipped" not in res["cclient"]
-        mres = {"date": res["date"], "machine": res["machine"]}
-        mres.update(mboxlock.run(workdir, can_cclient))
-        sres = {"date": res["date"], "machine": res["machine"]}
-        sres.update(session.run(workdir, can_cclient))
-        signal.alarm(600)  # the mbox store part (big files, fsyncs) gets 10 minutes of its own
-        bres = {"date": res["date"], "machine": res["machine"]}
-        bres.update(mbox.run(workdir, can_cclient))
-        lres = {"date": res["date"], "machine": res["machine"]}
-        lres.update(lmtp.run(workdir, can_cclient))
-        res["loadavg_after"] = os.getloadavg()
-        res["bench_seconds"] = round(time.monotonic() - started, 1)
-        for r in (mres, sres, bres, lres):
-            r["loadavg_after"] = res["loadavg_after"]
-        write_report(res, [("benchmarks-mboxlock.json", mres), ("benchmarks-session.json", sres),
-                           ("benchmarks-mbox.json", bres), ("benchmarks-lmtp.json", lres)],
-                     [mboxlock.report(mres, res["machine"]), session.report(sres), mbox.report(bres, res["machine"]),
-                      lmtp.report(lres, res["machine"])])
-        log("done in %.0f s: %s, %s" % (res["bench_seconds"], os.path.join(OUT, "benchmarks.md"),
-                                        os.path.join(OUT, "benchmarks-dotlock.json")))
-        print("raw C floor %s/cycle; spoollock %s/cycle (%.2fx, goal <= %.2fx); handoff median %.2f ms p99 %.2f ms (goal <= %.0f ms)"
-              % (fmt_ns(res["raw_c"]["median_ns_per_cycle"]), fmt_ns(res["spoollock_inprocess"]["median_ns_per_cycle"]),
-                 res["ratio_spoollock_to_raw_c"], CYCLE_GOAL, res["handoff_spoollock"]["median_ms"],
-                 res["handoff_spoollock"]["p99_ms"], HANDOFF_GOAL_MS))
-        print(mboxlock.summary_line(mres))
-        print(session.summary_line(sres))
-        print(mbox.summary_line(bres))
-        print(lmtp.summary_line(lres))
-        return mbox.fail_if_wrong(bres)
-    finally:
-        signal.alarm(0)
-        kill_all()
-        shutil.rmtree(workdir, ignore_errors=True)
+        pwd.getpwnam(USER)
+    except KeyError:
+        have_user = False
+    if have_user and os.access(CCLIENT, os.X_OK) and os.getuid() == 0:
+        res["cclient"] = spawn_loop("c-client", '"$2" run "$1/cc-mbox" true', [workdir, CCLIENT], as_user=USER)
+    else:
+        res["cclient"] = {"skipped": "needs root, user %s and %s (spooltest/run setup)" % (USER, CCLIENT)}
+    log("handoff spoollock -> spoollock (%d rounds)" % HANDOFFS)
+    res["handoff_spoollock"] = handoff_spoollock(workdir)
+    if CC_HANDOFFS > 0 and "skipped" not in res["cclient"]:
+        log("handoff spoollock -> c-client (%d rounds, ~1 s each)" % CC_HANDOFFS)
+        res["handoff_cclient"] = handoff_cclient(workdir)
+    else:
+        res["handoff_cclient"] = {"skipped": "c-client not runnable here" if CC_HANDOFFS > 0 else "disabled"}
+    return "skipped" not in res["cclient"]
 
 
-def lmtp_only(lmtp):
-    """SPOOLLOCK_BENCH_LMTP_ONLY=1: the LMTP part alone, its section and JSON on standard output (docs/ untouched)."""
-    workdir = tempfile.mkdtemp(prefix="spoollock-bench.", dir=os.environ.get("SPOOLLOCK_BENCH_PARENT", "/tmp"))
-    os.chmod(workdir, 0o1777)
-    try:
-        stage_classpath(workdir)
-        m = machine(workdir)
-        r = lmtp.run(workdir, True)
-        print("\n".join(lmtp.report(r, m)))
-        print(json.dumps(r))
-        print(lmtp.summary_line(r))
-        return 0
-    finally:
-        kill_all()
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
-if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Stopped as e:
-        log("%s; children stopped, scratch directories removed" % e)
-        sys.exit(128 + e.signum)
+def summary_line(res):
+    return ("raw C floor %s/cycle; spoollock %s/cycle (%.2fx, goal <= %.2fx); handoff median %.2f ms p99 %.2f ms"
+            " (goal <= %.0f ms)" % (fmt_ns(res["raw_c"]["median_ns_per_cycle"]),
+                                    fmt_ns(res["spoollock_inprocess"]["median_ns_per_cycle"]),
+                                    res["ratio_spoollock_to_raw_c"], CYCLE_GOAL, res["handoff_spoollock"]["median_ms"],
+                                    res["handoff_spoollock"]["p99_ms"], HANDOFF_GOAL_MS))

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 
-import dotlock as base
+import common as base
 
 N = int(os.environ.get("SPOOLLOCK_BENCH_LMTP_N", "1500"))
 WARM = int(os.environ.get("SPOOLLOCK_BENCH_LMTP_WARM", "24000"))

@@ -89,7 +89,7 @@ import sys
 import tempfile
 import time
 
-import dotlock as base
+import common as base
 
 E = os.environ.get
 PARSE_MB = int(E("SPOOLLOCK_BENCH_PARSE_MB", "256"))
@@ -349,6 +349,43 @@ def generate(path, mb, prefix_path, prefix_mb, seed=20261121):
     return facts
 
 
+JDK25 = E("SPOOLLOCK_BENCH_JDK25", "/usr/lib/jvm/temurin-25-jdk-amd64")
+STARTUP_ROUNDS = int(E("SPOOLLOCK_BENCH_STARTUP_ROUNDS", "7"))
+STARTUP_TINY_GOAL_MS = 200  # issue 20: one-message count on JDK 25
+
+
+def startup_bench(par, tiny, expected):
+    """Whole-process `bin/spoollock count` per JDK, as an MDA or a script pays it: the launcher's class data
+    (JDK 17: a dynamic CDS archive; JDK 25: an AOT cache) written by two untimed runs, then STARTUP_ROUNDS
+    timed runs on the one-message mbox and 3 on the parse mbox, alternating."""
+    jdks = [("17", None)]
+    if os.path.isfile(os.path.join(JDK25, "bin", "java")):
+        jdks.append(("25", JDK25))
+    out = {}
+    for name, home in jdks:
+        env = dict(os.environ)
+        env.pop("JAVA_OPTS", None)
+        env.pop("SPOOLLOCK_CDS", None)
+        if home:
+            env["JAVA_HOME"] = home
+        else:
+            env.pop("JAVA_HOME", None)
+
+        def count(path, want):
+            ms, rc, o, err, ru = timed_run([SPOOLLOCK, "count", path], env=env)
+            if rc != 0 or o.strip().splitlines()[-1:] != [str(want)]:
+                raise RuntimeError("JDK %s: count of %s: exit %d, %r; %s" % (name, path, rc, o[-100:], err[-300:]))
+            return ms
+        for _ in range(2):  # the first run writes the archive or cache, the second is the first to use it
+            count(tiny, 1)
+            count(par, expected)
+        tiny_ms = [round(count(tiny, 1), 1) for _ in range(STARTUP_ROUNDS)]
+        big_ms = [round(count(par, expected), 1) for _ in range(3)]
+        out[name] = {"java_home": home or "(java on the PATH)", "tiny_ms": tiny_ms, "tiny_median_ms": base.median(tiny_ms),
+                     "parse_ms": big_ms, "parse_median_ms": base.median(big_ms)}
+    return out
+
+
 def parse_bench(d, home, uid, gid, can_cc):
     res = {}
     big = os.path.join(d, "big-mbox")
@@ -428,6 +465,9 @@ def parse_bench(d, home, uid, gid, can_cc):
     res["inprocess"] = base.run_json(base.java("MboxParseBench", par, str(PARSE_WARMUP), str(PARSE_SCANS)), env=base.JAVA_ENV)
     if res["inprocess"]["count"] != expected:
         raise RuntimeError("MboxParseBench counted %d, expected %d" % (res["inprocess"]["count"], expected))
+
+    base.log("start-up: bin/spoollock count on JDK 17 (class-data archive) and JDK 25 (AOT cache), tiny and %d MiB" % PARSE_MB)
+    res["startup"] = startup_bench(par, tiny, expected)
 
     base.log("provider: Folder.search on the %d MiB file (FolderScaleBench)" % PARSE_MB)
     res["provider_search"] = base.run_json(base.java("FolderScaleBench", "search", par, "2", "5"), env=base.JAVA_ENV)
@@ -1146,6 +1186,31 @@ PROVIDER_SEARCH_GOAL = 300   # MB/s, header terms over the 256 MB mailbox
 PROVIDER_BYTES_GOAL = 64     # heap bytes per message of an open folder
 
 
+def report_startup(p):
+    """Issue 20 part 3: start-up per JDK (the launcher's class data: CDS on 17, the AOT cache on 25)."""
+    su = p.get("startup")
+    if not su:
+        return []
+    cc = p.get("cclient")
+    L = ["### Start-up: `bin/spoollock count`, whole process, per JDK", "",
+         "| JDK | one-message mbox (median) | goal | %.0f MB mbox (median) | × c-client (%s) | goal |"
+         % (p["parse_file"]["bytes"] / 1e6, "%.0f ms" % cc["median_ms"] if cc else "not run"),
+         "|---|---:|---|---:|---:|---|"]
+    for name, r in su.items():
+        ratio = r["parse_median_ms"] / cc["median_ms"] if cc else None
+        goal = "≤ %d ms: %s" % (STARTUP_TINY_GOAL_MS, yes(r["tiny_median_ms"] <= STARTUP_TINY_GOAL_MS)) if name == "25" else ""
+        L.append("| %s (%s) | %.0f ms | %s | %.0f ms | %s | ≤ 1.0×: %s |"
+                 % (name, "AOT cache" if name == "25" else "CDS archive", r["tiny_median_ms"], goal, r["parse_median_ms"],
+                    "%.2f" % ratio if ratio else "", yes(ratio <= 1.0) if ratio else "no c-client"))
+    L.append("")
+    L.append("Each JDK's class data was written by the first of two untimed runs (the launcher does so on first use,"
+             " per command and JDK); then %d timed runs on the one-message mbox and 3 on the parse mbox. `count`"
+             " keeps both JIT tiers (it streams through large files); `lock`, `locks`, `open`, `deliver`, `flag`"
+             " and `expunge` run with C1 only (`-XX:TieredStopAtLevel=1`)." % STARTUP_ROUNDS)
+    L.append("")
+    return L
+
+
 def report_provider(p):
     """Issue 18 part 3: the Jakarta Mail provider at a server's scale, from FolderScaleBench."""
     L = []
@@ -1299,6 +1364,7 @@ def report(res, machine):
                     else "**Goal missed**: %s." % (s["stderr"] or "counts differ")))
         L.append("")
 
+    L.extend(report_startup(p))
     L.extend(report_provider(p))
 
     dl = res["deliver"]
@@ -1750,8 +1816,8 @@ def fail_if_wrong(res):
 
 # ---------------------------------------------------------------- alone
 
-def main():
-    """`mbox.py TOP`: this part alone, with dotlock.py's conventions (scratch directory, staged class
+def main(report_only):
+    """This part alone (main.py, with SPOOLLOCK_BENCH_MIGRATE_ONLY=1), with dotlock.py's conventions (scratch directory, staged class
     path, signals and a 10-minute alarm, every child stopped at the end); then benchmarks.md is
     rewritten from all the JSON files (the other sections keep the figures of their last run). With
     SPOOLLOCK_BENCH_MIGRATE_ONLY=1 only the migration (f) runs, and its figures replace those of the last
@@ -1790,7 +1856,7 @@ def main():
             res["machine"]["loadavg_after"] = os.getloadavg()
             measured = res
         base.write_json("benchmarks-mbox.json", res)
-        base.report_only()
+        report_only()
         print(summary_line(res))
         return fail_if_wrong(measured)
     finally:
@@ -1800,8 +1866,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except base.Stopped as e:
-        base.log("%s; children stopped, scratch directories removed" % e)
-        sys.exit(128 + e.signum)
+    sys.exit("run the benchmarks through spooltest/bench/main.py (SPOOLLOCK_BENCH_MIGRATE_ONLY=1 for this part's migration alone)")

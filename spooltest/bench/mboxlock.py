@@ -24,7 +24,7 @@ import random
 import subprocess
 import time
 
-import dotlock as base
+import common as base
 
 RAW = os.path.join(base.TOP, "spooltest", "bin", "bench-mboxlock-raw")
 CCLIENT = os.path.join(base.TOP, "spooltest", "bin", "cclient-mboxlock")

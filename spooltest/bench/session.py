@@ -31,7 +31,7 @@ import subprocess
 import tempfile
 import time
 
-import dotlock as base
+import common as base
 
 ROUNDS = int(os.environ.get("SPOOLLOCK_BENCH_SESSION_ROUNDS", "30"))
 CC_ROUNDS = int(os.environ.get("SPOOLLOCK_BENCH_SESSION_CCLIENT_ROUNDS", "6"))

@@ -29,22 +29,11 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#define BENCH_PROG "bench-deliver-raw"
+#include "bench_dotlock.h"
 
 #define MSG_SIZE 4096
 #define INTENT_HEAD "spoollock-append 1\nfile 65024 2100000\noffset 1220608\nlength 4096\ncrc 1234567890\n"
-
-static void die (const char *what, const char *path)
-{
-  fprintf (stderr, "bench-deliver-raw: %s %s: %s\n", what, path, strerror (errno));
-  exit (1);
-}
-
-static long long now_ns (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static char msg[MSG_SIZE + 1];
 static size_t seq_at; /* offset of the 10 SEQ digits in msg */
@@ -100,26 +89,9 @@ static const char *intent; /* with -i: spoollock's append-intent file, else NULL
 static void deliveries (long n, long *seq, const char *mbox, const char *hitch, const char *lock,
                         const char *pidline, size_t pidlen)
 {
-  struct stat st;
-  const struct timespec pause = { 0, 100000 };
   for (long i = 0; i < n; i++) {
     set_seq (++*seq);
-    int hfd;
-    for (;;) { /* dot-lock */
-      hfd = open (hitch, O_RDWR | O_CREAT | O_EXCL, 0666);
-      if (hfd < 0) die ("open", hitch);
-      if (write (hfd, pidline, pidlen) != (ssize_t) pidlen) die ("write", hitch);
-      if (fchmod (hfd, 0666) < 0) die ("fchmod", hitch);
-      if (link (hitch, lock) == 0) break;
-      if (errno != EEXIST) die ("link", lock);
-      retries++;
-      if (close (hfd) < 0) die ("close", hitch);
-      if (unlink (hitch) < 0) die ("unlink", hitch);
-      nanosleep (&pause, NULL);
-    }
-    if (fstat (hfd, &st) < 0) die ("fstat", hitch);
-    if (st.st_nlink != 2) { errno = EPROTO; die ("nlink != 2 after link", hitch); }
-    if (unlink (hitch) < 0) die ("unlink", hitch);
+    int hfd = dotlock_take (hitch, lock, pidline, pidlen, &retries);
     /* the mailbox, flock, append */
     int fd = open (mbox, O_WRONLY | O_APPEND | O_CREAT, 0600);
     if (fd < 0) die ("open", mbox);
@@ -140,9 +112,7 @@ static void deliveries (long n, long *seq, const char *mbox, const char *hitch, 
     /* release in reverse */
     if (flock (fd, LOCK_UN) < 0) die ("flock unlock", mbox);
     if (close (fd) < 0) die ("close", mbox);
-    if (lstat (lock, &st) < 0) die ("lstat", lock);
-    if (unlink (lock) < 0) die ("unlink", lock);
-    if (close (hfd) < 0) die ("close", hitch);
+    dotlock_release (lock, hfd, hitch);
   }
 }
 

@@ -19,43 +19,16 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static void die (const char *what, const char *path)
-{
-  fprintf (stderr, "bench-dotlock-raw: %s %s: %s\n", what, path, strerror (errno));
-  exit (1);
-}
-
-static long long now_ns (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
+#define BENCH_PROG "bench-dotlock-raw"
+#include "bench_dotlock.h"
 
 static void cycles (long n, const char *hitch, const char *lock, const char *pidline, size_t pidlen)
 {
-  struct stat st;
   for (long i = 0; i < n; i++) {
-    int fd = open (hitch, O_RDWR | O_CREAT | O_EXCL, 0666);
-    if (fd < 0) die ("open", hitch);
-    if (write (fd, pidline, pidlen) != (ssize_t) pidlen) die ("write", hitch);
-    if (fchmod (fd, 0666) < 0) die ("fchmod", hitch);
-    if (link (hitch, lock) < 0) die ("link", lock);
-    if (fstat (fd, &st) < 0) die ("fstat", hitch);
-    if (st.st_nlink != 2) { errno = EPROTO; die ("nlink != 2 after link", hitch); }
-    if (unlink (hitch) < 0) die ("unlink", hitch);
+    int fd = dotlock_take (hitch, lock, pidline, pidlen, NULL);
     /* held */
-    if (lstat (lock, &st) < 0) die ("lstat", lock);
-    if (unlink (lock) < 0) die ("unlink", lock);
-    if (close (fd) < 0) die ("close", hitch);
+    dotlock_release (lock, fd, hitch);
   }
-}
-
-static int cmp_ll (const void *a, const void *b)
-{
-  long long x = *(const long long *) a, y = *(const long long *) b;
-  return x < y ? -1 : x > y;
 }
 
 int main (int argc, char **argv)

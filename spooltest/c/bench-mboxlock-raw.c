@@ -22,33 +22,13 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static void die (const char *what, const char *path)
-{
-  fprintf (stderr, "bench-mboxlock-raw: %s %s: %s\n", what, path, strerror (errno));
-  exit (1);
-}
-
-static long long now_ns (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
+#define BENCH_PROG "bench-mboxlock-raw"
+#include "bench_dotlock.h"
 
 static void cycles (long n, const char *mbox, const char *hitch, const char *lock, const char *pidline, size_t pidlen)
 {
-  struct stat st;
   for (long i = 0; i < n; i++) {
-    /* dot-lock */
-    int hfd = open (hitch, O_RDWR | O_CREAT | O_EXCL, 0666);
-    if (hfd < 0) die ("open", hitch);
-    if (write (hfd, pidline, pidlen) != (ssize_t) pidlen) die ("write", hitch);
-    if (fchmod (hfd, 0666) < 0) die ("fchmod", hitch);
-    if (link (hitch, lock) < 0) die ("link", lock);
-    if (fstat (hfd, &st) < 0) die ("fstat", hitch);
-    if (st.st_nlink != 2) { errno = EPROTO; die ("nlink != 2 after link", hitch); }
-    if (unlink (hitch) < 0) die ("unlink", hitch);
+    int hfd = dotlock_take (hitch, lock, pidline, pidlen, NULL);
     /* the mailbox, then flock */
     int fd = open (mbox, O_RDWR);
     if (fd < 0) die ("open", mbox);
@@ -56,16 +36,8 @@ static void cycles (long n, const char *mbox, const char *hitch, const char *loc
     /* held; release in reverse */
     if (flock (fd, LOCK_UN) < 0) die ("flock unlock", mbox);
     if (close (fd) < 0) die ("close", mbox);
-    if (lstat (lock, &st) < 0) die ("lstat", lock);
-    if (unlink (lock) < 0) die ("unlink", lock);
-    if (close (hfd) < 0) die ("close", hitch);
+    dotlock_release (lock, hfd, hitch);
   }
-}
-
-static int cmp_ll (const void *a, const void *b)
-{
-  long long x = *(const long long *) a, y = *(const long long *) b;
-  return x < y ? -1 : x > y;
 }
 
 int main (int argc, char **argv)
