@@ -55,7 +55,7 @@ import sys
 import tempfile
 import time
 
-from common import (HANDOFF_WARMUP, JAVA_ENV, OUT, TOP, USER, WARMUP, Proc, fmt_ns, fmt_ratio, java, log, machine,
+from common import (HANDOFF_WARMUP, JAVA_ENV, OUT, TOP, USER, WARMUP, Proc, as_user, fmt_ns, fmt_ratio, java, log, machine,
                     run_json, summary, syscalls_per_cycle, write_json)
 
 N = int(os.environ.get("SPOOLLOCK_BENCH_N", "4000"))
