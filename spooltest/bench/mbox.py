@@ -1204,9 +1204,11 @@ def report_startup(p):
                     "%.2f" % ratio if ratio else "", yes(ratio <= 1.0) if ratio else "no c-client"))
     L.append("")
     L.append("Each JDK's class data was written by the first of two untimed runs (the launcher does so on first use,"
-             " per command and JDK); then %d timed runs on the one-message mbox and 3 on the parse mbox. `count`"
-             " keeps both JIT tiers (it streams through large files); `lock`, `locks`, `open`, `deliver`, `flag`"
-             " and `expunge` run with C1 only (`-XX:TieredStopAtLevel=1`)." % STARTUP_ROUNDS)
+             " per command and JDK); then %d timed runs on the one-message mbox and 3 on the parse mbox. The launcher"
+             " runs `count`, `list`, `check`, `lock`, `locks`, `open`, `deliver`, `flag` and `expunge` with C1 only"
+             " (`-XX:TieredStopAtLevel=1`: C2's compiling costs a run this short more than it gains); `copy` and the"
+             " services keep both tiers. JDK 17 keeps a dynamic CDS archive per command, JDK 25 one AOT cache recorded"
+             " in the background from `cli.StartupTraining`." % STARTUP_ROUNDS)
     L.append("")
     return L
 
