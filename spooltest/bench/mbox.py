@@ -1382,8 +1382,8 @@ def report(res, machine):
              " flock LOCK_EX, write 4096 bytes, fsync, futimens; LOCK_UN, close, lstat + unlink the lock) | %s |"
              " 1.00 | | | %s |" % (fmt_rate(fl), cpu("floor")))
     L.append("| the floor with spoollock's append-intent file added (`bench-deliver-raw -i`: before the write, create"
-             " `.NAME.spoollock-append`, write a header line and the 4 KB message into it, close; after futimens, unlink"
-             " it), for information | %s | %.2f | | | %s |"
+             " `.NAME.spoollock-append`, write a header line and the 4 KB message into it, fdatasync, close; after"
+             " futimens, unlink it), for information | %s | %.2f | | | %s |"
              % (fmt_rate(dl["floor_intent"]["median_messages_per_s"]), dl["ratio_floor_intent_to_floor"], cpu("floor_intent")))
     rs = dl["ratio_single_to_floor"]
     L.append("| spoollock `MboxAppender.append(mbox, [one message], defaults, 30 s)`, message formatted with"
@@ -1699,8 +1699,8 @@ def explain_delivery(res):
                         ", ".join("`%s` ×%g" % kv for kv in opened.items())))
         if any("spoollock-append" in p for p in opened):
             items.append("the append-intent file (`.NAME.spoollock-append`, `AppendIntent`): before each append spoollock"
-                         " creates it beside the mailbox and writes the whole message into it (not fsynced), and"
-                         " removes it after the fsync; so the mailbox's fsync commits a journal transaction that also"
+                         " creates it beside the mailbox, writes the whole message into it and fdatasyncs it (a power cut"
+                         " must not keep part of an append without it: docs/powerloss.md), and removes it after the fsync; so the mailbox's fsync commits a journal transaction that also"
                          " holds a file created and deleted, and every message is written twice to the page cache")
         others = [t for t in sc.get("other_threads", []) if t["thread"].startswith("spoollock")]
         for t in others:

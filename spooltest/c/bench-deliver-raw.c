@@ -96,11 +96,12 @@ static void deliveries (long n, long *seq, const char *mbox, const char *hitch, 
     int fd = open (mbox, O_WRONLY | O_APPEND | O_CREAT, 0600);
     if (fd < 0) die ("open", mbox);
     if (flock (fd, LOCK_EX) < 0) die ("flock", mbox);
-    if (intent) { /* what spoollock writes beside the mailbox before appending (not fsynced) */
+    if (intent) { /* what spoollock writes beside the mailbox before appending, fdatasynced */
       int ifd = open (intent, O_WRONLY | O_CREAT | O_TRUNC, 0666);
       if (ifd < 0) die ("open", intent);
       if (write (ifd, INTENT_HEAD, sizeof INTENT_HEAD - 1) != sizeof INTENT_HEAD - 1 || write (ifd, msg, MSG_SIZE) != MSG_SIZE)
         die ("write", intent);
+      if (fdatasync (ifd) < 0) die ("fdatasync", intent);   /* durable before the append, as spoollock's */
       if (close (ifd) < 0) die ("close", intent);
     }
     if (write (fd, msg, MSG_SIZE) != MSG_SIZE) die ("write", mbox);
