@@ -49,8 +49,17 @@ public final class Faults {
                     try {
                         org.spoollock.posix.Posix.get().kill(org.spoollock.posix.Posix.get().getpid(),
                                 org.spoollock.posix.Posix.SIGSTOP);
+                        // SIGSTOP sent to the process is taken by whichever thread the kernel picks; until
+                        // that thread has run and begun the group stop, this one runs on (on a busy machine,
+                        // milliseconds: spooltest/torture at 3d72a85 saw deliverers stopped "at" append.noted
+                        // pass their last look at the lock and write before they stopped). Wait here until
+                        // the stop has certainly taken hold; the harness's SIGCONT ends the wait.
+                        Thread.sleep(200);
                     } catch (java.io.IOException e) {
                         throw new InjectedCrash(name + " (could not stop: " + e.getMessage() + ")");
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InjectedCrash(name + " (interrupted while stopping)");
                     }
                     return;
                 }
