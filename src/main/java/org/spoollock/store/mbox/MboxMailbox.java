@@ -129,8 +129,16 @@ public final class MboxMailbox implements AutoCloseable {
         }
     }
 
+    /** The shared lock on the file this open read ({@link #requireSameFile}): every read of this open takes it. */
     private MailboxLock readLock() throws IOException {
-        return readLock(path, options);
+        MailboxLock lock = readLock(path, options);
+        try {
+            requireSameFile(lock);
+        } catch (IOException | RuntimeException e) {
+            lock.release();
+            throw e;
+        }
+        return lock;
     }
 
     /**
@@ -167,7 +175,6 @@ public final class MboxMailbox implements AutoCloseable {
     }
 
     private void parseTail(MailboxLock lock) throws IOException {
-        requireSameFile(lock);
         FileChannel ch = lock.channel();
         long size = ChannelIo.size(ch, path.toString());
         // a rewrite by someone else that kept the size or grew it would not show in the size alone
@@ -225,6 +232,7 @@ public final class MboxMailbox implements AutoCloseable {
                 throw new MailboxInUseException(path + ": this session handed the mailbox over to another process"
                         + " before its changes were written; nothing was written");
             }
+            requireSameFile(lock);
             FileChannel ch = lock.channel();
             parseTail(lock);
             long old = ChannelIo.size(ch, name);
@@ -245,7 +253,6 @@ public final class MboxMailbox implements AutoCloseable {
             long now = System.currentTimeMillis() / 1000;
             Posix.get().setTimes(lock.fd(), now * 1_000_000_000L, (now - 1) * 1_000_000_000L, name);
             index = MboxIndex.scan(ch, path);
-            file = lock.stat(); // Journal.rewrite keeps the inode; read again for the times it set
             return plan.expunged;
         }
     }
@@ -260,7 +267,6 @@ public final class MboxMailbox implements AutoCloseable {
         ensureOpen();
         used();
         try (MailboxLock lock = readLock()) {
-            requireSameFile(lock);
             FileChannel ch = lock.channel();
             verifyUnchanged(ch, msgno);
             writeContent(ch, msgno, out, unquote);
@@ -269,12 +275,9 @@ public final class MboxMailbox implements AutoCloseable {
 
     /** The message's header without status headers, the blank line, its text (under a lock the caller holds). */
     private void writeContent(FileChannel ch, int msgno, java.io.OutputStream out, Quoting unquote) throws IOException {
-        long headerAt = index.start(msgno) + index.fromLength(msgno);
-        out.write(HeaderFilter.kept(ChannelIo.read(ch, headerAt, index.headerLength(msgno), path.toString())));
-        out.write('\n');
-        long textAt = headerAt + index.headerLength(msgno);
+        out.write(keptHeader(ch, msgno));
         java.io.InputStream text = new java.io.BufferedInputStream(
-                new RegionInputStream(ch, textAt, index.textLength(msgno)), 1 << 16);
+                new RegionInputStream(ch, textAt(msgno), index.textLength(msgno)), 1 << 16);
         if (unquote == Quoting.MBOXRD) {
             Quoting.unquoteMboxrd(text, out);
         } else {
@@ -319,7 +322,6 @@ public final class MboxMailbox implements AutoCloseable {
             return;
         }
         try (MailboxLock lock = readLock()) {
-            requireSameFile(lock);
             FileChannel ch = lock.channel();
             long size = ChannelIo.size(ch, path.toString());
             if (size < index.end(to)) {
@@ -374,13 +376,9 @@ public final class MboxMailbox implements AutoCloseable {
         boolean byUid = uid > 0 && index.msgnoOf(uid) == msgno; // a read-only open's positional UIDs are not kept
         byte[] head;
         try (MailboxLock lock = readLock()) {
-            requireSameFile(lock);
             FileChannel ch = lock.channel();
             verifyUnchanged(ch, msgno);
-            long headerAt = index.start(msgno) + index.fromLength(msgno);
-            byte[] kept = HeaderFilter.kept(ChannelIo.read(ch, headerAt, index.headerLength(msgno), path.toString()));
-            head = java.util.Arrays.copyOf(kept, kept.length + 1);
-            head[kept.length] = '\n';
+            head = keptHeader(ch, msgno);
         }
         long textLength = index.textLength(msgno);
         return new org.spoollock.store.Mailbox.ContentReader() {
@@ -410,16 +408,28 @@ public final class MboxMailbox implements AutoCloseable {
                     throw new MailboxChangedException(path + ": message UID " + uid + " was expunged while it was read");
                 }
                 try (MailboxLock lock = readLock()) {
-                    requireSameFile(lock);
                     FileChannel ch = lock.channel();
                     verifyUnchanged(ch, now);
-                    long textAt = index.start(now) + index.fromLength(now) + index.headerLength(now);
-                    byte[] piece = ChannelIo.read(ch, textAt + at, n, path.toString());
+                    byte[] piece = ChannelIo.read(ch, textAt(now) + at, n, path.toString());
                     System.arraycopy(piece, 0, b, off, piece.length);
                     return piece.length;
                 }
             }
         };
+    }
+
+    /** Message {@code msgno}'s header as c-client presents it (status headers out) and the blank line after it. */
+    private byte[] keptHeader(FileChannel ch, int msgno) throws IOException {
+        long headerAt = index.start(msgno) + index.fromLength(msgno);
+        byte[] kept = HeaderFilter.kept(ChannelIo.read(ch, headerAt, index.headerLength(msgno), path.toString()));
+        byte[] head = java.util.Arrays.copyOf(kept, kept.length + 1);
+        head[kept.length] = '\n';
+        return head;
+    }
+
+    /** Where message {@code msgno}'s text begins (after its From_ line and header). */
+    private long textAt(int msgno) {
+        return index.start(msgno) + index.fromLength(msgno) + index.headerLength(msgno);
     }
 
     /** {@link #writeMessage} into memory, for messages known to be small. */
