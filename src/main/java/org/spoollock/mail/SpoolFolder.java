@@ -457,14 +457,22 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
     public synchronized Message[] search(jakarta.mail.search.SearchTerm term, Message[] msgs) throws MessagingException {
         checkOpen();
         List<Message> out = new ArrayList<>();
+        int from = 0;
+        int to = -1;
         for (Message m : msgs) {
-            if (m.getFolder() == this && !m.isExpunged()) {
-                // consecutive messages are searched together (one read of the mailbox per run)
-                out.addAll(List.of(search(term, m.getMessageNumber(), m.getMessageNumber())));
-            } else if (term.match(m)) {
+            boolean ours = m.getFolder() == this && !m.isExpunged();
+            if (ours && m.getMessageNumber() == to + 1) {
+                to++; // consecutive messages are searched together: one read of the mailbox per run
+                continue;
+            }
+            out.addAll(List.of(search(term, from, to)));
+            from = ours ? m.getMessageNumber() : 0;
+            to = ours ? from : -1;
+            if (!ours && term.match(m)) {
                 out.add(m);
             }
         }
+        out.addAll(List.of(search(term, from, to)));
         return out.toArray(new Message[0]);
     }
 
