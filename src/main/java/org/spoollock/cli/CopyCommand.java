@@ -33,8 +33,17 @@ final class CopyCommand implements Callable<Integer> {
     @Mixin
     StoreOptionsMixin store;
 
-    @Option(names = "--format", paramLabel = "F", description = "The target's format: mbox, tenex or mtx.")
+    @Option(names = "--format", paramLabel = "F", completionCandidates = FormatNames.class,
+            description = "The target's format: ${COMPLETION-CANDIDATES}.")
     String format;
+
+    /** The formats' names from the drivers themselves, so help, man page and completion list each one there is. */
+    static final class FormatNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Drivers.names().iterator();
+        }
+    }
 
     @Option(names = "--resume", description = "Continue an interrupted copy into DST.")
     boolean resume;

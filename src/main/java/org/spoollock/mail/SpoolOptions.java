@@ -10,7 +10,7 @@ import org.spoollock.session.SessionLockOptions;
 import org.spoollock.store.StoreOptions;
 
 /**
- * The provider's settings, from the Jakarta Mail session's properties (PROTO is mbox, tenex or mtx):
+ * The provider's settings, from the Jakarta Mail session's properties (PROTO is the format's name: mbox, mmdf, tenex, mtx):
  * <ul>
  * <li>{@code mail.PROTO.kissofdeath}: what a read-write folder does when c-client asks for its mailbox:
  *     {@code yield} (default, as imapd), {@code idle:SECS} (as ipop3d), {@code refuse};

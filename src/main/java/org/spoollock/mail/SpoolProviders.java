@@ -19,6 +19,12 @@ public final class SpoolProviders {
         }
     }
 
+    public static final class Mmdf extends Provider {
+        public Mmdf() {
+            super(Type.STORE, "mmdf", SpoolStore.class.getName(), VENDOR, VERSION);
+        }
+    }
+
     public static final class Tenex extends Provider {
         public Tenex() {
             super(Type.STORE, "tenex", SpoolStore.class.getName(), VENDOR, VERSION);

@@ -14,7 +14,7 @@ import org.spoollock.store.MailboxDriver;
 import org.spoollock.store.StorageException;
 
 /**
- * The Jakarta Mail store for local spools: protocol {@code mbox}, {@code tenex} or {@code mtx}.
+ * The Jakarta Mail store for local spools: protocol {@code mbox}, {@code mmdf}, {@code tenex} or {@code mtx}.
  * {@code session.getFolder(new URLName("mbox:/var/mail/alice"))} opens that file;
  * {@code session.getStore("mbox").getFolder("/var/mail/alice")} likewise; {@code getDefaultFolder()} is
  * the directory of the store's URL file (or {@code /}), whose {@code list()} shows its files. There is
@@ -55,12 +55,12 @@ public class SpoolStore extends Store {
         return session;
     }
 
-    /** mbox, tenex or mtx: the protocol of this store's URL (names its properties). */
+    /** mbox, mmdf, tenex or mtx: the protocol of this store's URL (names its properties). */
     String protocol() {
         return protocol;
     }
 
-    /** The driver of this store's protocol (mbox, tenex, mtx): the format of a new or empty mailbox. */
+    /** The driver of this store's protocol (mbox, mmdf, tenex, mtx): the format of a new or empty mailbox. */
     MailboxDriver protocolDriver() throws StorageException {
         return Drivers.named(protocol);
     }

@@ -19,6 +19,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.spoollock.lock.MailboxLockOptions;
 import org.spoollock.store.Flags;
+import org.spoollock.store.mbox.Framing;
 import org.spoollock.store.mbox.MboxAppender;
 import org.spoollock.store.mbox.MboxEncoding;
 import org.spoollock.store.mbox.Quoting;
@@ -51,9 +52,9 @@ class DeliverVsCClientAppendIT {
          */
         STATUS_HEADERS_RENAMED_ANYWHERE {
             @Override
-            byte[] apply(byte[] cclient) {
+            byte[] apply(byte[] cclient, int framingLines) {
                 String s = latin1(cclient);
-                int headerStart = nthLineStart(s, 4); // From_, Status, X-Status, X-Keywords
+                int headerStart = nthLineStart(s, framingLines + 4); // (mmdf's ^A line,) From_, Status, X-Status, X-Keywords
                 int headerEnd = s.indexOf("\n\n", headerStart - 1);
                 headerEnd = headerEnd < 0 ? s.length() : headerEnd + 1;
                 StringBuilder out = new StringBuilder(s.substring(0, headerStart));
@@ -73,12 +74,13 @@ class DeliverVsCClientAppendIT {
          */
         NEWLINE_BEFORE_APPENDING_TO_AN_UNTERMINATED_MAILBOX {
             @Override
-            byte[] apply(byte[] cclient) {
+            byte[] apply(byte[] cclient, int framingLines) {
                 return ("\n" + latin1(cclient)).getBytes(StandardCharsets.ISO_8859_1);
             }
         };
 
-        abstract byte[] apply(byte[] cclient);
+        /** The change to c-client's bytes; {@code framingLines}: lines before the From_ line (mmdf: 1). */
+        abstract byte[] apply(byte[] cclient, int framingLines);
     }
 
     private static final Set<String> STATUS_HEADERS = Set.of("status", "x-status", "x-keywords", "x-uid", "x-imap",
@@ -101,6 +103,8 @@ class DeliverVsCClientAppendIT {
 
     private static final ZonedDateTime DATE = ZonedDateTime.of(1992, 12, 2, 5, 53, 22, 0, ZoneOffset.ofHours(-7));
     private static final String SEED = "From seed@example.org Mon Nov  2 05:03:22 2026\nSubject: seed\n\nseed body\n\n";
+    private static final String MMDF_SEED = "\u0001\u0001\u0001\u0001\nFrom seed@example.org Mon Nov  2 05:03:22 2026\n"
+            + "Subject: seed\n\nseed body\n\u0001\u0001\u0001\u0001\n";
 
     static List<Case> cases() {
         List<Case> l = new ArrayList<>();
@@ -134,10 +138,29 @@ class DeliverVsCClientAppendIT {
     void deliveredBytesAreCClientsAppendsExceptWhereDocumented() throws Exception {
         Path dir = Peers.newDir("deliver-vs-cclient");
         List<Case> cases = cases();
-        List<byte[]> theirs = appendAll(dir, "theirs", SEED, cases, null);
-        List<byte[]> ours = appendAll(dir, "ours", SEED, cases, senderOf(theirs.get(0)));
+        List<byte[]> theirs = appendAll(dir, "theirs", SEED, cases, null, Framing.UNIX);
+        List<byte[]> ours = appendAll(dir, "ours", SEED, cases, senderOf(theirs.get(0), Framing.UNIX), Framing.UNIX);
         for (int i = 0; i < cases.size(); i++) {
-            compare(cases.get(i), theirs.get(i), ours.get(i));
+            compare(cases.get(i), theirs.get(i), ours.get(i), Framing.UNIX);
+        }
+    }
+
+    /**
+     * The same cases into an mmdf file, against c-client's mmdf driver: ^A lines around each message, ^A and
+     * CR dropped, no From_ quoting, and the newline its append adds to every message kept as text.
+     */
+    @Test
+    void mmdfDeliveredBytesAreCClientsAppendsExceptWhereDocumented() throws Exception {
+        Path dir = Peers.newDir("deliver-vs-cclient-mmdf");
+        // c-client's mmdf append renames status headers anywhere in the header (its unix append's switch
+        // falls through, this one's does not): no deviation is left
+        List<Case> cases = new ArrayList<>(cases().stream().map(c -> new Case(c.name(), c.message(), c.flags(),
+                c.cclientFlags(), c.date(), Set.of())).toList());
+        cases.add(new Case("^A bytes and a fake delimiter", "Subject: \u0001a\n\nbody\n\u0001\u0001\u0001\u0001\nafter\n"));
+        List<byte[]> theirs = appendAll(dir, "theirs", MMDF_SEED, cases, null, Framing.MMDF);
+        List<byte[]> ours = appendAll(dir, "ours", MMDF_SEED, cases, senderOf(theirs.get(0), Framing.MMDF), Framing.MMDF);
+        for (int i = 0; i < cases.size(); i++) {
+            compare(cases.get(i), theirs.get(i), ours.get(i), Framing.MMDF);
         }
     }
 
@@ -147,16 +170,16 @@ class DeliverVsCClientAppendIT {
         Case c = new Case("after an unterminated mailbox", "Subject: next\n\nbody\n",
                 Deviation.NEWLINE_BEFORE_APPENDING_TO_AN_UNTERMINATED_MAILBOX);
         String seed = "From seed@example.org Mon Nov  2 05:03:22 2026\nSubject: seed\n\nno final newline";
-        List<byte[]> theirs = appendAll(dir, "theirs", seed, List.of(c), null);
-        List<byte[]> ours = appendAll(dir, "ours", seed, List.of(c), senderOf(theirs.get(0)));
-        compare(c, theirs.get(0), ours.get(0));
+        List<byte[]> theirs = appendAll(dir, "theirs", seed, List.of(c), null, Framing.UNIX);
+        List<byte[]> ours = appendAll(dir, "ours", seed, List.of(c), senderOf(theirs.get(0), Framing.UNIX), Framing.UNIX);
+        compare(c, theirs.get(0), ours.get(0), Framing.UNIX);
     }
 
-    private static void compare(Case c, byte[] theirs, byte[] ours) {
+    private static void compare(Case c, byte[] theirs, byte[] ours, Framing framing) {
         byte[] expected = theirs;
         for (Deviation d : Deviation.values()) {
             if (c.deviations().contains(d)) {
-                byte[] changed = d.apply(expected);
+                byte[] changed = d.apply(expected, framing == Framing.MMDF ? 1 : 0);
                 assertNotEquals(latin1(expected), latin1(changed), c.name() + ": names " + d
                         + ", which does not change c-client's bytes here: the case no longer shows it");
                 expected = changed;
@@ -170,8 +193,8 @@ class DeliverVsCClientAppendIT {
      * Appends every case to a new mailbox holding {@code seed}, by c-client (sender null) or by our delivery
      * with that envelope sender; returns each append's bytes.
      */
-    private static List<byte[]> appendAll(Path dir, String name, String seed, List<Case> cases, String sender)
-            throws Exception {
+    private static List<byte[]> appendAll(Path dir, String name, String seed, List<Case> cases, String sender,
+                                          Framing framing) throws Exception {
         boolean cclient = sender == null;
         Path box = dir.resolve(name);
         Files.writeString(box, seed, StandardCharsets.ISO_8859_1);
@@ -194,7 +217,8 @@ class DeliverVsCClientAppendIT {
                     assertTrue(!r.err().contains("Trying to get mailbox lock"), "c-client's append asked our session: " + r);
                 } else {
                     MboxAppender.append(box, List.of(MboxEncoding.format(c.message(), sender, c.date(), c.flags(),
-                            List.of(), Quoting.MBOXO)), MailboxLockOptions.defaults(), Duration.ofSeconds(60));
+                            List.of(), Quoting.MBOXO, framing)), MailboxLockOptions.defaults(), Duration.ofSeconds(60),
+                            true, framing);
                 }
                 byte[] all = Files.readAllBytes(box);
                 assertEquals(seed, latin1(Arrays.copyOf(all, seed.length())), name + ": the mailbox before the"
@@ -211,8 +235,8 @@ class DeliverVsCClientAppendIT {
     }
 
     /** c-client's From_ sender (myusername()@mylocalhost()), checked to be the test user's. */
-    private static String senderOf(byte[] cclientAppend) {
-        String first = latin1(cclientAppend).lines().findFirst().orElse("");
+    private static String senderOf(byte[] cclientAppend, Framing framing) {
+        String first = latin1(cclientAppend).lines().skip(framing == Framing.MMDF ? 1 : 0).findFirst().orElse("");
         String[] w = first.split(" ");
         assertTrue(w.length > 2 && w[0].equals("From") && w[1].startsWith(Peers.USER + "@"),
                 "c-client's From_ line: " + first);

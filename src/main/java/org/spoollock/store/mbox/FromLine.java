@@ -26,7 +26,16 @@ public final class FromLine {
      * newline, is not valid (c-client needs the newline and stops at NUL).
      */
     public static boolean isValid(byte[] buf, int start, int limit) {
-        return locate(buf, start, limit) != NONE;
+        return locate(buf, start, limit, true) != NONE;
+    }
+
+    /**
+     * c-client's mmdf driver's VALID, an older copy of the rule without its CR step: a CR before the
+     * newline is read as the line's last character, so a From_ line that ends in CRLF is (nearly always)
+     * not VALID there.
+     */
+    static boolean isValidMmdf(byte[] buf, int start, int limit) {
+        return locate(buf, start, limit, false) != NONE;
     }
 
     private static final long NONE = -1;
@@ -35,7 +44,7 @@ public final class FromLine {
      * c-client's VALID test; when the line is valid, where its date lies: the index of the space before
      * the hour (low 32 bits) and of the zone's first character, or 0 if there is none (high 32 bits).
      */
-    private static long locate(byte[] buf, int start, int limit) {
+    private static long locate(byte[] buf, int start, int limit, boolean skipCr) {
         if (limit - start < 5 || buf[start] != 'F' || buf[start + 1] != 'r' || buf[start + 2] != 'o'
                 || buf[start + 3] != 'm' || buf[start + 4] != ' ') {
             return NONE;
@@ -47,7 +56,7 @@ public final class FromLine {
         if (x >= limit || buf[x] != '\n') {
             return NONE;
         }
-        if (at(buf, x - 1) == '\r') {
+        if (skipCr && at(buf, x - 1) == '\r') {
             x--;
         }
         if (x - start >= 41) {
@@ -105,7 +114,16 @@ public final class FromLine {
      * c-client's "LCL". Null when the line is not VALID or the date is impossible.
      */
     public static java.time.ZonedDateTime internalDate(byte[] buf, int start, int limit) {
-        long where = locate(buf, start, limit);
+        return internalDate(buf, start, limit, true);
+    }
+
+    /** {@link #internalDate} of a line VALID by {@link #isValidMmdf}. */
+    static java.time.ZonedDateTime internalDateMmdf(byte[] buf, int start, int limit) {
+        return internalDate(buf, start, limit, false);
+    }
+
+    private static java.time.ZonedDateTime internalDate(byte[] buf, int start, int limit, boolean skipCr) {
+        long where = locate(buf, start, limit, skipCr);
         if (where == NONE) {
             return null;
         }

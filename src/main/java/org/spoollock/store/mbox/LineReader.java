@@ -40,6 +40,17 @@ final class LineReader {
         return chunkOffset + pos;
     }
 
+    /**
+     * Goes back to {@code position} (within the range): the next {@link #next} reads from there. For
+     * c-client's mmdf reader, which backs up over a delimiter it read as part of a longer line.
+     */
+    void seek(long position) {
+        chunkOffset = position;
+        limit = 0;
+        pos = 0;
+        eof = false;
+    }
+
     private boolean fill() throws IOException {
         if (eof) {
             return false;

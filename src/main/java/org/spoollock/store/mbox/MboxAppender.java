@@ -62,11 +62,17 @@ public final class MboxAppender {
      */
     public static long append(Path mailbox, List<byte[]> messages, MailboxLockOptions lockOptions, Duration timeout,
                               boolean fsync) throws IOException {
+        return append(mailbox, messages, lockOptions, timeout, fsync, Framing.UNIX);
+    }
+
+    /** As {@link #append(Path, List, MailboxLockOptions, Duration, boolean)} into a file of {@code framing} (mbox or mmdf). */
+    public static long append(Path mailbox, List<byte[]> messages, MailboxLockOptions lockOptions, Duration timeout,
+                              boolean fsync, Framing framing) throws IOException {
         org.spoollock.store.WriteEvent event = new org.spoollock.store.WriteEvent();
         event.begin();
         long at;
-        try (MailboxLock lock = MboxRecovery.lockExclusive(mailbox, timeout, lockOptions)) {
-            at = appendLocked(mailbox, lock, messages, fsync);
+        try (MailboxLock lock = MboxRecovery.lockExclusive(mailbox, timeout, lockOptions, framing)) {
+            at = appendLocked(mailbox, lock, messages, fsync, true, framing);
         }
         event.end();
         if (event.shouldCommit()) {
@@ -81,23 +87,18 @@ public final class MboxAppender {
 
     /** The append itself, for callers that hold the exclusive lock already. */
     static long appendLocked(Path mailbox, MailboxLock lock, List<byte[]> messages) throws IOException {
-        return appendLocked(mailbox, lock, messages, true);
-    }
-
-    private static long appendLocked(Path mailbox, MailboxLock lock, List<byte[]> messages, boolean fsync)
-            throws IOException {
-        return appendLocked(mailbox, lock, messages, fsync, true);
+        return appendLocked(mailbox, lock, messages, true, true, Framing.UNIX);
     }
 
     private static long appendLocked(Path mailbox, MailboxLock lock, List<byte[]> messages, boolean fsync,
-                                     boolean withIntent) throws IOException {
+                                     boolean withIntent, Framing framing) throws IOException {
         String name = mailbox.toString();
         FileChannel ch = lock.channel();
         Stat st = lock.stat();
         long old = ChannelIo.size(ch, name);
-        MboxFiles.requireMbox(ch, old, name);
-        // A mailbox whose last line lacks its newline would swallow our From_ line: c-client appends
-        // there anyway (and the new message disappears into the last one); we add the newline.
+        MboxFiles.requireFormat(ch, old, name, framing);
+        // A mailbox whose last line lacks its newline would swallow our From_ line (mmdf: our ^A line):
+        // c-client appends there anyway (and the new message disappears into the last one); we add the newline.
         boolean needNewline = old > 0 && ChannelIo.read(ch, old - 1, 1, name)[0] != '\n';
         long total = needNewline ? 1 : 0;
         for (byte[] m : messages) {
@@ -178,7 +179,7 @@ public final class MboxAppender {
                 // The intent holds a copy of the message, so on a nearly full disk it took the room the
                 // message needed; c-client, which keeps no copy, would have delivered. So do we, once,
                 // without that net (as where the intent cannot be written at all).
-                return appendLocked(mailbox, lock, messages, fsync, false);
+                return appendLocked(mailbox, lock, messages, fsync, false, framing);
             }
             throw new AppendFailedException(name + ": append of " + messages.size() + " message(s), " + total
                     + " bytes, failed: " + e.getMessage() + "; " + restored, e);

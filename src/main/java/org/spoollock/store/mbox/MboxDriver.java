@@ -23,22 +23,52 @@ import org.spoollock.store.StoreOptions;
  * c-client's "unix" format (mbox) behind the store interface: dot-lock + flock (the lock profile in
  * {@link StoreOptions#lock}), the /tmp session lock with the kiss of death for read-write opens, UIDs
  * and keywords kept in X-IMAPbase / X-UID / X-Keywords, flag changes and expunges by journalled rewrite.
+ * {@link Mmdf} is c-client's mmdf format, the same in all but its {@link Framing}.
  */
-public final class MboxDriver implements MailboxDriver {
+public class MboxDriver implements MailboxDriver {
     public static final String NAME = "mbox";
+    private final Framing framing;
+
+    public MboxDriver() {
+        this(Framing.UNIX);
+    }
+
+    private MboxDriver(Framing framing) {
+        this.framing = framing;
+    }
+
+    /**
+     * c-client's mmdf driver: messages between ^A^A^A^A lines, locked, flagged, numbered and rewritten as
+     * mbox is (c-client's mmdf.c is its unix.c with that one change); found by its first five bytes.
+     */
+    public static final class Mmdf extends MboxDriver {
+        public static final String NAME = "mmdf";
+
+        public Mmdf() {
+            super(Framing.MMDF);
+        }
+    }
 
     @Override
     public String name() {
-        return NAME;
+        return framing.format();
     }
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.PERSISTENT_UIDS, Capability.ANY_KEYWORDS, Capability.ENVELOPE_SENDER,
-                Capability.FROM_QUOTING, Capability.SESSION_HANDOVER);
+        Set<Capability> c = EnumSet.of(Capability.PERSISTENT_UIDS, Capability.ANY_KEYWORDS, Capability.ENVELOPE_SENDER,
+                Capability.SESSION_HANDOVER);
+        if (framing == Framing.UNIX) {
+            c.add(Capability.FROM_QUOTING);
+        }
+        return c;
     }
 
-    /** MINE when the first line after leading blank lines is a From_ line c-client accepts, not indented. */
+    /**
+     * mbox: MINE when the first line after leading blank lines is a From_ line c-client accepts, not
+     * indented. mmdf: MINE when the file starts with the ^A line (c-client's mmdf_isvalid_fd: no blanks
+     * skipped).
+     */
     @Override
     public Probe probe(MailboxRef ref, FileProbe.Head head) {
         if (head == null) {
@@ -48,6 +78,9 @@ public final class MboxDriver implements MailboxDriver {
             return Probe.EMPTY;
         }
         byte[] b = head.bytes();
+        if (framing == Framing.MMDF) {
+            return Framing.isDelimiter(b, 0, b.length) ? Probe.MINE : Probe.NOT_MINE;
+        }
         int s = 0;
         for (int p = 0; p < b.length && (b[p] == '\n' || b[p] == '\r' || b[p] == ' ' || b[p] == '\t'); p++) {
             if (b[p] == '\n') {
@@ -68,58 +101,63 @@ public final class MboxDriver implements MailboxDriver {
 
     @Override
     public Mailbox open(MailboxRef ref, boolean readWrite, StoreOptions options) throws IOException {
-        MboxMailbox m = readWrite ? MboxMailbox.openReadWrite(ref.path(), options(options))
-                : MboxMailbox.openReadOnly(ref.path(), options(options));
+        MboxMailbox m = readWrite ? MboxMailbox.openReadWrite(ref.path(), options(options, framing))
+                : MboxMailbox.openReadOnly(ref.path(), options(options, framing));
         return new Open(this, ref, m, options);
     }
 
     @Override
     public void append(MailboxRef ref, List<NewMessage> messages, boolean create, StoreOptions options) throws IOException {
-        MboxAppender.append(ref.path(), encode(messages, options), options.lock().withCreateMissing(create), options.timeout());
+        MboxAppender.append(ref.path(), encode(messages, options, framing), options.lock().withCreateMissing(create),
+                options.timeout(), true, framing);
     }
 
     @Override
     public Importer importer(MailboxRef ref, Importer.SourceInfo source, boolean fresh, StoreOptions options) {
-        return new MboxImporter(ref.path(), source, fresh, options);
+        return new MboxImporter(ref.path(), source, fresh, options, framing);
     }
 
-    /** As c-client's append stores it: From_-like body lines quoted (mboxo), status headers renamed. */
+    /**
+     * As a migration stores it: status headers renamed, and From_-like body lines quoted (mboxo) in mbox,
+     * ^A bytes dropped (and a last line ended) in mmdf.
+     */
     @Override
     public byte[] asStored(byte[] head, byte[] body, int offset, int length) {
-        return MboxEncoding.asStored(Mailbox.joined(head, body, offset, length), Quoting.MBOXO);
+        return MboxEncoding.asStored(Mailbox.joined(head, body, offset, length), Quoting.MBOXO, framing);
     }
 
     /** A read-only open finishes an interrupted write (the readers' lock does: {@link MboxMailbox#readLock}). */
     @Override
     public void recover(MailboxRef ref, StoreOptions options) throws IOException {
         // nothing is parsed: the spool guardian calls this for every dead lock it finds
-        MboxRecovery.finish(ref.path(), options.timeout(), options.lock());
+        MboxRecovery.finish(ref.path(), options.timeout(), options.lock(), framing);
     }
 
     @Override
     public boolean recoverHolding(MailboxRef ref, MailboxLock held, java.time.Duration timeout) throws IOException {
-        return MboxMailbox.finishHolding(ref.path(), held, timeout);
+        return MboxMailbox.finishHolding(ref.path(), held, timeout, framing);
     }
 
     @Override
     public CheckReport check(MailboxRef ref, StoreOptions options) throws IOException {
         MboxCheck c;
-        try (MailboxLock lock = MboxMailbox.readLock(ref.path(), options(options))) {
-            c = MboxCheck.run(lock.channel(), ref.path());
+        try (MailboxLock lock = MboxMailbox.readLock(ref.path(), options(options, framing))) {
+            c = MboxCheck.run(lock.channel(), ref.path(), framing);
         }
         return new CheckReport(c.messages, List.copyOf(c.problems), List.copyOf(c.notes));
     }
 
-    static MboxMailbox.Options options(StoreOptions o) {
-        return MboxMailbox.Options.defaults().withLock(o.lock()).withSession(o.session()).withTimeout(o.timeout());
+    static MboxMailbox.Options options(StoreOptions o, Framing framing) {
+        return MboxMailbox.Options.defaults().withLock(o.lock()).withSession(o.session()).withTimeout(o.timeout())
+                .withFraming(framing);
     }
 
-    /** Each message as c-client's append writes it: From_ line, status headers, quoted body. */
-    static List<byte[]> encode(List<NewMessage> messages, StoreOptions options) {
+    /** Each message as c-client's append writes it: From_ line, status headers, quoted body (mmdf: framed). */
+    static List<byte[]> encode(List<NewMessage> messages, StoreOptions options, Framing framing) {
         List<byte[]> out = new ArrayList<>(messages.size());
         for (NewMessage m : messages) {
             out.add(MboxEncoding.format(m.content(), m.sender(), m.date(), m.flags(), m.keywords(),
-                    options.mboxrd() ? Quoting.MBOXRD : Quoting.MBOXO));
+                    options.mboxrd() ? Quoting.MBOXRD : Quoting.MBOXO, framing));
         }
         return out;
     }
@@ -129,10 +167,13 @@ public final class MboxDriver implements MailboxDriver {
         private final MboxMailbox m;
         private final StoreOptions options;
 
+        private final Framing framing;
+
         Open(MboxDriver driver, MailboxRef ref, MboxMailbox m, StoreOptions options) {
             super(driver, ref);
             this.m = m;
             this.options = options;
+            this.framing = driver.framing;
         }
 
         @Override
@@ -190,7 +231,8 @@ public final class MboxDriver implements MailboxDriver {
                     // consecutive appends go in together: one lock, one write, one fsync
                     List<NewMessage> group = appendRun(changes, i);
                     i += group.size() - 1;
-                    long at = MboxAppender.append(m.path(), encode(group, options), options.lock(), options.timeout());
+                    long at = MboxAppender.append(m.path(), encode(group, options, framing), options.lock(),
+                            options.timeout(), true, framing);
                     m.refresh();
                     MboxIndex x = m.index();
                     uids.addAll(uidsOfAppended(at, group.size(), x.count(), x::start, x::uid));

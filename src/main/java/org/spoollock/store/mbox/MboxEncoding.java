@@ -50,10 +50,22 @@ public final class MboxEncoding {
     /** The bytes to append for one message (see the class comment). */
     public static byte[] format(byte[] message, String sender, ZonedDateTime date, int flags, List<String> keywords,
                                 Quoting quoting) {
+        return format(message, sender, date, flags, keywords, quoting, Framing.UNIX);
+    }
+
+    /**
+     * As c-client's append writes the message into a file of {@code framing}: for mmdf, the ^A line before
+     * it, ^A and CR bytes dropped instead of lines quoted, the newline c-client's append adds to every
+     * message (which mmdf keeps as part of the text: c-client's mmdf append makes every message one blank
+     * line longer, and so does this, so that both store the same bytes), then the ^A line after it.
+     */
+    public static byte[] format(byte[] message, String sender, ZonedDateTime date, int flags, List<String> keywords,
+                                Quoting quoting, Framing framing) {
         if (message.length == 0) {
             throw new IllegalArgumentException("empty message (c-client refuses a zero-length append too)");
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(message.length + 200);
+        out.writeBytes(framing.prefix());
         StringBuilder h = new StringBuilder(120);
         h.append("From ").append(fromLineSender(sender)).append(' ').append(StatusBlock.fromLineDate(date)).append('\n');
         h.append("Status: ");
@@ -68,13 +80,16 @@ public final class MboxEncoding {
         }
         h.append('\n');
         out.writeBytes(h.toString().getBytes(StandardCharsets.ISO_8859_1));
-        Parts p = split(message, quoting);
+        Parts p = split(message, quoting, framing);
         out.writeBytes(p.header);
         if (p.blank) {
             out.write('\n');
         }
         out.writeBytes(p.text);
         out.write('\n');
+        if (framing == Framing.MMDF) {
+            out.writeBytes(framing.trailer());
+        }
         return out.toByteArray();
     }
 
@@ -87,32 +102,60 @@ public final class MboxEncoding {
     public static byte[] checkpointed(byte[] message, String sender, ZonedDateTime date, int flags, int keywordBits,
                                       List<String> keywordNames, long uid, long uidValidity, long uidLast, boolean base,
                                       Quoting quoting) {
+        return checkpointed(message, sender, date, flags, keywordBits, keywordNames, uid, uidValidity, uidLast, base,
+                quoting, Framing.UNIX);
+    }
+
+    /**
+     * As {@link #checkpointed(byte[], String, ZonedDateTime, int, int, List, long, long, long, boolean, Quoting)}
+     * in a file of {@code framing}. mmdf: the text is followed by the ^A line directly (as c-client's rewrite
+     * leaves it), after a newline if the text has none, so that the last line reads back as it was given.
+     */
+    public static byte[] checkpointed(byte[] message, String sender, ZonedDateTime date, int flags, int keywordBits,
+                                      List<String> keywordNames, long uid, long uidValidity, long uidLast, boolean base,
+                                      Quoting quoting, Framing framing) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(message.length + 300);
+        out.writeBytes(framing.prefix());
         out.writeBytes(("From " + fromLineSender(sender) + ' ' + StatusBlock.fromLineDate(date) + '\n')
                 .getBytes(StandardCharsets.ISO_8859_1));
-        Parts p = split(message, quoting);
+        Parts p = split(message, quoting, framing);
         out.writeBytes(p.header);
         out.writeBytes(StatusBlock.of(flags, keywordBits, uid, keywordNames, uidValidity, uidLast, base));
         out.writeBytes(p.text);
-        out.write('\n');
+        if (framing == Framing.MMDF && p.text.length > 0 && p.text[p.text.length - 1] != '\n') {
+            out.write('\n');
+        }
+        out.writeBytes(framing.trailer());
         return out.toByteArray();
     }
 
     /** The content a message will have once stored in an mbox and read back (for verifying copies). */
     public static byte[] asStored(byte[] message, Quoting quoting) {
-        Parts p = split(message, quoting);
+        return asStored(message, quoting, Framing.UNIX);
+    }
+
+    /** The content a message will have once {@link #checkpointed} into a file of {@code framing} and read back. */
+    public static byte[] asStored(byte[] message, Quoting quoting, Framing framing) {
+        Parts p = split(message, quoting, framing);
         ByteArrayOutputStream out = new ByteArrayOutputStream(p.header.length + p.text.length + 2);
         out.writeBytes(p.header);
         out.write('\n');
         out.writeBytes(p.text);
+        if (framing == Framing.MMDF && p.text.length > 0 && p.text[p.text.length - 1] != '\n') {
+            out.write('\n');
+        }
         return out.toByteArray();
     }
 
-    /** Header (without its blank line) and text, CRs dropped, NUL as 0x80, From_-like lines quoted, status headers renamed. */
+    /**
+     * Header (without its blank line) and text, CRs dropped, NUL as 0x80, status headers renamed, and
+     * From_-like lines quoted (unix) or ^A bytes dropped (mmdf, whose delimiter they would fake).
+     */
     private record Parts(byte[] header, boolean blank, byte[] text) {
     }
 
-    private static Parts split(byte[] message, Quoting quoting) {
+    private static Parts split(byte[] message, Quoting quoting, Framing framing) {
+        boolean mmdf = framing == Framing.MMDF;
         ByteArrayOutputStream header = new ByteArrayOutputStream(Math.min(message.length, 8192));
         ByteArrayOutputStream text = new ByteArrayOutputStream(message.length);
         ByteArrayOutputStream out = header;
@@ -125,7 +168,7 @@ public final class MboxEncoding {
             int q = p;
             for (; q < message.length; q++) {
                 byte c = message[q];
-                if (c == '\r') {
+                if (c == '\r' || (mmdf && c == 1)) {
                     continue;
                 }
                 if (len == line.length) {
@@ -150,7 +193,7 @@ public final class MboxEncoding {
             if (inHeader && isStatusHeader(line, len)) {
                 out.writeBytes("X-Original-".getBytes(StandardCharsets.ISO_8859_1));
             }
-            if (quoting.needsQuote(line, 0, len)) {
+            if (!mmdf && quoting.needsQuote(line, 0, len)) {
                 out.write('>');
             }
             out.write(line, 0, len);

@@ -15,11 +15,26 @@ final class MboxFiles {
      * VALID From_ line, as c-client's append refuses "Not a UNIX-format mailbox".
      */
     static void requireMbox(FileChannel ch, long size, String name) throws IOException {
+        requireFormat(ch, size, name, Framing.UNIX);
+    }
+
+    /**
+     * As {@link #requireMbox} for a file of {@code framing}: mmdf must start with the ^A line (c-client's
+     * mmdf append refuses "Invalid MMDF-format mailbox name" otherwise).
+     */
+    static void requireFormat(FileChannel ch, long size, String name, Framing framing) throws IOException {
         if (size == 0) {
             return;
         }
         int n = (int) Math.min(size, 8192);
         byte[] head = ChannelIo.read(ch, 0, n, name);
+        if (framing == Framing.MMDF) {
+            if (!Framing.isDelimiter(head, 0, n)) {
+                throw new MboxIndex.NotAnMboxException(name + ": not an mmdf mailbox (it does not start with the"
+                        + " ^A^A^A^A line); refusing to write into it");
+            }
+            return;
+        }
         int p = 0;
         while (p < n && (head[p] == '\n' || head[p] == '\r' || head[p] == ' ' || head[p] == '\t')) {
             p++;

@@ -8,7 +8,7 @@ import java.util.List;
 import org.spoollock.store.Importer;
 import org.spoollock.store.StoreOptions;
 
-/** Into an mbox: c-client's checkpointed layout (status headers, X-UID), the first message carrying X-IMAPbase. */
+/** Into an mbox or mmdf file: c-client's checkpointed layout (status headers, X-UID), the first message carrying X-IMAPbase. */
 final class MboxImporter implements Importer {
     private final Path dst;
     private final List<String> names;
@@ -16,10 +16,12 @@ final class MboxImporter implements Importer {
     private final long uidLast;
     private boolean first;
     private final StoreOptions options;
+    private final Framing framing;
     private final List<byte[]> out = new ArrayList<>();
     private long bytes;
 
-    MboxImporter(Path dst, SourceInfo source, boolean fresh, StoreOptions options) {
+    MboxImporter(Path dst, SourceInfo source, boolean fresh, StoreOptions options, Framing framing) {
+        this.framing = framing;
         this.dst = dst;
         this.names = new ArrayList<>(source.keywordNames());
         this.validity = source.uidValidity();
@@ -38,7 +40,7 @@ final class MboxImporter implements Importer {
             }
         }
         byte[] m = MboxEncoding.checkpointed(it.content(), it.sender(), it.date(), it.flags(), bits, names, it.uid(),
-                validity, uidLast, first, Quoting.MBOXO);
+                validity, uidLast, first, Quoting.MBOXO, framing);
         first = false;
         out.add(m);
         bytes += m.length;
@@ -58,7 +60,7 @@ final class MboxImporter implements Importer {
     public int write() throws IOException {
         int k = out.size();
         if (k > 0) {
-            MboxAppender.append(dst, out, options.lock().withCreateMissing(true), options.timeout(), false);
+            MboxAppender.append(dst, out, options.lock().withCreateMissing(true), options.timeout(), false, framing);
             out.clear();
             bytes = 0;
         }

@@ -63,7 +63,11 @@ public final class MboxIndex implements org.spoollock.store.MessageIndex {
     boolean dirty;
     final List<String> warnings = new ArrayList<>();
 
-    MboxIndex() {
+    /** How the file delimits its messages (mbox or mmdf). */
+    final Framing framing;
+
+    MboxIndex(Framing framing) {
+        this.framing = framing;
     }
 
     /** Thrown when the file does not start like an mbox (c-client: "not a UNIX-format mailbox"). */
@@ -87,7 +91,12 @@ public final class MboxIndex implements org.spoollock.store.MessageIndex {
 
     /** Parses the whole of an open mailbox. */
     public static MboxIndex scan(FileChannel ch, Path name) throws IOException {
-        MboxIndex index = new MboxIndex();
+        return scan(ch, name, Framing.UNIX);
+    }
+
+    /** Parses the whole of an open mailbox of the given framing (mbox or mmdf). */
+    public static MboxIndex scan(FileChannel ch, Path name, Framing framing) throws IOException {
+        MboxIndex index = new MboxIndex(framing);
         new MboxParser(index, name).parse(ch, ch.size());
         index.trim();
         return index;

@@ -45,22 +45,27 @@ public final class MboxMailbox implements AutoCloseable {
     private MboxIndex index;
     private boolean closed;
 
-    /** How the mailbox is locked. */
-    public record Options(MailboxLockOptions lock, SessionLockOptions session, Duration timeout) {
+    /** How the mailbox is locked, and how its messages are delimited (mbox or mmdf). */
+    public record Options(MailboxLockOptions lock, SessionLockOptions session, Duration timeout, Framing framing) {
         public static Options defaults() {
-            return new Options(MailboxLockOptions.defaults(), SessionLockOptions.defaults(), Duration.ofSeconds(360));
+            return new Options(MailboxLockOptions.defaults(), SessionLockOptions.defaults(), Duration.ofSeconds(360),
+                    Framing.UNIX);
         }
 
         public Options withLock(MailboxLockOptions l) {
-            return new Options(l, session, timeout);
+            return new Options(l, session, timeout, framing);
         }
 
         public Options withSession(SessionLockOptions s) {
-            return new Options(lock, s, timeout);
+            return new Options(lock, s, timeout, framing);
         }
 
         public Options withTimeout(Duration t) {
-            return new Options(lock, session, t);
+            return new Options(lock, session, t, framing);
+        }
+
+        public Options withFraming(Framing f) {
+            return new Options(lock, session, timeout, f);
         }
     }
 
@@ -111,7 +116,7 @@ public final class MboxMailbox implements AutoCloseable {
 
     private void parseAll() throws IOException {
         try (MailboxLock lock = readLock()) {
-            index = MboxIndex.scan(lock.channel(), path);
+            index = MboxIndex.scan(lock.channel(), path, options.framing());
             file = lock.stat();
         }
     }
@@ -147,7 +152,12 @@ public final class MboxMailbox implements AutoCloseable {
      * {@link MailboxLock#runExclusively}). For callers of {@link org.spoollock.store.journal.Recovery#lockFinished}.
      */
     public static boolean finishHolding(Path path, MailboxLock held, Duration timeout) throws IOException {
-        return MboxRecovery.runHolding(path, held, timeout);
+        return finishHolding(path, held, timeout, Framing.UNIX);
+    }
+
+    /** As {@link #finishHolding(Path, MailboxLock, Duration)} for a file of {@code framing}. */
+    public static boolean finishHolding(Path path, MailboxLock held, Duration timeout, Framing framing) throws IOException {
+        return MboxRecovery.runHolding(path, held, timeout, framing);
     }
 
     /**
@@ -157,8 +167,10 @@ public final class MboxMailbox implements AutoCloseable {
      */
     public static MailboxLock readLock(Path path, Options options) throws IOException {
         return org.spoollock.store.journal.Recovery.lockFinished(path,
-                () -> MboxRecovery.finish(path, options.timeout(), options.lock()), () -> MailboxLock.acquire(path, MailboxLock.Mode.SHARED, options.timeout(),
-                options.lock().withDotLockForReads(true)), held -> finishHolding(path, held, options.timeout()));
+                () -> MboxRecovery.finish(path, options.timeout(), options.lock(), options.framing()),
+                () -> MailboxLock.acquire(path, MailboxLock.Mode.SHARED, options.timeout(),
+                        options.lock().withDotLockForReads(true)),
+                held -> finishHolding(path, held, options.timeout(), options.framing()));
     }
 
     /**
@@ -227,7 +239,7 @@ public final class MboxMailbox implements AutoCloseable {
 
     private int rewrite(boolean expunge) throws IOException {
         String name = path.toString();
-        try (MailboxLock lock = MboxRecovery.lockExclusive(path, options.timeout(), options.lock())) {
+        try (MailboxLock lock = MboxRecovery.lockExclusive(path, options.timeout(), options.lock(), options.framing())) {
             if (session.state() != SessionLock.State.HELD) {
                 throw new MailboxInUseException(path + ": this session handed the mailbox over to another process"
                         + " before its changes were written; nothing was written");
@@ -252,7 +264,7 @@ public final class MboxMailbox implements AutoCloseable {
             // c-client: atime now, mtime a second earlier, so the rewrite does not look like new mail
             long now = System.currentTimeMillis() / 1000;
             Posix.get().setTimes(lock.fd(), now * 1_000_000_000L, (now - 1) * 1_000_000_000L, name);
-            index = MboxIndex.scan(ch, path);
+            index = MboxIndex.scan(ch, path, options.framing());
             return plan.expunged;
         }
     }
@@ -336,15 +348,16 @@ public final class MboxMailbox implements AutoCloseable {
                 ReadAhead.Window w = file.at(index.start(m), (int) length);
                 byte[] b = w.array();
                 int fromLen = index.fromLength(m);
-                if (!FromLine.isValid(b, w.offset(), w.offset() + fromLen)) {
+                if (!options.framing().startsMessage(b, w.offset(), w.offset() + fromLen)) {
                     throw changed(m);
                 }
-                int sp = w.offset() + 5;
+                int at = w.offset() + options.framing().prefixLength() + 5; // after "From "
+                int sp = at;
                 while (sp < w.offset() + fromLen && b[sp] != ' ') {
                     sp++;
                 }
-                String sender = sp > w.offset() + 5 ? new String(b, w.offset() + 5, sp - w.offset() - 5,
-                        java.nio.charset.StandardCharsets.ISO_8859_1) : "MAILER-DAEMON";
+                String sender = sp > at ? new String(b, at, sp - at, java.nio.charset.StandardCharsets.ISO_8859_1)
+                        : "MAILER-DAEMON"; // also an mmdf message without a From_ line
                 int headerAt = w.offset() + fromLen;
                 byte[] kept = HeaderFilter.kept(b, headerAt, index.headerLength(m));
                 byte[] header = java.util.Arrays.copyOf(kept, kept.length + 1);
@@ -439,13 +452,13 @@ public final class MboxMailbox implements AutoCloseable {
         return b.toByteArray();
     }
 
-    /** The message's From_ line, checked to be still where the index has it. */
+    /** The message's From_ line (mmdf: its ^A line and From_ line), checked to be still where the index has it. */
     private byte[] verifyUnchanged(FileChannel ch, int msgno) throws IOException {
         long size = ChannelIo.size(ch, path.toString());
         long start = index.start(msgno);
         int len = index.fromLength(msgno);
         byte[] b = size >= index.end(msgno) ? ChannelIo.read(ch, start, len, path.toString()) : new byte[0];
-        if (b.length != len || !FromLine.isValid(b, 0, b.length)) {
+        if (b.length != len || !options.framing().startsMessage(b, 0, b.length)) {
             throw changed(msgno);
         }
         return b;

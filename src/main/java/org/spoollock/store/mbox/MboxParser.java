@@ -62,7 +62,11 @@ final class MboxParser {
         }
         boolean first = from == 0 && index.count() == 0 && index.pseudoStart < 0;
         LineReader in = new LineReader(ch, from, size);
-        if (in.skipBlank()) {
+        if (index.framing == Framing.MMDF) {
+            if (in.skipBlank()) { // c-client skips blank bytes before the first delimiter "for broken MTAs"
+                parseMmdf(in, first);
+            }
+        } else if (in.skipBlank()) {
             long offset = in.position();
             int indent = in.indent();
             Line line = in.next();
@@ -116,14 +120,7 @@ final class MboxParser {
             long textStart = in.position();
             index.setHeader(i, (int) (textStart - headerStart), (int) kept);
             index.addSize(i, counted);
-            if (!(messageOne && pseudoSeen) && index.rawUid(i) == 0) {
-                prevUid = ++index.uidLast;
-                index.setUid(i, prevUid);
-                index.orFlags(i, MboxIndex.DIRTY);
-                index.dirty = true;
-            } else if ((index.rawFlags(i) & MboxIndex.RECENT) != 0) {
-                index.orFlags(i, MboxIndex.DIRTY);
-            }
+            headerDone(i, messageOne);
             // ---- body ----
             long textEnd = textStart;
             long body = 0;
@@ -158,12 +155,190 @@ final class MboxParser {
             }
             index.setText(i, textEnd - textStart - trailing);
             index.addSize(i, body - trailingSize);
-            if (messageOne && pseudoSeen) {
-                index.pseudoStart = index.start(1);
-                index.pseudoEnd = textEnd;
-                index.removeLast();
+            messageDone(messageOne, textEnd);
+        }
+        parseDone();
+    }
+
+    /**
+     * c-client's mmdf_parse. A message is a delimiter line, a From_ line, the header, and the text up to
+     * the next delimiter, which ends it; the next message's delimiter follows at once. Where c-client
+     * differs from its unix parse, so does this:
+     * <ul>
+     * <li>a From_ line that is not VALID (by the mmdf driver's own copy of the rule, which takes no CRLF:
+     *     {@link FromLine#isValidMmdf}) is read as the header's first line, and the message is dated by the
+     *     file's modification time (UTC), as c-client does;
+     * <li>a delimiter inside the header ends the message (no text); every text line counts, the last
+     *     included (no separator newline);
+     * <li>a line that ends in the delimiter is two lines ({@link #mmdfLine});
+     * <li>where a delimiter should start a message and another line is found, the delimiter just before it
+     *     (the last message's trailer) starts the message instead, as c-client backs up over it.
+     * </ul>
+     */
+    private void parseMmdf(LineReader in, boolean first) throws IOException {
+        long offset = in.position();
+        Line line = mmdfLine(in);
+        if (line == null || !Framing.isDelimiter(line.buf, line.start, line.end)) {
+            String what = line == null ? "" : ": \"" + preview(line) + "\"";
+            boolean backedUp = false;
+            if (line != null && offset > 5) {
+                in.seek(offset - 5);
+                line = mmdfLine(in);
+                backedUp = line != null && Framing.isDelimiter(line.buf, line.start, line.end);
+                offset -= 5;
+            }
+            if (!backedUp) {
+                if (first) {
+                    throw new MboxIndex.NotAnMboxException(name + ": not an mmdf mailbox: offset " + offset
+                            + " is not the ^A^A^A^A line that starts each message" + what);
+                }
+                throw new MailboxChangedException(name + ": unexpected changes to mailbox: new data at offset " + offset
+                        + " does not start with the ^A^A^A^A line" + what + "; reopen it");
             }
         }
+        for (boolean messageOne = first; ; messageOne = false) {
+            // line: the delimiter at offset
+            Line fromLine = mmdfLine(in);
+            boolean valid = fromLine != null && FromLine.isValidMmdf(fromLine.buf, fromLine.start, fromLine.end);
+            int i = index.add(offset, 5 + (valid ? (int) fromLine.length : 0));
+            if (valid) {
+                index.setDate(i, FromLine.internalDateMmdf(fromLine.buf, fromLine.start, fromLine.end));
+            } else {
+                index.setDate(i, fileDate());
+                in.seek(offset + 5); // the line is the header's first
+            }
+            // ---- header ----
+            long headerStart = in.position();
+            long kept = 0;
+            long counted = 0;
+            boolean sawBlank = false;
+            long delimiterAt = -1;
+            boolean eof = true;
+            while (true) {
+                long at = in.position();
+                line = mmdfLine(in);
+                if (line == null) {
+                    break;
+                }
+                if (Framing.isDelimiter(line.buf, line.start, line.end)) {
+                    delimiterAt = at; // no blank line: c-client adds one when it hands the header out
+                    eof = false;
+                    break;
+                }
+                boolean blank = line.isEmpty();
+                if (!blank && headerLine(i, line, messageOne)) {
+                    long k = line.length - line.crs;
+                    kept += k;
+                    counted += k + 1;
+                }
+                if (blank) {
+                    kept += 1;
+                    counted += 2;
+                    sawBlank = true;
+                    retain = true; // as the unix parse: the blank line passes c-client's ordinary-header case
+                    eof = false;
+                    break;
+                }
+            }
+            if (sawBlank) {
+                kept--;
+            }
+            long textStart = delimiterAt >= 0 ? delimiterAt : in.position();
+            index.setHeader(i, (int) (textStart - headerStart), (int) kept);
+            index.addSize(i, counted);
+            headerDone(i, messageOne);
+            // ---- text ----
+            long textEnd = textStart;
+            long body = 0;
+            if (!eof && delimiterAt < 0) {
+                while (true) {
+                    long at = in.position();
+                    line = mmdfLine(in);
+                    if (line == null) {
+                        break;
+                    }
+                    if (Framing.isDelimiter(line.buf, line.start, line.end)) {
+                        delimiterAt = at;
+                        break;
+                    }
+                    body += line.length - line.crs + (line.endsWithNewline() ? 1 : 0);
+                    textEnd = in.position();
+                }
+            }
+            index.setText(i, textEnd - textStart);
+            index.addSize(i, body);
+            messageDone(messageOne, textEnd);
+            if (delimiterAt < 0) {
+                break; // the end of the file, the last message without its trailer
+            }
+            long nextAt = in.position();
+            line = mmdfLine(in);
+            if (line == null) {
+                break;
+            }
+            if (Framing.isDelimiter(line.buf, line.start, line.end)) {
+                offset = nextAt;
+            } else { // c-client backs up: the trailer just read starts this message too
+                in.seek(delimiterAt);
+                line = mmdfLine(in);
+                offset = delimiterAt;
+            }
+        }
+        parseDone();
+    }
+
+    /**
+     * The next line as c-client's mmdf_mbxline reads it: a line of more than six bytes that ends in the
+     * delimiter is cut before the delimiter, which is read next, and its last byte becomes a newline in
+     * what is counted (c-client overwrites it so; the file is not changed).
+     */
+    private static Line mmdfLine(LineReader in) throws IOException {
+        Line l = in.next();
+        if (l != null && Framing.endsWithDelimiter(l.buf, l.start, l.end)) {
+            in.seek(in.position() - 5);
+            l.end -= 5;
+            l.length -= 5;
+            if (l.buf[l.end - 1] == '\r') {
+                l.crs--;
+            }
+            l.buf[l.end - 1] = '\n';
+        }
+        return l;
+    }
+
+    /** c-client's date for a message without a VALID From_ line: the file's modification time, in UTC. */
+    private java.time.ZonedDateTime fileDate() {
+        try {
+            return java.nio.file.Files.getLastModifiedTime(name).toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    .atZone(java.time.ZoneOffset.UTC);
+        } catch (IOException e) {
+            return java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        }
+    }
+
+    /** After message {@code i}'s header: a UID for it if it had none it can keep (c-client's rule). */
+    private void headerDone(int i, boolean messageOne) {
+        if (!(messageOne && pseudoSeen) && index.rawUid(i) == 0) {
+            prevUid = ++index.uidLast;
+            index.setUid(i, prevUid);
+            index.orFlags(i, MboxIndex.DIRTY);
+            index.dirty = true;
+        } else if ((index.rawFlags(i) & MboxIndex.RECENT) != 0) {
+            index.orFlags(i, MboxIndex.DIRTY);
+        }
+    }
+
+    /** After a message's text: message one that carried X-IMAP is the pseudo-message, not a message. */
+    private void messageDone(boolean messageOne, long textEnd) {
+        if (messageOne && pseudoSeen) {
+            index.pseudoStart = index.start(1);
+            index.pseudoEnd = textEnd;
+            index.removeLast();
+        }
+    }
+
+    /** After the parse: a UIDVALIDITY if the mailbox had none, and the checkpoint that sets O flags. */
+    private void parseDone() {
         if (index.uidValidity == 0) {
             index.uidValidity = System.currentTimeMillis() / 1000;
             if (index.count() > 0) {

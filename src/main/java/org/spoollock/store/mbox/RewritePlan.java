@@ -21,7 +21,7 @@ import org.spoollock.store.journal.Journal;
  *     headers are not exactly c-client's block (whose X-Keywords padding lets flags change in place);
  * <li>a rewritten message is its From_ line (CR dropped), its header without status headers, the
  *     status block, then its text, which is copied only if it moved (CRs dropped then, as c-client);
- * <li>every message is followed by one newline.
+ * <li>every message is followed by one newline (mmdf: the ^A line, see {@link Framing}).
  * </ul>
  */
 final class RewritePlan {
@@ -64,7 +64,8 @@ final class RewritePlan {
             pseudo = true; // c-client: no messages, so make a pseudo-message now
         }
         if (pseudo) {
-            byte[] p = StatusBlock.pseudoMessage(index.uidValidity, index.uidLast, index.keywordNames, host, now);
+            byte[] p = StatusBlock.pseudoMessage(index.uidValidity, index.uidLast, index.keywordNames, host, now,
+                    index.framing);
             patches.add(Journal.Patch.literal(0, p));
             cur = p.length;
         }
@@ -101,23 +102,27 @@ final class RewritePlan {
                 textEnd = oldTextEnd;
                 inPlace = true;
             }
-            // the separating newline: already there only if the old one is a single '\n' right here
+            // the trailer (unix: the separating newline; mmdf: the ^A line): already there only if the old one
+            // is exactly that, right here (an mmdf message that shared its delimiter with the last one's
+            // trailer gets its own)
+            byte[] trailer = index.framing.trailer();
             long nextOld = m < index.count() ? index.start(m + 1) : fileSize;
-            boolean newlineThere = inPlace && nextOld >= oldTextEnd + 1 && byteAt(oldTextEnd) == '\n'
-                    && (m < index.count() ? nextOld == oldTextEnd + 1 : true);
-            if (!newlineThere) {
-                patches.add(Journal.Patch.literal(textEnd, new byte[] {'\n'}));
+            boolean trailerThere = inPlace && nextOld >= oldTextEnd + trailer.length
+                    && java.util.Arrays.equals(bytesAt(oldTextEnd, trailer.length), trailer)
+                    && (m < index.count() ? nextOld == oldTextEnd + trailer.length : true);
+            if (!trailerThere) {
+                patches.add(Journal.Patch.literal(textEnd, trailer));
             }
-            cur = textEnd + 1;
+            cur = textEnd + trailer.length;
         }
         newSize = cur;
     }
 
-    private int byteAt(long offset) throws IOException {
-        if (offset >= index.fileSize()) {
-            return -1;
+    private byte[] bytesAt(long offset, int n) throws IOException {
+        if (offset + n > index.fileSize()) {
+            return new byte[0];
         }
-        return ChannelIo.read(ch, offset, 1, name)[0];
+        return ChannelIo.read(ch, offset, n, name);
     }
 
     /** The From_ line, a CR before its newline dropped. */

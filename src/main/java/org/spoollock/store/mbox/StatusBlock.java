@@ -93,7 +93,14 @@ final class StatusBlock {
 
     /** c-client's pseudo-message, which carries the UID data of a mailbox that has no messages. */
     static byte[] pseudoMessage(long uidValidity, long uidLast, List<String> keywords, String host, ZonedDateTime now) {
+        return pseudoMessage(uidValidity, uidLast, keywords, host, now, Framing.UNIX);
+    }
+
+    /** The pseudo-message framed as {@code framing} frames every message (c-client's mmdf_pseudo for mmdf). */
+    static byte[] pseudoMessage(long uidValidity, long uidLast, List<String> keywords, String host, ZonedDateTime now,
+                                Framing framing) {
         StringBuilder s = new StringBuilder(600);
+        s.append(new String(framing.prefix(), StandardCharsets.ISO_8859_1));
         s.append("From ").append(PSEUDO_FROM).append(' ').append(ctime(now)).append('\n');
         s.append("Date: ").append(rfc822Date(now)).append('\n');
         s.append("From: ").append(PSEUDO_NAME).append(" <").append(PSEUDO_FROM).append('@').append(host).append(">\n");
@@ -103,7 +110,8 @@ final class StatusBlock {
         for (String k : keywords) {
             s.append(' ').append(k);
         }
-        s.append("\nStatus: RO\n\n").append(PSEUDO_TEXT).append("\n\n");
+        s.append("\nStatus: RO\n\n").append(PSEUDO_TEXT).append('\n')
+                .append(new String(framing.trailer(), StandardCharsets.ISO_8859_1));
         return s.toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 

@@ -461,7 +461,7 @@ class MboxStoreTest {
         byte[] adopted = Files.readAllBytes(mbox);
         try (MailboxLock lock = MailboxLock.acquire(mbox, MailboxLock.Mode.EXCLUSIVE, Duration.ofSeconds(10),
                 MailboxLockOptions.defaults())) {
-            String done = MboxRecovery.run(mbox, lock);
+            String done = MboxRecovery.run(mbox, lock, Framing.UNIX);
             assertTrue(done.contains("could not tell where a killed delivery"), done);
         }
         assertArrayEquals(adopted, Files.readAllBytes(mbox), "nothing cut");
