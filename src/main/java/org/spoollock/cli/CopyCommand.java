@@ -48,6 +48,11 @@ final class CopyCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue an interrupted copy into DST.")
     boolean resume;
 
+    @Option(names = "--password-file", paramLabel = "FILE",
+            description = "imap:// and imaps:// mailboxes: the password is this file's first line (default: the"
+                    + " environment variable SPOOLLOCK_IMAP_PASSWORD).")
+    java.nio.file.Path passwordFile;
+
     @Option(names = "--progress", negatable = true, description = "A progress bar (default: when stderr is a terminal).")
     Boolean progress;
 
@@ -80,7 +85,8 @@ final class CopyCommand implements Callable<Integer> {
                 ProgressBar p = pb;
                 tick = done -> p.stepTo(done);
             }
-            r = VerifiedCopy.run(src, dst, new VerifiedCopy.Options(to, resume, tick, store.storeOptions()));
+            r = VerifiedCopy.run(src, dst, new VerifiedCopy.Options(to, resume, tick,
+                    store.storeOptions().withPasswordFile(passwordFile)));
         } catch (VerifiedCopy.TargetNotEmptyException e) {
             spec.commandLine().getErr().println("spoollock: " + e.getMessage());
             return ExitCodes.CANTCREAT;

@@ -13,5 +13,10 @@ public enum Capability {
     /** A read-write session can ask another for the mailbox and hand it over (c-client's kiss of death). */
     SESSION_HANDOVER,
     /** Messages are separated by From_ lines, so body lines that look like one are quoted (mboxo or mboxrd). */
-    FROM_QUOTING
+    FROM_QUOTING,
+    /**
+     * The mailbox is on a server (IMAP), not in a file: no local path, locks or fsync; a write is durable
+     * once the server has acknowledged it.
+     */
+    REMOTE
 }

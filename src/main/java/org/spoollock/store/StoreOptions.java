@@ -16,31 +16,38 @@ import org.spoollock.session.SessionLockOptions;
  *                 configured list, /etc/c-client.cf); null: the configured one
  * @param mboxrd   formats with From_ separators: quote From_-like body lines the mboxrd way (reversible)
  *                 instead of c-client's mboxo
+ * @param passwordFile remote stores (imap:, imaps:): a file whose first line is the password (never the
+ *                 password itself, which would show in logs and dumps); null: the environment's
+ *                 {@code SPOOLLOCK_IMAP_PASSWORD}
  */
 public record StoreOptions(MailboxLockOptions lock, SessionLockOptions session, Duration timeout, List<String> keywords,
-                           boolean mboxrd) {
+                           boolean mboxrd, java.nio.file.Path passwordFile) {
     public static StoreOptions defaults() {
         return new StoreOptions(MailboxLockOptions.defaults(), SessionLockOptions.defaults(), Duration.ofSeconds(360), null,
-                false);
+                false, null);
+    }
+
+    public StoreOptions withPasswordFile(java.nio.file.Path f) {
+        return new StoreOptions(lock, session, timeout, keywords, mboxrd, f);
     }
 
     public StoreOptions withLock(MailboxLockOptions l) {
-        return new StoreOptions(l, session, timeout, keywords, mboxrd);
+        return new StoreOptions(l, session, timeout, keywords, mboxrd, passwordFile);
     }
 
     public StoreOptions withSession(SessionLockOptions s) {
-        return new StoreOptions(lock, s, timeout, keywords, mboxrd);
+        return new StoreOptions(lock, s, timeout, keywords, mboxrd, passwordFile);
     }
 
     public StoreOptions withTimeout(Duration t) {
-        return new StoreOptions(lock, session, t, keywords, mboxrd);
+        return new StoreOptions(lock, session, t, keywords, mboxrd, passwordFile);
     }
 
     public StoreOptions withKeywords(List<String> k) {
-        return new StoreOptions(lock, session, timeout, k == null ? null : List.copyOf(k), mboxrd);
+        return new StoreOptions(lock, session, timeout, k == null ? null : List.copyOf(k), mboxrd, passwordFile);
     }
 
     public StoreOptions withMboxrd(boolean yes) {
-        return new StoreOptions(lock, session, timeout, keywords, yes);
+        return new StoreOptions(lock, session, timeout, keywords, yes, passwordFile);
     }
 }

@@ -130,12 +130,16 @@ public final class VerifiedCopy {
     public static Result run(MailboxRef source, MailboxRef target, Options o) throws IOException {
         MailboxDriver from = Drivers.driverFor(source);
         MailboxDriver detected = Drivers.detect(target);
-        MailboxDriver to = o.targetDriver() != null ? Drivers.named(o.targetDriver()) : detected != null ? detected : from;
+        // a new target takes the source's format, except a server's (a path is no IMAP folder): then the default
+        MailboxDriver to = o.targetDriver() != null ? Drivers.named(o.targetDriver()) : detected != null ? detected
+                : from.capabilities().contains(Capability.REMOTE) ? Drivers.fallback() : from;
         MailboxRef dst = target.withDriver(to.name());
         StoreOptions so = o.store();
         List<String> notes = new ArrayList<>();
         List<String> differences = new ArrayList<>();
-        boolean toKeepsUids = to.capabilities().contains(Capability.PERSISTENT_UIDS);
+        // a server (REMOTE) keeps UIDs, but its own: the source's cannot be given to it
+        boolean toKeepsUids = to.capabilities().contains(Capability.PERSISTENT_UIDS)
+                && !to.capabilities().contains(Capability.REMOTE);
         try (Mailbox src = from.open(source.withDriver(from.name()), false, so)) {
             int n = src.index().count();
             Mailbox.Status status = src.status();
@@ -184,10 +188,14 @@ public final class VerifiedCopy {
                 });
                 written(batch, o, done);
             }
-            sync(dst.path());
+            if (!to.capabilities().contains(Capability.REMOTE)) {
+                sync(dst.path()); // a server acknowledged each APPEND once it held the message
+            }
             List<String> kept = new ArrayList<>();
             differences.addAll(compare(expected, dst, to, so, kept));
-            if (!toKeepsUids || !to.capabilities().contains(Capability.ANY_KEYWORDS)) {
+            if (to.capabilities().contains(Capability.REMOTE)) {
+                // the server's UIDs: the importer's notes say which it gave
+            } else if (!toKeepsUids || !to.capabilities().contains(Capability.ANY_KEYWORDS)) {
                 notes.add("the target is " + to.name() + ":" + (toKeepsUids ? "" : " it keeps no UIDs (c-client numbers"
                         + " messages at each open) and") + " only the keywords " + kept);
             }
@@ -210,6 +218,16 @@ public final class VerifiedCopy {
 
     /** Messages already in the target (0 if it does not exist or is empty). */
     private static int existing(MailboxRef dst, MailboxDriver to, StoreOptions o) throws IOException {
+        if (to.capabilities().contains(Capability.REMOTE)) {
+            try (Mailbox m = to.open(dst, false, o)) {
+                return m.index().count();
+            } catch (StorageException e) {
+                if (e.category() == StorageException.Category.NOT_FOUND) {
+                    return 0;
+                }
+                throw e;
+            }
+        }
         Path p = dst.path();
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) || Files.size(p) == 0) {
             return 0;
@@ -263,7 +281,8 @@ public final class VerifiedCopy {
     private static List<String> compare(List<Summary> expected, MailboxRef dst, MailboxDriver to, StoreOptions o,
                                         List<String> keptKeywords) throws IOException {
         List<String> diffs = new ArrayList<>();
-        boolean uids = to.capabilities().contains(Capability.PERSISTENT_UIDS);
+        boolean uids = to.capabilities().contains(Capability.PERSISTENT_UIDS)
+                && !to.capabilities().contains(Capability.REMOTE);
         try (Mailbox m = to.open(dst, false, o)) {
             boolean any = to.capabilities().contains(Capability.ANY_KEYWORDS);
             List<String> kept = m.status().keywords();
