@@ -174,6 +174,39 @@ class ImapCopyIT {
         assertEquals(n, distinct.size(), "each message once");
     }
 
+    /** The server's end of the connection dies mid-copy (its imap process killed): exit 75 naming it; --resume finishes. */
+    @Test
+    void aDroppedConnectionIsTemporaryAndResumes() throws Exception {
+        int n = 1200;
+        Path src = mailbox("imap-dropped", n, false);
+        Peers.Result cut;
+        try (Peers.Holder run = new Peers.Holder(withPassword(Peers.ours("copy", src.toString(),
+                dovecot.url("Dropped"))), false)) {
+            long until = System.nanoTime() + 120_000_000_000L;
+            int there = 0;
+            while (there < 200 && System.nanoTime() < until) {
+                Matcher m = Pattern.compile("messages=(\\d+)").matcher(dovecot.doveadm("mailbox", "status", "messages",
+                        "Dropped").out());
+                there = m.find() ? Integer.parseInt(m.group(1)) : 0;
+                Thread.sleep(20);
+            }
+            assertTrue(there >= 200, "the copy appended " + there + " messages in 120 s; " + run.stderr());
+            // Dovecot's imap processes run as the mail user: killing them cuts every IMAP connection of that user
+            cut = Peers.run(List.of("pkill", "-KILL", "-u", Peers.USER, "-x", "imap"), 30);
+            assertTrue(run.process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the copy did not end");
+            assertEquals(75, run.process.exitValue(), "exit status; stderr: " + run.stderr());
+            assertTrue(run.stderr().contains("127.0.0.1:" + dovecot.port + "/Dropped") && run.stderr().contains("resume"),
+                    run.stderr());
+        }
+        assertEquals(0, cut.status(), cut.toString());
+        Peers.Result r = copy("--resume", src.toString(), dovecot.url("Dropped"));
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().contains("verified"), r.out());
+        List<Map<String, String>> ids = doveadmFetch("Dropped", "hdr.message-id");
+        assertEquals(n, ids.size());
+        assertEquals(n, ids.stream().map(m -> m.get("hdr.message-id")).distinct().count(), "each message once");
+    }
+
     @Test
     void badCredentialsAndAnUnreachableServerAreClearErrors() throws Exception {
         Path src = mailbox("imap-errors", 2, false);
