@@ -75,6 +75,16 @@ public interface MailboxDriver {
         return false;
     }
 
+    /**
+     * Where folder {@code path} (its names from the top of a folder tree, e.g. {@code [lists, work]}) lies in
+     * a tree of this format rooted at {@code root}, for {@code copy --recursive}: a sub-path for file and
+     * directory formats; formats with their own naming (Maildir++'s {@code .lists.work}, an IMAP server's
+     * hierarchy) override it.
+     */
+    default MailboxRef child(MailboxRef root, List<String> path) {
+        return new MailboxRef(name(), root.path().resolve(String.join("/", path)).toString());
+    }
+
     /** What {@link #check} found: the messages counted, problems (the mailbox is not sound), notes. */
     record CheckReport(int messages, List<String> problems, List<String> notes) {
         public boolean sound() {

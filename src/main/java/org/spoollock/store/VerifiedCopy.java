@@ -189,6 +189,9 @@ public final class VerifiedCopy {
                 written(batch, o, done);
             }
             if (!to.capabilities().contains(Capability.REMOTE)) {
+                if (n == 0 && !Files.exists(dst.path(), LinkOption.NOFOLLOW_LINKS)) {
+                    to.create(dst, so); // an empty source: no batch made the target
+                }
                 sync(dst.path()); // a server acknowledged each APPEND once it held the message
             }
             List<String> kept = new ArrayList<>();

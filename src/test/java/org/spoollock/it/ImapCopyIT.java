@@ -207,6 +207,54 @@ class ImapCopyIT {
         assertEquals(n, ids.stream().map(m -> m.get("hdr.message-id")).distinct().count(), "each message once");
     }
 
+    /**
+     * copy --recursive of a UW-style folder tree (mbox, mmdf and tenex files, a sub-directory, a file that is
+     * no mailbox, a hidden file) into folders under one IMAP folder; a folder whose name holds Dovecot's
+     * hierarchy separator ('.') fails with that reason while the others are copied; --resume verifies them
+     * again and copies nothing twice.
+     */
+    @Test
+    void aFolderTreeGoesIntoImapFolders() throws Exception {
+        Path tree = Peers.newDir("imap-tree");
+        Path lists = tree.resolve("lists");
+        java.nio.file.Files.createDirectories(lists);
+        StoreOptions so = StoreOptions.defaults().withKeywords(List.of());
+        List<NewMessage> three = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            three.add(new NewMessage(("Message-ID: <t" + i + "@tree>\nSubject: " + i + "\n\nbody " + i + "\n")
+                    .getBytes(StandardCharsets.ISO_8859_1), i == 2 ? Flags.SEEN : 0, List.of(), DATE, "s@example.org"));
+        }
+        Drivers.append(MailboxRef.of(tree.resolve("sent-mail")), three, true, so);
+        Drivers.append(new MailboxRef("mmdf", lists.resolve("work").toString()), three.subList(0, 2), true, so);
+        Drivers.append(new MailboxRef("tenex", lists.resolve("old-tenex").toString()), three.subList(0, 1), true, so);
+        Drivers.append(new MailboxRef("mbox", lists.resolve("v1.0").toString()), three.subList(0, 1), true, so);
+        java.nio.file.Files.writeString(tree.resolve("notes.txt"), "not mail\n");
+        java.nio.file.Files.writeString(tree.resolve(".mailboxlist"), "sent-mail\n");
+        Peers.run(List.of("chown", "-R", Peers.USER + ":" + Peers.USER, tree.toString()), 30);
+        Peers.Result r = copy("--recursive", tree.toString(), dovecot.url("Old"));
+        assertEquals(65, r.status(), r.toString());
+        String out = r.out();
+        assertTrue(out.contains("sent-mail ") && out.contains("lists/work ") && out.contains("lists/old-tenex "), out);
+        assertTrue(out.lines().filter(l -> l.contains("verified") && !l.contains("NOT")).count() >= 3, out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("lists/v1.0") && l.contains("FAILED")
+                && l.contains("hierarchy separator '.'")), out);
+        assertTrue(out.contains("skipped: not a mailbox") && out.contains("skipped: a hidden file"), out);
+        Map<String, Integer> want = Map.of("Old.sent-mail", 3, "Old.lists.work", 2, "Old.lists.old-tenex", 1);
+        for (var e : want.entrySet()) {
+            Peers.Result st = dovecot.doveadm("mailbox", "status", "messages", e.getKey());
+            assertEquals(0, st.status(), st + "\n" + dovecot.doveadm("mailbox", "list"));
+            assertTrue(st.out().contains("messages=" + e.getValue()), e.getKey() + ": " + st);
+        }
+        List<Map<String, String>> flags = doveadmFetch("Old.sent-mail", "flags");
+        assertTrue(flags.get(1).get("flags").contains("\\Seen"), flags.toString());
+        Peers.Result again = copy("--recursive", "--resume", tree.toString(), dovecot.url("Old"));
+        assertTrue(again.out().contains("(3 there already)") && again.out().contains("(2 there already)"), again.toString());
+        for (var e : want.entrySet()) {
+            assertTrue(dovecot.doveadm("mailbox", "status", "messages", e.getKey()).out().contains("messages=" + e.getValue()),
+                    e.getKey() + " after --resume");
+        }
+    }
+
     @Test
     void badCredentialsAndAnUnreachableServerAreClearErrors() throws Exception {
         Path src = mailbox("imap-errors", 2, false);

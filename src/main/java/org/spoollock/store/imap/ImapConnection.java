@@ -63,7 +63,8 @@ final class ImapConnection implements AutoCloseable {
             throw translate(where, "log in", e);
         }
         try {
-            IMAPFolder f = (IMAPFolder) store.getFolder(where.folder());
+            char separator = store.getDefaultFolder().getSeparator();
+            IMAPFolder f = (IMAPFolder) store.getFolder(where.folderName(separator));
             if (!f.exists()) {
                 if (!create) {
                     throw new StorageException(StorageException.Category.NOT_FOUND, where + ": the server has no folder \""

@@ -61,6 +61,16 @@ public class ImapDriver implements MailboxDriver {
         return ImapLocation.parse(ref.location());
     }
 
+    /** A folder below the tree's root folder, in the server's hierarchy (its own separator). */
+    @Override
+    public MailboxRef child(MailboxRef root, List<String> path) {
+        try {
+            return new MailboxRef(name, where(root).child(path));
+        } catch (StorageException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     @Override
     public void create(MailboxRef ref, StoreOptions options) throws IOException {
         ImapLocation w = where(ref);

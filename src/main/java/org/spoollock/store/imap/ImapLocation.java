@@ -2,6 +2,8 @@ package org.spoollock.store.imap;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 import org.spoollock.store.StorageException;
@@ -9,11 +11,12 @@ import org.spoollock.store.StorageException;
 /**
  * An IMAP mailbox as a user names it: {@code imap://USER@HOST[:PORT]/FOLDER}, or {@code imaps://} for
  * TLS from the first byte (port 993). {@code imap://} is plain text (port 143), meant for a server on
- * the same host or network; spoollock does not negotiate STARTTLS. FOLDER is URL-encoded ({@code %2F}
- * for a '/' in a name) and INBOX when empty. A password in the URL is refused: URLs end up in process
- * lists, shell histories and logs.
+ * the same host or network; spoollock does not negotiate STARTTLS. FOLDER is INBOX when empty; its '/'s
+ * are the levels of the server's hierarchy, whatever separator the server uses ({@link #folderName});
+ * each level is URL-encoded. A password in the URL is refused: URLs end up in process lists, shell
+ * histories and logs.
  */
-record ImapLocation(boolean tls, String user, String host, int port, String folder) {
+record ImapLocation(boolean tls, String user, String host, int port, List<String> levels) {
 
     static ImapLocation parse(String location) throws StorageException {
         URI u;
@@ -39,10 +42,50 @@ record ImapLocation(boolean tls, String user, String host, int port, String fold
                             + " SPOOLLOCK_IMAP_PASSWORD or give --password-file");
         }
         boolean tls = scheme.equals("imaps");
-        String path = u.getPath() == null ? "" : u.getPath();
-        String folder = path.startsWith("/") ? path.substring(1) : path;
-        return new ImapLocation(tls, info, u.getHost(), u.getPort() > 0 ? u.getPort() : tls ? 993 : 143,
-                folder.isEmpty() ? "INBOX" : folder);
+        String raw = u.getRawPath() == null ? "" : u.getRawPath();
+        List<String> levels = new ArrayList<>();
+        for (String level : raw.split("/")) {
+            if (!level.isEmpty()) {
+                levels.add(java.net.URLDecoder.decode(level.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        if (levels.isEmpty()) {
+            levels.add("INBOX");
+        }
+        return new ImapLocation(tls, info, u.getHost(), u.getPort() > 0 ? u.getPort() : tls ? 993 : 143, List.copyOf(levels));
+    }
+
+    /** The location of folder {@code below} under this one (for a folder tree), as a URL. */
+    String child(List<String> below) {
+        StringBuilder b = new StringBuilder(protocol() + "://" + enc(user) + "@" + host + ":" + port);
+        List<String> all = new ArrayList<>(levels);
+        all.addAll(below);
+        for (String level : all) {
+            b.append('/').append(enc(level));
+        }
+        return b.toString();
+    }
+
+    private static String enc(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /**
+     * The folder's name on a server whose hierarchy separator is {@code separator}: the levels joined by it.
+     * A level that holds the separator itself cannot be named there, and is refused rather than split.
+     */
+    String folderName(char separator) throws StorageException {
+        for (String level : levels) {
+            if (level.indexOf(separator) >= 0) {
+                throw new StorageException(StorageException.Category.INVALID_INPUT, this + ": the folder name \"" + level
+                        + "\" holds the server's hierarchy separator '" + separator + "'");
+            }
+        }
+        return String.join(String.valueOf(separator), levels);
+    }
+
+    String folder() {
+        return String.join("/", levels);
     }
 
     private static StorageException bad(String location, String why) {
@@ -56,6 +99,6 @@ record ImapLocation(boolean tls, String user, String host, int port, String fold
 
     @Override
     public String toString() {
-        return protocol() + "://" + user + "@" + host + ":" + port + "/" + folder;
+        return protocol() + "://" + user + "@" + host + ":" + port + "/" + folder();
     }
 }
