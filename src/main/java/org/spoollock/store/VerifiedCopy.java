@@ -184,6 +184,7 @@ public final class VerifiedCopy {
                 });
                 written(batch, o, done);
             }
+            batch.finish();
             sync(dst.path());
             List<String> kept = new ArrayList<>();
             differences.addAll(compare(expected, dst, to, so, kept));
