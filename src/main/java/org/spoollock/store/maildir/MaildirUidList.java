@@ -13,7 +13,8 @@ import org.spoollock.store.BadMailboxException;
 /**
  * {@code dovecot-uidlist}, version 3, as Dovecot 2.3 reads and writes it (maildir-uidlist.c): a header
  * line {@code 3 V<uidvalidity> N<nextuid> [G<guid> ...]} and one line per message in ascending UID order,
- * {@code <uid> [<key><value> ...] :<base name>}. Header fields and record extensions we do not use
+ * {@code <uid> [<key><value> ...] :<base name>}. Dovecot appends lines to the file without touching the
+ * header, so records may be at or above N: the next UID is the greater of N and the last UID + 1. Header fields and record extensions we do not use
  * (Dovecot's G, M, ...) are kept as they were when the file is written again.
  */
 final class MaildirUidList {
@@ -109,9 +110,6 @@ final class MaildirUidList {
             if (uid <= last) {
                 throw bad(p, i + 1, "UID " + uid + " is not above the one before it (" + last + ")");
             }
-            if (uid >= next) {
-                throw bad(p, i + 1, "UID " + uid + " is not below the header's next UID " + next);
-            }
             String base = line.substring(colon + 2);
             if (base.isEmpty() || base.indexOf('/') >= 0) {
                 throw bad(p, i + 1, "bad file name \"" + printable(base) + "\"");
@@ -119,7 +117,9 @@ final class MaildirUidList {
             recs.add(new Record(uid, colon > sp ? line.substring(sp + 1, colon).trim() : "", base));
             last = uid;
         }
-        return new MaildirUidList(validity, next, other.toString(), recs);
+        // Dovecot appends records without rewriting the header (dovecot-lda leaves "N1" above a record 1):
+        // the next UID is above the last record as well as the header's
+        return new MaildirUidList(validity, Math.max(next, last + 1), other.toString(), recs);
     }
 
     /** The file's text. */

@@ -131,10 +131,11 @@ class MaildirMailboxTest {
     @Test
     void aUidlistThatDisagreesIsRefusedNamingTheFileAndLine() throws Exception {
         dovecotLike();
-        Files.writeString(root.resolve("dovecot-uidlist"), "3 V1 N5\n7 :1796318722.M1P12467.vm,S=20,W=23\n");
+        Files.writeString(root.resolve("dovecot-uidlist"), "3 V1 N5\n7 :1796318722.M1P12467.vm,S=20,W=23\n"
+                + "6 :1796318721.M557578P12466.vm,S=19,W=22\n");
         Exception e = assertThrows(Exception.class, () -> Drivers.open(ref(), false, options).close());
         assertEquals(StorageException.Category.INVALID_DATA, StorageErrors.categoryOf(e));
-        assertEquals(root.resolve("dovecot-uidlist") + ", line 2: UID 7 is not below the header's next UID 5",
+        assertEquals(root.resolve("dovecot-uidlist") + ", line 3: UID 6 is not above the one before it (7)",
                 e.getMessage());
         MailboxDriver.CheckReport r = driver.check(ref(), options);
         assertFalse(r.sound());
