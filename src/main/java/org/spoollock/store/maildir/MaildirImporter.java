@@ -36,9 +36,17 @@ final class MaildirImporter implements Importer {
         try {
             MaildirUidList l = MaildirUidList.read(root);
             boolean empty = l == null || l.records().isEmpty();
-            // a fresh target takes the source's UIDVALIDITY (its UIDs mean nothing without it)
-            long v = fresh && empty && source.uidValidity() > 0 ? source.uidValidity()
+            // A fresh target takes the source's UIDVALIDITY (its UIDs mean nothing without it), unless Dovecot
+            // has indexed it already: its IMAP clients may have it selected under its own UIDVALIDITY, and
+            // changing that under them makes Dovecot reset its index ("view is now inconsistent"). The source's
+            // UIDs are then kept under the target's UIDVALIDITY, which is as valid: they are all new to it.
+            boolean indexed = indexedByDovecot(root);
+            long v = fresh && empty && source.uidValidity() > 0 && !indexed ? source.uidValidity()
                     : l != null ? l.uidValidity() : MaildirMailbox.nextValidity();
+            if (indexed && l != null && source.uidValidity() > 0 && source.uidValidity() != l.uidValidity()) {
+                notes.add(root + " was already indexed by Dovecot: it keeps its UIDVALIDITY " + l.uidValidity()
+                        + " (the source's is " + source.uidValidity() + ")");
+            }
             this.start = l != null ? new MaildirUidList(v, l.nextUid(), "", l.records()) : new MaildirUidList(v, 1, "",
                     List.of());
             this.uidValidity = v;
@@ -49,6 +57,12 @@ final class MaildirImporter implements Importer {
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
+        }
+    }
+
+    private static boolean indexedByDovecot(Path root) throws IOException {
+        try (var s = java.nio.file.Files.list(root)) {
+            return s.anyMatch(p -> p.getFileName().toString().startsWith("dovecot.index"));
         }
     }
 
