@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 
 /** {@code spoollock check MAILBOX}: validate. */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Validate a mailbox (mbox, tenex, mtx) under a shared lock, reading only: exit 0 if it is sound (notes may be printed),",
+        description = {"Validate a mailbox (mbox, tenex, mtx, maildir) under a shared lock, reading only: exit 0 if it is sound (notes may be printed),",
                 "65 listing the problems (not an mbox, NUL bytes, a truncated end, headers c-client would warn about,",
                 "an interrupted write awaiting recovery)."})
 final class CheckCommand extends MailboxCommand {

@@ -33,7 +33,7 @@ final class CopyCommand implements Callable<Integer> {
     @Mixin
     StoreOptionsMixin store;
 
-    @Option(names = "--format", paramLabel = "F", description = "The target's format: mbox, tenex or mtx.")
+    @Option(names = "--format", paramLabel = "F", description = "The target's format: mbox, tenex, mtx or maildir.")
     String format;
 
     @Option(names = "--resume", description = "Continue an interrupted copy into DST.")

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 
 /** {@code spoollock deliver [-f SENDER] [--no-create] MAILBOX < message}: a mail delivery agent. */
 @Command(name = "deliver", mixinStandardHelpOptions = true,
-        description = {"Append the message on standard input to a mailbox (mbox, tenex, mtx), as c-client's append",
+        description = {"Append the message on standard input to a mailbox (mbox, tenex, mtx, maildir), as c-client's append",
                 "writes it, under that format's locks (mbox: the dot-lock and an exclusive flock); fsync before exit 0. A first line \"From sender date\" (as MTAs pass",
                 "it to an MDA) is taken as the envelope and replaced. Usable as Postfix's mailbox_command or from procmail.",
                 "Exit: 0 delivered; 75 try again later (lock timeout, disk full: nothing was left behind);",

@@ -343,6 +343,10 @@ final class MaildirMailbox extends AbstractMailbox implements MessageIndex {
                             + " program");
                 }
             } catch (IOException ex) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new BadMailboxException(p + ": a directory among the Maildir's messages, where message UID "
+                            + e.uid + " should be a file");
+                }
                 throw org.spoollock.posix.ChannelIo.translate("read", p.toString(), ex);
             }
         }
