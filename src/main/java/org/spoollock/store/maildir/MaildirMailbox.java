@@ -120,10 +120,25 @@ final class MaildirMailbox extends AbstractMailbox implements MessageIndex {
         Map<String, MaildirScan.Located> files = MaildirScan.scan(root);
         MaildirUidList list = MaildirUidList.read(root);
         if (force || list == null || !agrees(list, files)) {
-            try (MaildirDotLock lock = MaildirDotLock.acquire(root.resolve(MaildirUidList.NAME), timeout)) {
-                files = MaildirScan.scan(root);
-                list = MaildirScan.agreed(MaildirUidList.read(root), files, nextValidity());
-                lock.replace(list.text());
+            MaildirDotLock held;
+            try {
+                held = MaildirDotLock.acquire(root.resolve(MaildirUidList.NAME), timeout);
+            } catch (java.nio.file.AccessDeniedException | org.spoollock.posix.PosixException.ReadOnlyFileSystemException e) {
+                if (readWrite) {
+                    throw e;
+                }
+                // a reader who may not write here (another user's Maildir, a read-only mount): new files are
+                // numbered for this open only, above every UID given, in the order the next writer numbers them
+                // (the same UIDs, unless more mail arrives before it does: docs/formats/maildir.md, limits)
+                list = MaildirScan.agreed(list, files, nextValidity());
+                held = null;
+            }
+            if (held != null) {
+                try (MaildirDotLock lock = held) {
+                    files = MaildirScan.scan(root);
+                    list = MaildirScan.agreed(MaildirUidList.read(root), files, nextValidity());
+                    lock.replace(list.text());
+                }
             }
         }
         if (uidValidity != 0 && list.uidValidity() != uidValidity) {

@@ -98,6 +98,7 @@ final class MaildirUidList {
             throw bad(p, 1, "the header has no valid V<uidvalidity> and N<nextuid>");
         }
         List<Record> recs = new ArrayList<>();
+        java.util.Map<String, Long> seen = new java.util.HashMap<>();
         long last = 0;
         for (int i = 1; i < lines.length - 1; i++) {
             String line = lines[i];
@@ -110,9 +111,14 @@ final class MaildirUidList {
             if (uid <= last) {
                 throw bad(p, i + 1, "UID " + uid + " is not above the one before it (" + last + ")");
             }
-            String base = line.substring(colon + 2);
+            // the base name; should a writer have recorded a whole name, its flags part is not part of it
+            String base = MaildirName.parse(line.substring(colon + 2)).base();
             if (base.isEmpty() || base.indexOf('/') >= 0) {
                 throw bad(p, i + 1, "bad file name \"" + printable(base) + "\"");
+            }
+            Long twice = seen.put(base, uid);
+            if (twice != null) {
+                throw bad(p, i + 1, "file " + printable(base) + " is listed twice, as UID " + twice + " and UID " + uid);
             }
             recs.add(new Record(uid, colon > sp ? line.substring(sp + 1, colon).trim() : "", base));
             last = uid;

@@ -44,6 +44,7 @@ class MaildirUidListTest {
         "3 V1 N5\\nx :a\\n|line 2: UID \"x\" is not a number",
         "3 V1 N5\\n1 a\\n|line 2: not \"<uid> [extensions] :<file name>\"",
         "3 V1 N5\\n1 :a|cut short",
+        "3 V1 N5\\n1 :a\\n3 :b\\n4 :a:2,S\\n|line 4: file a is listed twice, as UID 1 and UID 4",
     })
     void aBadUidlistIsRefusedNamingTheFileAndLine(String text, String why) {
         BadMailboxException e = assertThrows(BadMailboxException.class,
