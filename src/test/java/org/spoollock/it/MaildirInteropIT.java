@@ -187,6 +187,17 @@ class MaildirInteropIT {
         List<String> theirs = dovecotView(md, "INBOX");
         assertEquals(3, theirs.size(), theirs.toString());
         assertEquals(theirs, ourView(md));
+        // and back: our flag changes (renames) and expunge on the Maildir Dovecot has indexed
+        for (List<String> args : List.of(List.of("flag", "maildir:" + md, "1", "+\\Flagged", "+mine"),
+                List.of("flag", "maildir:" + md, "1", "-work"),
+                List.of("flag", "maildir:" + md, "2", "+\\Deleted"), List.of("expunge", "maildir:" + md))) {
+            Peers.Result r = Peers.run(Peers.asUser(Peers.ours(args.toArray(String[]::new))), 120);
+            assertEquals(0, r.status(), args + ": " + r);
+        }
+        List<String> after = dovecotView(md, "INBOX");
+        assertEquals(2, after.size(), after.toString());
+        assertTrue(after.get(0).contains("[$Label1, \\Flagged, \\Seen, mine]"), after.toString());
+        assertEquals(after, ourView(md));
     }
 
     @Test
