@@ -66,7 +66,15 @@ final class MaildirDotLock implements AutoCloseable {
         try {
             int fd = posix.open(name, Posix.O_WRONLY | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW | Posix.O_CLOEXEC,
                     0600);
-            return new MaildirDotLock(target, lock, fd);
+            MaildirDotLock l = new MaildirDotLock(target, lock, fd);
+            try {
+                // the lock becomes dovecot-uidlist or dovecot-keywords: the Maildir owner's, as the file it replaces
+                MaildirOwner.give(MaildirOwner.of(target.getParent()), lock);
+            } catch (IOException | RuntimeException e) {
+                l.close();
+                throw e;
+            }
+            return l;
         } catch (FileAlreadyExistsException e) {
             Stat st = posix.lstatIfExists(name);
             if (st != null && System.currentTimeMillis() - st.mtimeNanos() / 1_000_000L > STALE.toMillis()) {

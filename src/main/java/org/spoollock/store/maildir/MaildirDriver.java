@@ -75,20 +75,22 @@ public final class MaildirDriver implements MailboxDriver {
     @Override
     public void create(MailboxRef ref, StoreOptions options) throws IOException {
         Path root = ref.path();
+        Path parent = root.toAbsolutePath().getParent();
+        MaildirOwner owner = parent == null ? null : MaildirOwner.of(parent);
         var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
         try {
             Files.createDirectory(root, mode);
         } catch (FileAlreadyExistsException e) {
             throw new StorageException(StorageException.Category.EXISTS, root + " already exists", e);
         }
+        MaildirOwner.give(owner, root);
         for (String d : List.of("tmp", "new", "cur")) {
-            Files.createDirectory(root.resolve(d), mode);
+            MaildirOwner.give(owner, Files.createDirectory(root.resolve(d), mode));
         }
-        Path parent = root.toAbsolutePath().getParent();
         if (root.getFileName().toString().startsWith(".") && parent != null
                 && probe(MailboxRef.of(parent), null) == Probe.MINE) {
-            Files.createFile(root.resolve("maildirfolder"),
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            MaildirOwner.give(owner, Files.createFile(root.resolve("maildirfolder"),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))));
         }
         try (MaildirDotLock lock = MaildirDotLock.acquire(root.resolve(MaildirUidList.NAME), options.timeout())) {
             lock.replace(new MaildirUidList(MaildirMailbox.nextValidity(), 1, "", List.of()).text());
@@ -123,6 +125,7 @@ public final class MaildirDriver implements MailboxDriver {
         }
         MaildirMailbox.requireMaildir(root);
         MaildirKeywords keywords = MaildirKeywords.read(root);
+        MaildirOwner owner = MaildirOwner.of(root);
         boolean toNew = false;
         boolean toCur = false;
         for (NewMessage m : messages) {
@@ -130,7 +133,7 @@ public final class MaildirDriver implements MailboxDriver {
             keywords = MaildirKeywords.ensure(root, keywords, m.keywords(), kw, options.timeout());
             String dir = m.flags() == 0 && kw.length == 0 ? "new" : "cur";
             byte[] text = MaildirFiles.lf(new byte[0], m.content(), 0, m.content().length);
-            MaildirFiles.write(root, text, dir, m.flags(), kw, m.date(), true);
+            MaildirFiles.write(root, text, dir, m.flags(), kw, m.date(), true, owner);
             toNew |= dir.equals("new");
             toCur |= dir.equals("cur");
         }

@@ -79,10 +79,10 @@ final class MaildirFiles {
     /**
      * Writes {@code text} (LF line ends) as a new message of {@code root} into {@code dir} ("new" or "cur")
      * with the flags' letters, mtime {@code date}; with {@code fsync} the file is synced before its rename
-     * (the directory is the caller's to sync).
+     * (the directory is the caller's to sync). The file is given to {@code owner} (see {@link MaildirOwner}).
      */
-    static Written write(Path root, byte[] text, String dir, int flags, int[] keywords, ZonedDateTime date, boolean fsync)
-            throws IOException {
+    static Written write(Path root, byte[] text, String dir, int flags, int[] keywords, ZonedDateTime date, boolean fsync,
+                         MaildirOwner owner) throws IOException {
         Posix posix = Posix.get();
         MaildirName name = new MaildirName(uniqueBase() + ",S=" + text.length + ",W=" + virtualSize(text), null);
         if (flags != 0 || keywords.length > 0 || dir.equals("cur")) {
@@ -92,6 +92,7 @@ final class MaildirFiles {
         int fd = posix.open(tmp, Posix.O_WRONLY | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0600);
         boolean done = false;
         try {
+            MaildirOwner.give(owner, Path.of(tmp));
             posix.writeFully(fd, text, tmp);
             long mtime = date.toInstant().getEpochSecond() * 1_000_000_000L;
             posix.setTimes(fd, System.currentTimeMillis() * 1_000_000L, mtime, tmp);

@@ -18,6 +18,7 @@ import org.spoollock.store.StorageException;
  */
 final class MaildirImporter implements Importer {
     private final Path root;
+    private final MaildirOwner owner;
     private final MaildirDotLock lock;
     private final List<Path> written = new ArrayList<>();
     private final List<MaildirUidList.Record> records;
@@ -32,6 +33,7 @@ final class MaildirImporter implements Importer {
 
     MaildirImporter(Path root, Importer.SourceInfo source, boolean fresh, java.time.Duration timeout) throws IOException {
         this.root = root;
+        this.owner = MaildirOwner.of(root);
         this.lock = MaildirDotLock.acquire(root.resolve(MaildirUidList.NAME), timeout);
         try {
             MaildirUidList l = MaildirUidList.read(root);
@@ -82,7 +84,7 @@ final class MaildirImporter implements Importer {
         }
         int[] idx = kept.stream().mapToInt(keywords::indexOf).toArray();
         byte[] text = MaildirFiles.lf(it.head(), it.body(), it.offset(), it.length());
-        MaildirFiles.Written w = MaildirFiles.write(root, text, "cur", it.flags(), idx, it.date(), false);
+        MaildirFiles.Written w = MaildirFiles.write(root, text, "cur", it.flags(), idx, it.date(), false, owner);
         long uid = it.uid() >= nextUid ? it.uid() : nextUid;
         nextUid = uid + 1;
         records.add(new MaildirUidList.Record(uid, "", w.name().base()));

@@ -459,11 +459,12 @@ final class MaildirMailbox extends AbstractMailbox implements MessageIndex {
     /** Writes the messages into cur/ (each fsynced, then the directory), then gives them UIDs under the uidlist lock. */
     private List<Long> append(List<NewMessage> group) throws IOException {
         List<String> bases = new ArrayList<>(group.size());
+        MaildirOwner owner = MaildirOwner.of(root);
         for (NewMessage m : group) {
             int[] kw = new int[m.keywords().size()];
             keywords = MaildirKeywords.ensure(root, keywords, m.keywords(), kw, timeout);
             byte[] text = MaildirFiles.lf(NONE, m.content(), 0, m.content().length);
-            bases.add(MaildirFiles.write(root, text, "cur", m.flags(), kw, m.date(), true).name().base());
+            bases.add(MaildirFiles.write(root, text, "cur", m.flags(), kw, m.date(), true, owner).name().base());
         }
         MaildirFiles.syncDirectory(root.resolve("cur"));
         refresh(Set.of(), true);

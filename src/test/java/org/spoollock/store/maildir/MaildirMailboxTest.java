@@ -185,6 +185,29 @@ class MaildirMailboxTest {
         }
     }
 
+    /** As root (the LMTP service), everything made in a user's Maildir is the user's, or their Dovecot could not read it. */
+    @Test
+    void asRootWhatWeMakeInAUsersMaildirIsTheUsers() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.spoollock.posix.Posix.get().geteuid() == 0, "needs root");
+        Path home = Files.createDirectory(dir.resolve("home"));
+        org.spoollock.posix.Posix.get().lchown(home.toString(), 4321, 4322);
+        MailboxRef box = MailboxRef.of("maildir", home.resolve("Maildir"));
+        NewMessage m = new NewMessage("Subject: x\n\ny\n".getBytes(StandardCharsets.US_ASCII), Flags.SEEN, List.of("work"),
+                DATE, null);
+        driver.append(box, List.of(m, NewMessage.of(m.content(), DATE)), true, options);
+        driver.append(MailboxRef.of("maildir", home.resolve("Maildir/.Sent")), List.of(m), true, options);
+        try (Mailbox open = Drivers.open(box, true, options)) {
+            open.changes().append(m).setFlags(List.of(1), Flags.FLAGGED, 0, List.of("later"), List.of()).commit();
+        }
+        try (var all = Files.walk(home.resolve("Maildir"))) {
+            for (Path p : all.toList()) {
+                var st = org.spoollock.posix.Posix.get().lstat(p.toString());
+                assertEquals(4321, st.uid(), p + " is the user's");
+                assertEquals(4322, st.gid(), p + " is the user's group's");
+            }
+        }
+    }
+
     @Test
     void aMaildirPlusPlusFolderIsASiblingWithMaildirfolder() throws Exception {
         driver.create(ref(), options);
