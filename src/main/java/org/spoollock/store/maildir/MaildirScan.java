@@ -54,9 +54,14 @@ final class MaildirScan {
             if (Files.exists(exact)) {
                 return new Located(dir, MaildirName.parse(base));
             }
-            try (DirectoryStream<Path> s = Files.newDirectoryStream(d, base + MaildirName.SEPARATOR + "*")) {
+            // compared by hand, not by a glob: names may hold glob characters (Maildir writes '/' as \057)
+            String prefix = base + MaildirName.SEPARATOR;
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(d)) {
                 for (Path p : s) {
-                    return new Located(dir, MaildirName.parse(p.getFileName().toString()));
+                    String f = p.getFileName().toString();
+                    if (f.startsWith(prefix)) {
+                        return new Located(dir, MaildirName.parse(f));
+                    }
                 }
             }
         }

@@ -129,6 +129,21 @@ class MaildirMailboxTest {
     }
 
     @Test
+    void aMessageWhoseNameHoldsGlobCharactersIsFoundAgainAfterAnotherProgramRenamedIt() throws Exception {
+        for (String d : List.of("cur", "new", "tmp")) {
+            Files.createDirectories(root.resolve(d));
+        }
+        String base = "1700000000.M1P1.a\\057b[1]*{x},S=4";
+        write("cur/" + base + ":2,", "a\nb\n", 1_700_000_000L);
+        try (Mailbox m = Drivers.open(ref(), true, options)) {
+            Files.move(root.resolve("cur/" + base + ":2,"), root.resolve("cur/" + base + ":2,S"));
+            assertEquals("a\nb\n", new String(m.content(1), StandardCharsets.US_ASCII));
+            m.changes().setFlags(List.of(1), Flags.FLAGGED, 0, List.of(), List.of()).commit();
+        }
+        assertTrue(Files.exists(root.resolve("cur/" + base + ":2,FS")), "their \\Seen and our \\Flagged");
+    }
+
+    @Test
     void aUidlistThatDisagreesIsRefusedNamingTheFileAndLine() throws Exception {
         dovecotLike();
         Files.writeString(root.resolve("dovecot-uidlist"), "3 V1 N5\n7 :1796318722.M1P12467.vm,S=20,W=23\n"
