@@ -16,8 +16,8 @@ import org.spoollock.store.StorageException;
 /**
  * {@code dovecot-keywords} as Dovecot 2.3 keeps it (maildir-keywords.c): lines {@code <index> <name>},
  * index 0..25 standing for the letter 'a'..'z' in file names' flags. A keyword's letter never changes
- * once given (files carry it), so new names are only added, under the file's own dot-lock, and the
- * file is replaced whole by renaming the lock over it.
+ * once given (files carry it), so new names are only added, under the uidlist's lock and the file's
+ * own dot-lock (as Dovecot adds them), and the file is replaced whole by renaming the lock over it.
  */
 final class MaildirKeywords {
     static final String NAME = "dovecot-keywords";
@@ -122,7 +122,10 @@ final class MaildirKeywords {
         if (known.fill(keywords, out)) {
             return known;
         }
-        try (MaildirDotLock lock = MaildirDotLock.acquire(dir.resolve(NAME), timeout)) {
+        // Dovecot changes this file only while it holds the uidlist lock too (maildir-keywords.c relies on
+        // it), so we take both, in its order: uidlist, then keywords
+        try (MaildirDotLock uidlist = MaildirDotLock.acquire(dir.resolve(MaildirUidList.NAME), timeout);
+             MaildirDotLock lock = MaildirDotLock.acquire(dir.resolve(NAME), timeout)) {
             MaildirKeywords now = read(dir);
             String[] names = now.names.clone();
             for (String k : keywords) {
@@ -172,7 +175,8 @@ final class MaildirKeywords {
 
     /**
      * Writes these keywords as the file (a migration's, which gave letters in memory), under its lock; refused
-     * if another writer gave one of our letters to another keyword meanwhile.
+     * if another writer gave one of our letters to another keyword meanwhile. The caller holds the uidlist
+     * lock (as Dovecot's writers of this file do).
      */
     void store(Path dir, Duration timeout) throws IOException {
         try (MaildirDotLock lock = MaildirDotLock.acquire(dir.resolve(NAME), timeout)) {
