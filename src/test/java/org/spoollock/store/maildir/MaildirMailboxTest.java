@@ -267,5 +267,13 @@ class MaildirMailboxTest {
             assertEquals(List.of("work", "$Label1"), m.index().keywords(1));
             assertTrue(m.status().uidNext() > 40);
         }
+        // and back: the Maildir as a copy's source, into mbox, keeps them all as well
+        VerifiedCopy.Result back = VerifiedCopy.run(MailboxRef.of(root), MailboxRef.of("mbox", dir.resolve("back")),
+                new VerifiedCopy.Options(null, false, null, options));
+        assertEquals(List.of(), back.differences());
+        try (Mailbox m = Drivers.open(MailboxRef.of("mbox", dir.resolve("back")), false, options)) {
+            assertEquals(validity, m.status().uidValidity());
+            assertEquals(uids.get(37), m.index().uid(38));
+        }
     }
 }
