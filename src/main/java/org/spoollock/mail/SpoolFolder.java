@@ -129,9 +129,14 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
             throw new MessagingException(path + " is a mailbox, not a directory of them");
         }
         String glob = pattern.replace("%", "*");
+        boolean maildir = isDirectoryMailbox();
         try (Stream<Path> s = Files.list(path)) {
             java.nio.file.PathMatcher m = path.getFileSystem().getPathMatcher("glob:" + glob);
-            return s.filter(p -> m.matches(p.getFileName())).sorted()
+            // a Maildir's folders are its Maildir++ ones (.Sent, .Lists.work), matched by their name without
+            // the dot; its cur/, new/ and tmp/ are not folders
+            return s.filter(p -> !maildir || p.getFileName().toString().startsWith(".") && Files.isDirectory(p))
+                    .filter(p -> m.matches(maildir ? p.getFileSystem().getPath(p.getFileName().toString().substring(1))
+                            : p.getFileName())).sorted()
                     .map(p -> new SpoolFolder(spool, p)).toArray(Folder[]::new);
         } catch (IOException e) {
             throw SpoolMessagingException.of(path + ": cannot list", e);

@@ -52,6 +52,9 @@ class MaildirProviderTest {
         assertTrue(sent.create(Folder.HOLDS_MESSAGES));
         assertTrue(Files.exists(root.resolve(".Sent/maildirfolder")), "a Maildir++ folder, as Dovecot marks them");
         sent.appendMessages(new Message[] {m});
+        Folder[] folders = inbox.list("*");
+        assertEquals(1, folders.length, java.util.Arrays.toString(folders));
+        assertEquals(root.resolve(".Sent").toString(), folders[0].getFullName());
 
         Folder again = session.getFolder(new URLName("maildir:" + root));
         again.open(Folder.READ_ONLY);
