@@ -23,7 +23,7 @@ final class MaildirFiles {
     }
 
     /** A message file written: where it is now, and its name. */
-    record Written(Path path, String dir, MaildirName name) {
+    record Written(Path path, MaildirName name) {
     }
 
     /** A base name no other writer makes: {@code <secs>.M<usecs>P<pid>Q<n>.<host>} (maildir.html's unique names). */
@@ -105,7 +105,7 @@ final class MaildirFiles {
             Path to = root.resolve(dir).resolve(name.fileName());
             posix.rename(tmp, to.toString());
             done = true;
-            return new Written(to, dir, name);
+            return new Written(to, name);
         } finally {
             if (fd >= 0) {
                 posix.closeQuietly(fd);
