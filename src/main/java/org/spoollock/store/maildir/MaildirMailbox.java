@@ -37,7 +37,10 @@ import org.spoollock.store.NewMessage;
  *     read-only ones too, as Dovecot's EXAMINE does: UIDs must be the same for every reader).
  * <li>A read-write open moves new/ files to cur/ (adding {@code :2,}); they are \Recent to it alone.
  * <li>Flag changes are renames of one file (atomic; no lock, as Dovecot). A file gone from under us
- *     was renamed by another writer (found again by its base name) or expunged by one.
+ *     was renamed by another writer (found again by its base name) or expunged by one: its number stays
+ *     (its content gives {@link MailboxChangedException}) until this open's own next expunge reports it
+ *     with its own, as IMAP holds back EXPUNGE responses; message numbers thus change only as the
+ *     {@link org.spoollock.store.Mailbox} interface says.
  * <li>Expunge unlinks the files, then drops their records from the uidlist under its lock.
  * </ul>
  * Everything a commit writes is fsynced (files before their rename, directories after) before it returns.
@@ -52,6 +55,8 @@ final class MaildirMailbox extends AbstractMailbox implements MessageIndex {
         String dir;
         MaildirName name;
         boolean recent;
+        /** Expunged by another program; removed from this open's numbering at its own next expunge. */
+        boolean gone;
         long mtimeSeconds = Long.MIN_VALUE;
 
         Entry(long uid, String dir, MaildirName name) {
@@ -145,45 +150,45 @@ final class MaildirMailbox extends AbstractMailbox implements MessageIndex {
             throw new MailboxChangedException(root + ": UIDVALIDITY changed from " + uidValidity + " to "
                     + list.uidValidity() + " (the uidlist was made anew); reopen the mailbox");
         }
-        Map<Long, Entry> old = new HashMap<>();
-        for (Entry e : entries) {
-            old.put(e.uid, e);
-        }
-        List<Entry> now = new ArrayList<>(list.records().size());
-        Set<Long> seen = new HashSet<>();
+        Map<Long, MaildirUidList.Record> listed = new HashMap<>();
         for (MaildirUidList.Record r : list.records()) {
-            MaildirScan.Located at = files.get(r.base());
-            if (at == null) {
-                continue; // a record of a file expunged by someone: dropped at the next settle
+            if (files.containsKey(r.base())) { // else a record of a file expunged by someone: dropped at the next settle
+                listed.put(r.uid(), r);
             }
-            Entry e = old.get(r.uid());
-            if (e == null) {
-                e = new Entry(r.uid(), at.dir(), at.name());
-            } else {
+        }
+        // Messages keep their numbers: those this open knew stay where they were, and one another program
+        // expunged stays as a ghost (its content gone, its flags as last seen) until this open's own next
+        // expunge, as an IMAP server holds back an EXPUNGE until the client may hear it; new mail follows.
+        List<Entry> now = new ArrayList<>(listed.size() + entries.size());
+        Set<Long> known = new HashSet<>();
+        for (Entry e : entries) {
+            known.add(e.uid);
+            MaildirUidList.Record r = listed.get(e.uid);
+            if (r != null) {
+                MaildirScan.Located at = files.get(r.base());
                 e.dir = at.dir();
                 e.name = at.name();
-            }
-            now.add(e);
-            seen.add(r.uid());
-        }
-        List<String> lost = new ArrayList<>();
-        for (Entry e : entries) {
-            if (!seen.contains(e.uid) && !ours.contains(e.name.base())) {
-                lost.add(String.valueOf(e.uid));
+                now.add(e);
+            } else if (!ours.contains(e.name.base())) {
+                e.gone = true;
+                now.add(e);
             }
         }
-        if (!lost.isEmpty()) {
-            throw new MailboxChangedException(root + ": message(s) with UID " + String.join(", ", lost) + " were"
-                    + " expunged by another program; reopen the mailbox");
+        int arrived = 0;
+        for (MaildirUidList.Record r : list.records()) {
+            MaildirScan.Located at = files.get(r.base());
+            if (at != null && !known.contains(r.uid())) {
+                now.add(new Entry(r.uid(), at.dir(), at.name()));
+                arrived++;
+            }
         }
-        int arrived = now.size() - (entries.size() - ours.size());
         uidValidity = list.uidValidity();
         uidNext = list.nextUid();
         entries = now;
         if (readWrite) {
             moveNewToCur();
         }
-        return Math.max(0, arrived);
+        return arrived;
     }
 
     /** Whether every file has a record (records of vanished files are harmless until the next settle). */
@@ -205,7 +210,7 @@ final class MaildirMailbox extends AbstractMailbox implements MessageIndex {
         Posix posix = Posix.get();
         boolean moved = false;
         for (Entry e : entries) {
-            if (!e.dir.equals("new")) {
+            if (!e.dir.equals("new") || e.gone) {
                 continue;
             }
             MaildirName to = e.name.info() == null ? new MaildirName(e.name.base(), "2,") : e.name;
@@ -491,8 +496,20 @@ final class MaildirMailbox extends AbstractMailbox implements MessageIndex {
         List<Integer> doomed = deleted();
         Set<String> gone = new HashSet<>();
         Set<String> dirs = new LinkedHashSet<>();
+        for (int n = 1; n <= entries.size(); n++) {
+            if (entries.get(n - 1).gone) {
+                gone.add(entries.get(n - 1).name.base()); // another program's expunge, told now
+                if (!doomed.contains(n)) {
+                    doomed.add(n);
+                }
+            }
+        }
+        java.util.Collections.sort(doomed);
         for (int n : doomed) {
             Entry e = entry(n);
+            if (e.gone) {
+                continue;
+            }
             for (int attempt = 0; ; attempt++) {
                 try {
                     posix.unlink(file(e).toString());
