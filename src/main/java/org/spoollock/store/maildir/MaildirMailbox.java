@@ -40,7 +40,8 @@ import org.spoollock.store.NewMessage;
  *     was renamed by another writer (found again by its base name) or expunged by one: its number stays
  *     (its content gives {@link MailboxChangedException}) until this open's own next expunge reports it
  *     with its own, as IMAP holds back EXPUNGE responses; message numbers thus change only as the
- *     {@link org.spoollock.store.Mailbox} interface says.
+ *     {@link org.spoollock.store.Mailbox} interface says. A read-only open, which cannot expunge, is told
+ *     by {@link #sync} to open the Maildir anew.
  * <li>Expunge unlinks the files, then drops their records from the uidlist under its lock.
  * </ul>
  * Everything a commit writes is fsynced (files before their rename, directories after) before it returns.
@@ -159,6 +160,20 @@ final class MaildirMailbox extends AbstractMailbox implements MessageIndex {
         // Messages keep their numbers: those this open knew stay where they were, and one another program
         // expunged stays as a ghost (its content gone, its flags as last seen) until this open's own next
         // expunge, as an IMAP server holds back an EXPUNGE until the client may hear it; new mail follows.
+        // A read-only open has no expunge of its own to tell it with: it is told to read the Maildir anew
+        // (MailboxChangedException), as for a mailbox file rewritten under a read-only open.
+        if (!readWrite) {
+            List<String> lost = new ArrayList<>();
+            for (Entry e : entries) {
+                if (!listed.containsKey(e.uid) && !e.gone) {
+                    lost.add(String.valueOf(e.uid));
+                }
+            }
+            if (!lost.isEmpty()) {
+                throw new MailboxChangedException(root + ": message(s) with UID " + String.join(", ", lost)
+                        + " were expunged by another program; open the mailbox anew");
+            }
+        }
         List<Entry> now = new ArrayList<>(listed.size() + entries.size());
         Set<Long> known = new HashSet<>();
         for (Entry e : entries) {

@@ -136,6 +136,14 @@ class MaildirMailboxTest {
             assertEquals(2, m.index().count());
             assertEquals(List.of(5L, 9L), List.of(m.index().uid(1), m.index().uid(2)));
         }
+        try (Mailbox m = Drivers.open(ref(), false, options)) {
+            try (var s = Files.list(root.resolve("cur"))) {
+                Files.delete(s.filter(p -> p.getFileName().toString().startsWith("1796318800")).findFirst().get());
+            }
+            MailboxChangedException e = assertThrows(MailboxChangedException.class, m::sync);
+            assertTrue(e.getMessage().contains("UID 9 were expunged by another program; open the mailbox anew"),
+                    e.getMessage());
+        }
     }
 
     @Test
