@@ -227,6 +227,40 @@ class MaildirInteropIT {
         }
     }
 
+    /**
+     * Dovecot expunges and flags while our read-write session is open (in this JVM, as root: what we make
+     * is given to the Maildir's owner): our numbers hold, the expunged message's content says so, and our
+     * next expunge reports it with ours; afterwards Dovecot and we show the same.
+     */
+    @Test
+    void dovecotExpungingUnderOurSessionIsToldAtOurExpunge() throws Exception {
+        Path dir = Peers.newDir("maildir-session");
+        Path md = dir.resolve("Maildir");
+        for (int i = 1; i <= 3; i++) {
+            Peers.Result r = Peers.runWithInput(dovecot(md, "/usr/lib/dovecot/dovecot-lda"), message(dir, i + ".eml",
+                    "s" + i), 120);
+            assertEquals(0, r.status(), r.toString());
+        }
+        StoreOptions o = StoreOptions.defaults().withTimeout(Duration.ofSeconds(30))
+                .withSession(SessionLockOptions.defaults().withDirectory(dir));
+        try (Mailbox m = Drivers.open(MailboxRef.of(md), true, o)) {
+            assertEquals(3, m.index().count());
+            doveadm(md, "expunge", "mailbox", "INBOX", "uid", "2");
+            doveadm(md, "flags", "add", "\\Answered", "uid", "3");
+            assertEquals(0, m.sync());
+            assertEquals(3, m.index().count());
+            assertEquals(Flags.ANSWERED, m.index().flags(3) & Flags.ANSWERED);
+            org.junit.jupiter.api.Assertions.assertThrows(org.spoollock.store.MailboxChangedException.class,
+                    () -> m.content(2));
+            m.changes().setFlags(List.of(1), Flags.DELETED, 0, List.of(), List.of()).commit();
+            assertEquals(List.of(1, 2), m.changes().expunge().commit().expunged());
+            assertEquals(1, m.index().count());
+            assertEquals(3, m.index().uid(1));
+        }
+        assertEquals(dovecotView(md, "INBOX"), ourView(md));
+        assertEquals(1, dovecotView(md, "INBOX").size());
+    }
+
     @Test
     void ourCopyLandsInAMaildirDovecotsImapHasSelected() throws Exception {
         Path dir = Peers.newDir("maildir-live");
