@@ -17,8 +17,8 @@ abstract class MailboxCommand implements Callable<Integer> {
     @Mixin
     StoreOptionsMixin store;
 
-    @Parameters(index = "0", paramLabel = "MAILBOX", description = "[mbox:|tenex:|mtx:]PATH: the format is read from the"
-            + " file; a prefix forces it (and chooses it for a new mailbox).")
+    @Parameters(index = "0", paramLabel = "MAILBOX", description = "[mbox:|tenex:|mtx:|maildir:]PATH: the format is read from"
+            + " the file (a Maildir from its directory); a prefix forces it (and chooses it for a new mailbox).")
     String target;
 
     /** The mailbox's path (without any format prefix), once {@link #ref} has read the argument. */

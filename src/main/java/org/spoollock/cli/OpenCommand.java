@@ -51,7 +51,7 @@ final class OpenCommand implements Callable<Integer> {
             description = "How long to keep trying after asking the holder (default: ${DEFAULT-VALUE}, as c-client).")
     long askForSeconds;
 
-    @Parameters(index = "0", paramLabel = "MAILBOX", description = "[mbox:|tenex:|mtx:]PATH")
+    @Parameters(index = "0", paramLabel = "MAILBOX", description = "[mbox:|tenex:|mtx:|maildir:]PATH")
     String target;
 
     Path mailbox;

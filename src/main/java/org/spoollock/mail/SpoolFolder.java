@@ -129,9 +129,14 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
             throw new MessagingException(path + " is a mailbox, not a directory of them");
         }
         String glob = pattern.replace("%", "*");
+        boolean maildir = isDirectoryMailbox();
         try (Stream<Path> s = Files.list(path)) {
             java.nio.file.PathMatcher m = path.getFileSystem().getPathMatcher("glob:" + glob);
-            return s.filter(p -> m.matches(p.getFileName())).sorted()
+            // a Maildir's folders are its Maildir++ ones (.Sent, .Lists.work), matched by their name without
+            // the dot; its cur/, new/ and tmp/ are not folders
+            return s.filter(p -> !maildir || p.getFileName().toString().startsWith(".") && Files.isDirectory(p))
+                    .filter(p -> m.matches(maildir ? p.getFileSystem().getPath(p.getFileName().toString().substring(1))
+                            : p.getFileName())).sorted()
                     .map(p -> new SpoolFolder(spool, p)).toArray(Folder[]::new);
         } catch (IOException e) {
             throw SpoolMessagingException.of(path + ": cannot list", e);
@@ -143,9 +148,22 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
         return '/';
     }
 
+    /** A directory holds folders, unless it is a directory mailbox (a Maildir), which holds messages and its Maildir++ folders. */
     @Override
     public int getType() {
-        return Files.isDirectory(path) ? HOLDS_FOLDERS : HOLDS_MESSAGES;
+        if (!Files.isDirectory(path)) {
+            return HOLDS_MESSAGES;
+        }
+        return isDirectoryMailbox() ? HOLDS_MESSAGES | HOLDS_FOLDERS : HOLDS_FOLDERS;
+    }
+
+    /** Whether this directory is itself a mailbox (a Maildir) rather than a directory of mailbox files. */
+    private boolean isDirectoryMailbox() {
+        try {
+            return Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) && Drivers.detect(MailboxRef.of(path)) != null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Override
@@ -154,7 +172,10 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
             return false;
         }
         try {
-            if ((type & HOLDS_FOLDERS) != 0) {
+            if ((type & HOLDS_MESSAGES) != 0 && spool.protocolDriver().name().equals("maildir")) {
+                // a Maildir is made by its driver (tmp/, new/, cur/, and maildirfolder for a Maildir++ folder)
+                spool.protocolDriver().create(MailboxRef.of(path), spool.options);
+            } else if ((type & HOLDS_FOLDERS) != 0) {
                 Files.createDirectories(path);
             } else {
                 Files.createFile(path, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
@@ -171,8 +192,15 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
         return isOpen() && refresh() > 0;
     }
 
+    /** Inside a Maildir, a folder is a Maildir++ one: {@code Lists/work} is {@code .Lists.work} in the root, as Dovecot names it. */
     @Override
     public Folder getFolder(String name) {
+        if (isDirectoryMailbox() && !name.startsWith(".") && !name.startsWith("/")) {
+            Path root = Files.exists(path.resolve("maildirfolder")) && path.getFileName().toString().startsWith(".")
+                    ? path.getParent() : path;
+            String prefix = root == path ? "." : path.getFileName() + ".";
+            return new SpoolFolder(spool, root.resolve(prefix + name.replace('/', '.')));
+        }
         return new SpoolFolder(spool, path.resolve(name));
     }
 

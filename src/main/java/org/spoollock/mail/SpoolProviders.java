@@ -36,4 +36,10 @@ public final class SpoolProviders {
             super(Type.STORE, "mtx", SpoolStore.class.getName(), VENDOR, VERSION);
         }
     }
+
+    public static final class Maildir extends Provider {
+        public Maildir() {
+            super(Type.STORE, "maildir", SpoolStore.class.getName(), VENDOR, VERSION);
+        }
+    }
 }

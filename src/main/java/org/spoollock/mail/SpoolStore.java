@@ -14,7 +14,7 @@ import org.spoollock.store.MailboxDriver;
 import org.spoollock.store.StorageException;
 
 /**
- * The Jakarta Mail store for local spools: protocol {@code mbox}, {@code mmdf}, {@code tenex} or {@code mtx}.
+ * The Jakarta Mail store for local spools: protocol {@code mbox}, {@code mmdf}, {@code tenex}, {@code mtx} or {@code maildir}.
  * {@code session.getFolder(new URLName("mbox:/var/mail/alice"))} opens that file;
  * {@code session.getStore("mbox").getFolder("/var/mail/alice")} likewise; {@code getDefaultFolder()} is
  * the directory of the store's URL file (or {@code /}), whose {@code list()} shows its files. There is

@@ -5,8 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import jnr.constants.platform.Errno;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Runtime;
 
 /**
  * Makes sure a file can grow before anything is written: fallocate(FALLOC_FL_KEEP_SIZE) reserves
@@ -16,23 +14,7 @@ import jnr.ffi.Runtime;
 public final class SpaceReservation {
     private static final int FALLOC_FL_KEEP_SIZE = 1;
 
-    public interface LibC {
-        int fallocate(int fd, int mode, long offset, long len);
-    }
-
-    private static volatile LibC libc;
-
     private SpaceReservation() {
-    }
-
-    private static LibC libc() {
-        LibC l = libc;
-        if (l == null) {
-            Posix.get();
-            l = LibraryLoader.create(LibC.class).load("c");
-            libc = l;
-        }
-        return l;
     }
 
     /** Reserves {@code [offset, offset+length)} of the file open on {@code fd}; typed error on ENOSPC/EDQUOT. */
@@ -40,14 +22,9 @@ public final class SpaceReservation {
         if (length <= 0) {
             return;
         }
-        LibC c = libc();
-        int rc;
-        int errno;
-        do {
-            rc = c.fallocate(fd, FALLOC_FL_KEEP_SIZE, offset, length);
-            errno = rc == 0 ? 0 : Runtime.getRuntime(c).getLastError();
-        } while (rc != 0 && errno == Errno.EINTR.intValue());
-        if (rc == 0) {
+        NativeC.Calls c = NativeC.get();
+        int errno = NativeC.call(() -> c.fallocate(fd, FALLOC_FL_KEEP_SIZE, offset, length));
+        if (errno == 0) {
             return;
         }
         if (errno == Errno.EOPNOTSUPP.intValue() || errno == Errno.ENOSYS.intValue()

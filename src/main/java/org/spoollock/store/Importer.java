@@ -37,6 +37,13 @@ public interface Importer {
     /** Appends what was added (one write, no fsync) and empties the batch; returns the messages written. */
     int write() throws IOException;
 
+    /**
+     * Called once after the last {@link #write}: what the format does at the end of a migration (Maildir
+     * fsyncs its files once and writes its UID list last); nothing for formats whose batches are complete.
+     */
+    default void finish() throws IOException {
+    }
+
     /** What the format could not keep of what was added (e.g. keywords tenex has no bit for), each said once. */
     List<String> notes();
 }

@@ -85,6 +85,11 @@ public interface MailboxDriver {
         return new MailboxRef(name(), root.path().resolve(String.join("/", path)).toString());
     }
 
+    /** Makes the root of a folder tree of this format if it is not there: a directory, for most. */
+    default void createTreeRoot(MailboxRef root, StoreOptions options) throws IOException {
+        java.nio.file.Files.createDirectories(root.path());
+    }
+
     /** What {@link #check} found: the messages counted, problems (the mailbox is not sound), notes. */
     record CheckReport(int messages, List<String> problems, List<String> notes) {
         public boolean sound() {

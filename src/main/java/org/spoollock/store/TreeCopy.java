@@ -152,13 +152,24 @@ public final class TreeCopy {
         String fixed = targetFormat != null ? targetFormat : targetRoot.driver();
         boolean local = fixed == null || !Drivers.named(fixed).capabilities().contains(Capability.REMOTE);
         if (local) {
-            Files.createDirectories(targetRoot.path());
+            if (fixed != null) {
+                Drivers.named(fixed).createTreeRoot(targetRoot, o);
+            } else {
+                Files.createDirectories(targetRoot.path());
+            }
         }
         List<FolderResult> out = new ArrayList<>();
         long[] before = {0};
         for (Folder f : plan.folders()) {
             MailboxDriver to = fixed != null ? Drivers.named(fixed) : f.driver();
-            MailboxRef target = to.child(targetRoot, f.levels());
+            MailboxRef target;
+            try {
+                target = to.child(targetRoot, f.levels());
+            } catch (IllegalArgumentException e) { // a name the target's naming cannot hold
+                out.add(new FolderResult(f, null, null, new StorageException(StorageException.Category.INVALID_INPUT,
+                        e.getMessage(), e)));
+                continue;
+            }
             LongConsumer inFolder = progress == null ? null : done -> progress.accept(before[0] + done);
             try {
                 if (local && target.path().getParent() != null) {

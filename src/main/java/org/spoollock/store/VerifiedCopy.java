@@ -188,6 +188,7 @@ public final class VerifiedCopy {
                 });
                 written(batch, o, done);
             }
+            batch.finish();
             if (!to.capabilities().contains(Capability.REMOTE)) {
                 if (n == 0 && !Files.exists(dst.path(), LinkOption.NOFOLLOW_LINKS)) {
                     to.create(dst, so); // an empty source: no batch made the target

@@ -92,6 +92,29 @@ class LmtpServerTest {
         return out;
     }
 
+    /** With {@code --format maildir}, a recipient's Maildir is made on first delivery and each message is one file in new/. */
+    @Test
+    void deliversIntoMaildirs() throws Exception {
+        start(c -> new LmtpConfig(c.listen(), dir + "/%u/Maildir", "maildir", c.users(), c.maxSize(), c.maxConnections(),
+                c.idleTimeout(), c.statsEvery(), c.spillDirectory(), c.hostname(), c.store()));
+        Files.createDirectories(dir.resolve("dora"));
+        try (LmtpClient c = client()) {
+            List<String> r = c.transaction("s@x", List.of("dora@x"), "Subject: one\r\n\r\nbody\r\n");
+            assertTrue(r.get(r.size() - 1).startsWith("250"), r.toString());
+            r = c.transaction("s@x", List.of("dora@x"), "Subject: two\r\n\r\nbody\r\n");
+            assertTrue(r.get(r.size() - 1).startsWith("250"), r.toString());
+        }
+        try (Mailbox m = Drivers.open(MailboxRef.of(dir.resolve("dora/Maildir")), false, StoreOptions.defaults())) {
+            assertEquals("maildir", m.driver().name());
+            assertEquals(2, m.index().count());
+            assertTrue(new String(m.content(2), StandardCharsets.ISO_8859_1).contains("Subject: two\n"));
+            assertTrue(m.index().uid(2) > m.index().uid(1));
+        }
+        try (var s = Files.list(dir.resolve("dora/Maildir/new"))) {
+            assertEquals(2, s.count());
+        }
+    }
+
     /**
      * The service guards its spool: a delivery killed half-way in another process (here: its note, its
      * half message and a dot-lock naming a PID that is gone) is cut out within seconds, with no
