@@ -178,13 +178,13 @@ final class MboxParser {
     private void parseMmdf(LineReader in, boolean first) throws IOException {
         long offset = in.position();
         Line line = mmdfLine(in);
-        if (line == null || !Framing.isDelimiter(line.buf, line.start, line.end)) {
+        if (!delimiter(line)) {
             String what = line == null ? "" : ": \"" + preview(line) + "\"";
             boolean backedUp = false;
             if (line != null && offset > 5) {
                 in.seek(offset - 5);
                 line = mmdfLine(in);
-                backedUp = line != null && Framing.isDelimiter(line.buf, line.start, line.end);
+                backedUp = delimiter(line);
                 offset -= 5;
             }
             if (!backedUp) {
@@ -220,7 +220,7 @@ final class MboxParser {
                 if (line == null) {
                     break;
                 }
-                if (Framing.isDelimiter(line.buf, line.start, line.end)) {
+                if (delimiter(line)) {
                     delimiterAt = at; // no blank line: c-client adds one when it hands the header out
                     eof = false;
                     break;
@@ -257,7 +257,7 @@ final class MboxParser {
                     if (line == null) {
                         break;
                     }
-                    if (Framing.isDelimiter(line.buf, line.start, line.end)) {
+                    if (delimiter(line)) {
                         delimiterAt = at;
                         break;
                     }
@@ -276,7 +276,7 @@ final class MboxParser {
             if (line == null) {
                 break;
             }
-            if (Framing.isDelimiter(line.buf, line.start, line.end)) {
+            if (delimiter(line)) {
                 offset = nextAt;
             } else { // c-client backs up: the trailer just read starts this message too
                 in.seek(delimiterAt);
@@ -287,13 +287,25 @@ final class MboxParser {
         parseDone();
     }
 
+    /** Whether the line mmdfLine just gave is a delimiter (not a line's first part that looks like one). */
+    private boolean delimiter(Line l) {
+        return l != null && !split && Framing.isDelimiter(l.buf, l.start, l.end);
+    }
+
+    /** The last line {@link #mmdfLine} gave was cut before a delimiter. */
+    private boolean split;
+
     /**
      * The next line as c-client's mmdf_mbxline reads it: a line of more than six bytes that ends in the
      * delimiter is cut before the delimiter, which is read next, and its last byte becomes a newline in
-     * what is counted (c-client overwrites it so; the file is not changed).
+     * what is counted (c-client overwrites it so; the file is not changed). The first part is text even where
+     * that makes it look like a delimiter ({@code ^A^A^A^Ax^A^A^A^A}): c-client's buffer then reads as one
+     * and it would start a message at bytes that are not a delimiter in the file, which no reader could
+     * check again; here it is the text line it is in the file.
      */
-    private static Line mmdfLine(LineReader in) throws IOException {
+    private Line mmdfLine(LineReader in) throws IOException {
         Line l = in.next();
+        split = false;
         if (l != null && Framing.endsWithDelimiter(l.buf, l.start, l.end)) {
             in.seek(in.position() - 5);
             l.end -= 5;
@@ -302,6 +314,7 @@ final class MboxParser {
                 l.crs--;
             }
             l.buf[l.end - 1] = '\n';
+            split = true;
         }
         return l;
     }
