@@ -231,6 +231,9 @@ public class MboxDriver implements MailboxDriver {
                     // consecutive appends go in together: one lock, one write, one fsync
                     List<NewMessage> group = appendRun(changes, i);
                     i += group.size() - 1;
+                    // keywords new to the mailbox join its list first, so that the parse of the appended messages
+                    // reads them and the close's checkpoint writes the list (they were dropped: found by MmdfProviderTest)
+                    m.defineKeywords(group.stream().flatMap(x -> x.keywords().stream()).distinct().toList());
                     long at = MboxAppender.append(m.path(), encode(group, options, framing), options.lock(),
                             options.timeout(), true, framing);
                     m.refresh();

@@ -222,6 +222,18 @@ public final class MboxMailbox implements AutoCloseable {
         }
     }
 
+    /**
+     * Adds keywords the mailbox does not know yet to its list (written in X-IMAPbase at the next checkpoint),
+     * as c-client's session creates a keyword a message appended through it carries: without this, the
+     * X-Keywords of an appended message would name keywords every reader ignores.
+     */
+    public void defineKeywords(Collection<String> names) {
+        requireWritable();
+        for (String k : names) {
+            index.keywordIndex(k, true);
+        }
+    }
+
     /** Writes pending changes (flags, UIDs, keywords) if there are any, as c-client's checkpoint. */
     public void checkpoint() throws IOException {
         requireWritable();

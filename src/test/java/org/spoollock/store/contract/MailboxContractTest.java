@@ -175,6 +175,29 @@ public abstract class MailboxContractTest {
         assertEquals(StorageException.Category.EXISTS, e.category());
     }
 
+    /**
+     * A message appended through an open session with a keyword the mailbox has never had keeps it, for
+     * every format that can hold any keyword (mbox and mmdf dropped it: the keyword was written in the
+     * message's X-Keywords but not added to X-IMAPbase's list, so every reader ignored it).
+     */
+    @Test
+    void aKeywordNewToTheMailboxArrivesWithTheMessageAppendedThroughASession() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(driver().capabilities().contains(
+                org.spoollock.store.Capability.ANY_KEYWORDS), "the format keeps only configured keywords");
+        deliver("first");
+        NewMessage m = message("tagged");
+        NewMessage tagged = new NewMessage(m.content(), Flags.FLAGGED, List.of("brand-new"), m.date(), m.sender());
+        try (Mailbox rw = Drivers.open(ref, true, options)) {
+            rw.changes().append(tagged).commit();
+            assertEquals(List.of("brand-new"), rw.index().keywords(2), "as the session sees it");
+        }
+        try (Mailbox ro = Drivers.open(ref, false, options)) {
+            assertEquals(List.of("brand-new"), ro.index().keywords(2), "read anew");
+            assertEquals(Flags.FLAGGED, ro.index().flags(2) & Flags.FLAGGED);
+            assertEquals(List.of(), ro.index().keywords(1));
+        }
+    }
+
     @Test
     void deliveredMessagesReadBackAsGivenWithTheirDates() throws Exception {
         deliver("one", "two", "three");
