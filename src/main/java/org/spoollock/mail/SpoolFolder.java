@@ -679,23 +679,7 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
     }
 
     static int flagBits(Flags f) {
-        int bits = 0;
-        if (f.contains(Flags.Flag.SEEN)) {
-            bits |= org.spoollock.store.Flags.SEEN;
-        }
-        if (f.contains(Flags.Flag.ANSWERED)) {
-            bits |= org.spoollock.store.Flags.ANSWERED;
-        }
-        if (f.contains(Flags.Flag.FLAGGED)) {
-            bits |= org.spoollock.store.Flags.FLAGGED;
-        }
-        if (f.contains(Flags.Flag.DELETED)) {
-            bits |= org.spoollock.store.Flags.DELETED;
-        }
-        if (f.contains(Flags.Flag.DRAFT)) {
-            bits |= org.spoollock.store.Flags.DRAFT;
-        }
-        return bits;
+        return org.spoollock.store.imap.JakartaFlags.bits(f);
     }
 
     /** Sets or clears flags on several messages with one write (mbox: one checkpoint). */
@@ -807,27 +791,10 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
 
     synchronized Flags flags(int n) throws MessagingException {
         checkOpen();
-        int bits = backend.index().flags(n);
-        Flags f = new Flags();
-        if ((bits & org.spoollock.store.Flags.SEEN) != 0) {
-            f.add(Flags.Flag.SEEN);
-        }
-        if ((bits & org.spoollock.store.Flags.ANSWERED) != 0) {
-            f.add(Flags.Flag.ANSWERED);
-        }
-        if ((bits & org.spoollock.store.Flags.FLAGGED) != 0) {
-            f.add(Flags.Flag.FLAGGED);
-        }
-        if ((bits & org.spoollock.store.Flags.DELETED) != 0) {
-            f.add(Flags.Flag.DELETED);
-        }
-        if ((bits & org.spoollock.store.Flags.DRAFT) != 0) {
-            f.add(Flags.Flag.DRAFT);
-        }
+        Flags f = org.spoollock.store.imap.JakartaFlags.of(backend.index().flags(n), backend.index().keywords(n));
         if (backend.index().recent(n)) {
             f.add(Flags.Flag.RECENT);
         }
-        backend.index().keywords(n).forEach(f::add);
         return f;
     }
 

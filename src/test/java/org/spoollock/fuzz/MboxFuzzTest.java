@@ -79,14 +79,14 @@ class MboxFuzzTest {
             }
         }
         for (int i = 1; i <= n; i++) {
-            if (headerEndsWithBlankLine(data, index, i)) {
-                assertEquals(crlfLength(contents[i]), index.size(i),
+            if (MailFileChecks.headerEndsWithBlankLine(data, index, i)) {
+                assertEquals(MailFileChecks.crlfLength(contents[i]), index.size(i),
                         "message " + i + ": RFC822 size differs from the CRLF length of the content handed out");
             } else {
                 // a header cut off by the end of the file: the store hands it out with the blank line a
                 // message needs, which c-client's size (and so ours: cclient-mbox list agrees) does not count
-                assertTrue(index.size(i) <= crlfLength(contents[i]), "message " + i + ": RFC822 size " + index.size(i)
-                        + " exceeds the CRLF length of the content handed out, " + crlfLength(contents[i]));
+                assertTrue(index.size(i) <= MailFileChecks.crlfLength(contents[i]), "message " + i + ": RFC822 size " + index.size(i)
+                        + " exceeds the CRLF length of the content handed out, " + MailFileChecks.crlfLength(contents[i]));
             }
             assertTrue((index.flags(i) & ~Flags.ALL) == 0);
             assertTrue(index.keywordNames().containsAll(index.keywords(i)));
@@ -134,32 +134,7 @@ class MboxFuzzTest {
         }
     }
 
-    /** Whether message i's header (after its From_ line) ends with an empty line, as a complete one does. */
-    private static boolean headerEndsWithBlankLine(byte[] data, MboxIndex index, int i) {
-        int h = (int) (index.start(i) + index.fromLength(i));
-        int e = h + index.headerLength(i);
-        if (e - h >= 1 && data[e - 1] == '\n') {
-            int p = e - 1;
-            if (p > h && data[p - 1] == '\r') {
-                p--;
-            }
-            return p == h || data[p - 1] == '\n';
-        }
-        return false;
-    }
 
-    /** c-client's RFC822 size of content: CRs dropped, every LF counted as CRLF. */
-    private static long crlfLength(byte[] b) {
-        long n = 0;
-        for (byte x : b) {
-            if (x == '\n') {
-                n += 2;
-            } else if (x != '\r') {
-                n++;
-            }
-        }
-        return n;
-    }
 
     /**
      * Opens the mailbox as it was before message k arrived, appends the rest (as a delivery does), reads

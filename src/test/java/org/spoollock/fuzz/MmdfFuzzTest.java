@@ -77,7 +77,7 @@ class MmdfFuzzTest {
             if (n > 0) {
                 m.visit(1, n, (msgno, sender, content) -> {
                     if (!runsInto) {
-                        long crlf = crlfLength(content);
+                        long crlf = MailFileChecks.crlfLength(content);
                         // a continuation line opening a header that follows one a delimiter ended is dropped from the
                         // size by c-client's parse (its "retain" carried over) but not from the header it hands out,
                         // whose filter starts afresh: c-client's own two figures differ there (a warning names it)
@@ -86,7 +86,7 @@ class MmdfFuzzTest {
                         if (carried) {
                             return;
                         }
-                        if (headerEndsWithBlankLine(data, index, msgno)) {
+                        if (MailFileChecks.headerEndsWithBlankLine(data, index, msgno)) {
                             assertEquals(crlf, index.size(msgno), "message " + msgno + ": size, content in CRLF");
                         } else { // handed out with the blank line its header lacks, which the size does not count
                             assertTrue(index.size(msgno) <= crlf, "message " + msgno + ": size " + index.size(msgno)
@@ -116,27 +116,7 @@ class MmdfFuzzTest {
         }
     }
 
-    /** Whether message i's header (after its delimiter and From_ line) ends with an empty line. */
-    private static boolean headerEndsWithBlankLine(byte[] data, MboxIndex index, int i) {
-        int h = (int) (index.start(i) + index.fromLength(i));
-        int e = h + index.headerLength(i);
-        if (e - h >= 1 && data[e - 1] == '\n') {
-            int p = e - 1;
-            if (p > h && data[p - 1] == '\r') {
-                p--;
-            }
-            return p == h || data[p - 1] == '\n';
-        }
-        return false;
-    }
 
-    private static long crlfLength(byte[] b) {
-        long n = 0;
-        for (byte x : b) {
-            n += x == '\n' ? 2 : x == '\r' ? 0 : 1;
-        }
-        return n;
-    }
 
     /** The file up to message k opened, the rest appended, new mail read: the same as the whole parse. */
     private static void incremental(byte[] data, MboxIndex full) throws IOException {

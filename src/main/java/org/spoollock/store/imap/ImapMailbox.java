@@ -69,7 +69,7 @@ final class ImapMailbox extends AbstractMailbox {
                 IMAPMessage x = (IMAPMessage) m[i];
                 uid[i] = ((UIDFolder) x.getFolder()).getUID(x);
                 jakarta.mail.Flags f = x.getFlags();
-                flags[i] = ImapMessages.bits(f);
+                flags[i] = JakartaFlags.bits(f);
                 recent[i] = f.contains(jakarta.mail.Flags.Flag.RECENT);
                 keywords.add(List.copyOf(ImapMessages.keywords(f)));
                 java.util.Date d = x.getReceivedDate();
@@ -227,10 +227,10 @@ final class ImapMailbox extends AbstractMailbox {
                 if (ch instanceof Changes.SetFlags f) {
                     Message[] ms = f.msgnos().stream().map(n -> messages[n - 1]).toArray(Message[]::new);
                     if (f.add() != 0 || !f.addKeywords().isEmpty()) {
-                        c.folder.setFlags(ms, ImapMessages.toJakarta(f.add(), f.addKeywords()), true);
+                        c.folder.setFlags(ms, JakartaFlags.of(f.add(), f.addKeywords()), true);
                     }
                     if (f.remove() != 0 || !f.removeKeywords().isEmpty()) {
-                        c.folder.setFlags(ms, ImapMessages.toJakarta(f.remove(), f.removeKeywords()), false);
+                        c.folder.setFlags(ms, JakartaFlags.of(f.remove(), f.removeKeywords()), false);
                     }
                 } else if (ch instanceof Changes.Append) {
                     List<NewMessage> run = appendRun(changes, i);

@@ -11,7 +11,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 
-/** Between the store's flag bits and keyword names and Jakarta Mail's {@link Flags}, and messages to APPEND. */
+/** Messages to APPEND, and the keywords of Jakarta Mail's {@link Flags}. */
 final class ImapMessages {
     private ImapMessages() {
     }
@@ -28,56 +28,13 @@ final class ImapMessages {
                 throws MessagingException {
             super(session, new ByteArrayInputStream(content));
             this.received = date == null ? null : Date.from(date.toInstant());
-            setFlags(toJakarta(flags, keywords), true);
+            setFlags(JakartaFlags.of(flags, keywords), true);
         }
 
         @Override
         public Date getReceivedDate() {
             return received == null ? null : new Date(received.getTime());
         }
-    }
-
-    static Flags toJakarta(int flags, List<String> keywords) {
-        Flags f = new Flags();
-        if ((flags & org.spoollock.store.Flags.SEEN) != 0) {
-            f.add(Flags.Flag.SEEN);
-        }
-        if ((flags & org.spoollock.store.Flags.ANSWERED) != 0) {
-            f.add(Flags.Flag.ANSWERED);
-        }
-        if ((flags & org.spoollock.store.Flags.FLAGGED) != 0) {
-            f.add(Flags.Flag.FLAGGED);
-        }
-        if ((flags & org.spoollock.store.Flags.DELETED) != 0) {
-            f.add(Flags.Flag.DELETED);
-        }
-        if ((flags & org.spoollock.store.Flags.DRAFT) != 0) {
-            f.add(Flags.Flag.DRAFT);
-        }
-        for (String k : keywords) {
-            f.add(k);
-        }
-        return f;
-    }
-
-    static int bits(Flags f) {
-        int b = 0;
-        if (f.contains(Flags.Flag.SEEN)) {
-            b |= org.spoollock.store.Flags.SEEN;
-        }
-        if (f.contains(Flags.Flag.ANSWERED)) {
-            b |= org.spoollock.store.Flags.ANSWERED;
-        }
-        if (f.contains(Flags.Flag.FLAGGED)) {
-            b |= org.spoollock.store.Flags.FLAGGED;
-        }
-        if (f.contains(Flags.Flag.DELETED)) {
-            b |= org.spoollock.store.Flags.DELETED;
-        }
-        if (f.contains(Flags.Flag.DRAFT)) {
-            b |= org.spoollock.store.Flags.DRAFT;
-        }
-        return b;
     }
 
     static List<String> keywords(Flags f) {

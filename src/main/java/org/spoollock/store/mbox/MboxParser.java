@@ -94,32 +94,15 @@ final class MboxParser {
             index.setDate(i, FromLine.internalDate(line.buf, line.start, line.end));
             // ---- header ----
             long headerStart = in.position();
-            long kept = 0;
-            long counted = 0;
-            boolean sawBlank = false;
+            HeaderSize h = new HeaderSize();
             while ((line = in.next()) != null) {
-                boolean blank = line.isEmpty();
-                if (!blank && headerLine(i, line, messageOne)) {
-                    long k = line.length - line.crs;
-                    kept += k;
-                    counted += k + 1;
-                }
-                if (blank) {
-                    kept += 1;
-                    counted += 2;
-                    sawBlank = true;
-                    // c-client passes the blank line through its ordinary-header case, which sets
-                    // retain: a continuation line opening the next header is kept
-                    retain = true;
+                if (h.add(i, line, messageOne)) {
                     break;
                 }
             }
-            if (sawBlank) {
-                kept--; // c-client: "internal header sans trailing newline"
-            }
             long textStart = in.position();
-            index.setHeader(i, (int) (textStart - headerStart), (int) kept);
-            index.addSize(i, counted);
+            index.setHeader(i, (int) (textStart - headerStart), (int) h.kept());
+            index.addSize(i, h.counted);
             headerDone(i, messageOne);
             // ---- body ----
             long textEnd = textStart;
@@ -209,9 +192,7 @@ final class MboxParser {
             }
             // ---- header ----
             long headerStart = in.position();
-            long kept = 0;
-            long counted = 0;
-            boolean sawBlank = false;
+            HeaderSize h = new HeaderSize();
             long delimiterAt = -1;
             boolean eof = true;
             while (true) {
@@ -225,27 +206,14 @@ final class MboxParser {
                     eof = false;
                     break;
                 }
-                boolean blank = line.isEmpty();
-                if (!blank && headerLine(i, line, messageOne)) {
-                    long k = line.length - line.crs;
-                    kept += k;
-                    counted += k + 1;
-                }
-                if (blank) {
-                    kept += 1;
-                    counted += 2;
-                    sawBlank = true;
-                    retain = true; // as the unix parse: the blank line passes c-client's ordinary-header case
+                if (h.add(i, line, messageOne)) {
                     eof = false;
                     break;
                 }
             }
-            if (sawBlank) {
-                kept--;
-            }
             long textStart = delimiterAt >= 0 ? delimiterAt : in.position();
-            index.setHeader(i, (int) (textStart - headerStart), (int) kept);
-            index.addSize(i, counted);
+            index.setHeader(i, (int) (textStart - headerStart), (int) h.kept());
+            index.addSize(i, h.counted);
             headerDone(i, messageOne);
             // ---- text ----
             long textEnd = textStart;
@@ -326,6 +294,37 @@ final class MboxParser {
                     .atZone(java.time.ZoneOffset.UTC);
         } catch (IOException e) {
             return java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        }
+    }
+
+    /** One header's sizes as its lines are read: c-client's kept ("internal") header size and RFC822 size. */
+    private final class HeaderSize {
+        private long kept;
+        long counted;
+        private boolean blank;
+
+        /** Adds a header line; true when it is the blank line that ends the header. */
+        boolean add(int i, Line line, boolean messageOne) {
+            if (line.isEmpty()) {
+                kept += 1;
+                counted += 2;
+                blank = true;
+                // c-client passes the blank line through its ordinary-header case, which sets retain: a
+                // continuation line opening the next header is kept
+                retain = true;
+                return true;
+            }
+            if (headerLine(i, line, messageOne)) {
+                long k = line.length - line.crs;
+                kept += k;
+                counted += k + 1;
+            }
+            return false;
+        }
+
+        /** The kept size, without the blank line's newline (c-client: "internal header sans trailing newline"). */
+        long kept() {
+            return blank ? kept - 1 : kept;
         }
     }
 
