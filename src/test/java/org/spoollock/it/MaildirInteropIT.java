@@ -170,6 +170,76 @@ class MaildirInteropIT {
         assertEquals(expected, ourView(md));
     }
 
+    /**
+     * A copy into a Maildir killed with SIGKILL in the middle: {@code --resume} takes the dead copy's uidlist
+     * lock over at once (not after Dovecot's two minutes: the resume's lock timeout is 30 s), gives the files
+     * the killed copy wrote the source's UIDs (every other one, so numbering them anew would differ) and
+     * finishes; Dovecot then shows every message once, with the source's UIDs and UIDVALIDITY.
+     */
+    @Test
+    void aCopyKilledMidwayResumesWithTheSourcesUids() throws Exception {
+        int n = 3000;
+        Path dir = Peers.newDir("maildir-resume");
+        Path src = dir.resolve("src");
+        String pad = "x".repeat(1500);
+        StringBuilder b = new StringBuilder(n * 1700);
+        for (int i = 1; i <= n; i++) {
+            b.append("From a@example.org Mon Nov  2 05:03:22 2026\n");
+            if (i == 1) {
+                b.append("X-IMAPbase: 424242 ").append(2 * n + 10).append("\n");
+            }
+            b.append("Message-ID: <m").append(i).append("@example.org>\nSubject: message ").append(i)
+                    .append("\nX-UID: ").append(2 * i + 5).append("\nStatus: RO\n\n").append(pad).append("\n\n");
+        }
+        Files.writeString(src, b.toString());
+        Peers.chown(src);
+        Path md = dir.resolve("Maildir");
+        try (Peers.Holder run = new Peers.Holder(Peers.asUser(Peers.ours("copy", "--format", "maildir", src.toString(),
+                md.toString())), false)) {
+            long until = System.nanoTime() + 120_000_000_000L;
+            long there = 0;
+            while (there < 500 && System.nanoTime() < until && run.process.isAlive()) {
+                try (var files = Files.list(md.resolve("cur"))) {
+                    there = files.count();
+                } catch (java.nio.file.NoSuchFileException notYet) {
+                    there = 0;
+                }
+                Thread.sleep(5);
+            }
+            run.kill9();
+            assertTrue(there >= 500, "the copy wrote " + there + " files in 120 s: " + run.stderr());
+        }
+        long killedAt;
+        try (var files = Files.list(md.resolve("cur"))) {
+            killedAt = files.count();
+        }
+        assertTrue(killedAt < n, "killed after all " + n + " were copied: kill it earlier");
+        assertTrue(Files.exists(md.resolve("dovecot-uidlist.lock")), "the killed copy's uidlist lock is left");
+        Peers.Result r = Peers.run(Peers.asUser(Peers.ours("copy", "--resume", "--timeout", "30", "--format", "maildir",
+                src.toString(), md.toString())), 300);
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().contains("verified") && r.out().contains("(" + killedAt + " were there already)"), r.out());
+        String out = doveadm(md, "fetch", "uid hdr.message-id", "mailbox", "INBOX", "ALL").out();
+        List<String> uids = new ArrayList<>();
+        TreeSet<String> ids = new TreeSet<>();
+        for (String line : out.lines().toList()) {
+            if (line.startsWith("uid: ")) {
+                uids.add(line.substring(5).strip());
+            } else if (line.startsWith("hdr.message-id: ")) {
+                ids.add(line.substring(16).strip());
+            }
+        }
+        List<String> expected = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            expected.add(String.valueOf(2 * i + 5));
+        }
+        assertEquals(expected, uids, "the source's UIDs, in order, each once");
+        assertEquals(n, ids.size(), "each message once");
+        String status = doveadm(md, "mailbox", "status", "uidvalidity", "INBOX").out();
+        assertTrue(status.contains("uidvalidity=424242"), status);
+        assertTrue(!Files.exists(md.resolve("spoollock-import")), "the copy's intent is gone once it finished");
+    }
+
     @Test
     void weReadWhatDovecotDeliveredAndFlaggedOverImapTheSameWay() throws Exception {
         Path dir = Peers.newDir("maildir-dovecot");

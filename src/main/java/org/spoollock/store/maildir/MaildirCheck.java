@@ -125,7 +125,10 @@ final class MaildirCheck {
         try (DirectoryStream<Path> s = Files.newDirectoryStream(root)) {
             for (Path p : s) {
                 String f = p.getFileName().toString();
-                if (!KNOWN_ROOT.contains(f) && !f.startsWith("dovecot") && !f.startsWith(".")) {
+                if (f.equals(MaildirImportIntent.NAME)) {
+                    notes.add(p + ": a copy into this Maildir was interrupted; the next open gives its files the"
+                            + " UIDs it chose, and copy --resume goes on");
+                } else if (!KNOWN_ROOT.contains(f) && !f.startsWith("dovecot") && !f.startsWith(".")) {
                     notes.add(p + ": a stray file, not part of the Maildir (ignored)");
                 }
             }

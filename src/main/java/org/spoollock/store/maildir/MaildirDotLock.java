@@ -77,8 +77,15 @@ final class MaildirDotLock implements AutoCloseable {
             return l;
         } catch (FileAlreadyExistsException e) {
             Stat st = posix.lstatIfExists(name);
-            if (st != null && System.currentTimeMillis() - st.mtimeNanos() / 1_000_000L > STALE.toMillis()) {
+            boolean stale = st != null && System.currentTimeMillis() - st.mtimeNanos() / 1_000_000L > STALE.toMillis();
+            // a killed migration's uidlist lock need not wait out the two minutes: its process is known gone
+            boolean deadMigration = !stale && st != null && target.getFileName().toString().equals(MaildirUidList.NAME)
+                    && MaildirImportIntent.heldByDeadMigration(target.getParent(), st);
+            if (stale || deadMigration) {
                 // a dead holder's: remove it and race for a new one (whoever loses sees EEXIST again)
+                if (deadMigration) {
+                    MaildirImportIntent.adopt(target.getParent());
+                }
                 posix.unlinkIfExists(name);
             }
             return null;
@@ -101,6 +108,24 @@ final class MaildirDotLock implements AutoCloseable {
         posix.close(fd, name);
         fd = -1;
         posix.rename(name, target.toString());
+    }
+
+    /**
+     * Replaces the target with {@code content} and keeps the lock (a long holder's change others may see
+     * now): written into tmp/ and renamed over the target, so readers, who take no lock, see the old
+     * file or the new one. Not fsynced: the holder's final {@link #replace} is.
+     */
+    void replaceHolding(byte[] content) throws IOException {
+        Path tmp = target.getParent().resolve("tmp").resolve(target.getFileName() + "." + posix.getpid());
+        String t = tmp.toString();
+        int f = posix.open(t, Posix.O_WRONLY | Posix.O_CREAT | Posix.O_TRUNC | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0600);
+        try {
+            MaildirOwner.give(MaildirOwner.of(target.getParent()), tmp);
+            posix.writeFully(f, content, t);
+        } finally {
+            posix.closeQuietly(f);
+        }
+        posix.rename(t, target.toString());
     }
 
     /** Lets go without replacing the target. */

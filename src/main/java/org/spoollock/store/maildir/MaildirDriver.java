@@ -169,7 +169,8 @@ public final class MaildirDriver implements MailboxDriver {
         try (MaildirDotLock lock = MaildirDotLock.tryAcquire(root.resolve(MaildirUidList.NAME))) {
             if (lock != null) {
                 lock.replace(MaildirScan.agreed(MaildirUidList.read(root), MaildirScan.scan(root),
-                        MaildirMailbox.nextValidity()).text());
+                        MaildirMailbox.nextValidity(), MaildirImportIntent.left(root)).text());
+                MaildirImportIntent.forget(root);
             }
         }
     }

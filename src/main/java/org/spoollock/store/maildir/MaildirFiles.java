@@ -35,6 +35,11 @@ final class MaildirFiles {
                 + SEQUENCE.incrementAndGet() + "." + host(posix.hostname());
     }
 
+    /** The base name of a file of {@code text} made with {@code unique}: the unique part and its S= and W= sizes. */
+    static String baseOf(String unique, byte[] text) {
+        return unique + ",S=" + text.length + ",W=" + virtualSize(text);
+    }
+
     /** The host part: '/' and ':' cannot be in it (Maildir writes them as \057 and \072), nor ',' (it starts a field). */
     static String host(String h) {
         return h.replace("/", "\\057").replace(":", "\\072").replace(",", "\\054");
@@ -83,8 +88,14 @@ final class MaildirFiles {
      */
     static Written write(Path root, byte[] text, String dir, int flags, int[] keywords, ZonedDateTime date, boolean fsync,
                          MaildirOwner owner) throws IOException {
+        return write(root, uniqueBase(), text, dir, flags, keywords, date, fsync, owner);
+    }
+
+    /** As {@link #write(Path, byte[], String, int, int[], ZonedDateTime, boolean, MaildirOwner)}, named {@code unique} (from {@link #uniqueBase}) and the sizes. */
+    static Written write(Path root, String unique, byte[] text, String dir, int flags, int[] keywords, ZonedDateTime date,
+                         boolean fsync, MaildirOwner owner) throws IOException {
         Posix posix = Posix.get();
-        MaildirName name = new MaildirName(uniqueBase() + ",S=" + text.length + ",W=" + virtualSize(text), null);
+        MaildirName name = new MaildirName(baseOf(unique, text), null);
         if (flags != 0 || keywords.length > 0 || dir.equals("cur")) {
             name = name.withFlags(flags, keywords);
         }

@@ -14,7 +14,9 @@ import org.spoollock.store.StorageException;
  * (syncfs of the Maildir's filesystem; file by file where there is none) and fsyncs cur/, writes dovecot-keywords, and writes dovecot-uidlist last (renamed over the old one), so Dovecot
  * sees the messages with the source's UIDs, or, before the end, not as listed messages at all.
  * The uidlist's lock is held (and touched at each batch, so that Dovecot does not take it for stale)
- * from the start: no other reader gives the new files UIDs of its own meanwhile.
+ * from the start: no other reader gives the new files UIDs of its own meanwhile. Each file's UID is
+ * written into a {@link MaildirImportIntent} before the file is made, so that a killed copy's files get
+ * the source's UIDs at the next open, and {@code copy --resume} goes on from there.
  */
 final class MaildirImporter implements Importer {
     private final Path root;
@@ -26,6 +28,7 @@ final class MaildirImporter implements Importer {
     private final MaildirUidList start;
     private final long uidValidity;
     private final long sourceNext;
+    private final MaildirImportIntent intent;
     private MaildirKeywords keywords;
     private long nextUid;
     private long bytes;
@@ -56,6 +59,11 @@ final class MaildirImporter implements Importer {
             this.nextUid = start.nextUid();
             this.sourceNext = source.uidLast() + 1;
             this.keywords = MaildirKeywords.read(root);
+            if (l == null || l.uidValidity() != v) {
+                // the UIDVALIDITY the copy gives now, not at its end: a killed copy's resume finds it
+                lock.replaceHolding(start.text());
+            }
+            this.intent = MaildirImportIntent.begin(root, owner);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
@@ -84,8 +92,10 @@ final class MaildirImporter implements Importer {
         }
         int[] idx = kept.stream().mapToInt(keywords::indexOf).toArray();
         byte[] text = MaildirFiles.lf(it.head(), it.body(), it.offset(), it.length());
-        MaildirFiles.Written w = MaildirFiles.write(root, text, "cur", it.flags(), idx, it.date(), false, owner);
         long uid = it.uid() >= nextUid ? it.uid() : nextUid;
+        String unique = MaildirFiles.uniqueBase();
+        intent.add(uid, MaildirFiles.baseOf(unique, text)); // before the file: a kill after it leaves the UID said
+        MaildirFiles.Written w = MaildirFiles.write(root, unique, text, "cur", it.flags(), idx, it.date(), false, owner);
         nextUid = uid + 1;
         records.add(new MaildirUidList.Record(uid, "", w.name().base()));
         written.add(w.path());
@@ -106,6 +116,7 @@ final class MaildirImporter implements Importer {
     @Override
     public int write() throws IOException {
         lock.touch();
+        intent.touch(); // after the lock: a lock no newer than the intent is this migration's (heldByDeadMigration)
         int k = messages;
         messages = 0;
         bytes = 0;
@@ -127,6 +138,7 @@ final class MaildirImporter implements Importer {
                 keywords.store(root, MaildirDotLock.STALE);
             }
             lock.replace(new MaildirUidList(uidValidity, Math.max(nextUid, sourceNext), "", records).text());
+            intent.close();
             MaildirFiles.syncDirectory(root);
         } finally {
             lock.close();

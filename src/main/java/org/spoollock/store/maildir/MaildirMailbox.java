@@ -136,14 +136,16 @@ final class MaildirMailbox extends AbstractMailbox implements MessageIndex {
                 // a reader who may not write here (another user's Maildir, a read-only mount): new files are
                 // numbered for this open only, above every UID given, in the order the next writer numbers them
                 // (the same UIDs, unless more mail arrives before it does: docs/maildir.md, limits)
-                list = MaildirScan.agreed(list, files, nextValidity());
+                list = MaildirScan.agreed(list, files, nextValidity(), MaildirImportIntent.left(root));
                 held = null;
             }
             if (held != null) {
                 try (MaildirDotLock lock = held) {
                     files = MaildirScan.scan(root);
-                    list = MaildirScan.agreed(MaildirUidList.read(root), files, nextValidity());
+                    list = MaildirScan.agreed(MaildirUidList.read(root), files, nextValidity(),
+                            MaildirImportIntent.left(root));
                     lock.replace(list.text());
+                    MaildirImportIntent.forget(root);
                 }
             }
         }

@@ -74,6 +74,16 @@ final class MaildirScan {
      * them. Null {@code list}: a new one with {@code newValidity}.
      */
     static MaildirUidList agreed(MaildirUidList list, Map<String, Located> files, long newValidity) {
+        return agreed(list, files, newValidity, Map.of());
+    }
+
+    /**
+     * As {@link #agreed(MaildirUidList, Map, long)}, but files a killed migration meant to have a UID
+     * ({@code intended}, from {@link MaildirImportIntent#left}) get it first, in ascending order, where it
+     * is still above every UID given; the other new files follow.
+     */
+    static MaildirUidList agreed(MaildirUidList list, Map<String, Located> files, long newValidity,
+                                 Map<String, Long> intended) {
         MaildirUidList l = list != null ? list : new MaildirUidList(newValidity, 1, "", List.of());
         List<MaildirUidList.Record> kept = new ArrayList<>(l.records().size() + 16);
         Set<String> listed = new java.util.HashSet<>();
@@ -92,6 +102,21 @@ final class MaildirScan {
         fresh.sort(Comparator.comparingLong((Map.Entry<String, Located> e) -> e.getValue().name().deliveredMicros())
                 .thenComparing(Map.Entry::getKey));
         long next = l.nextUid();
+        List<Map.Entry<String, Located>> meant = new ArrayList<>();
+        for (Map.Entry<String, Located> e : fresh) {
+            if (intended.containsKey(e.getKey())) {
+                meant.add(e);
+            }
+        }
+        meant.sort(Comparator.comparingLong(e -> intended.get(e.getKey())));
+        for (Map.Entry<String, Located> e : meant) {
+            long uid = intended.get(e.getKey());
+            if (uid >= next) {
+                kept.add(new MaildirUidList.Record(uid, "", e.getKey()));
+                next = uid + 1;
+                fresh.remove(e);
+            }
+        }
         for (Map.Entry<String, Located> e : fresh) {
             kept.add(new MaildirUidList.Record(next++, "", e.getKey()));
         }
