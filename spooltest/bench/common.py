@@ -6,11 +6,14 @@ import collections
 import json
 import os
 import pwd
+import random
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import time
 
 TOP = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = os.environ.get("SPOOLLOCK_BENCH_OUT", os.path.join(TOP, "docs"))
@@ -275,3 +278,178 @@ def on_signal(signum, frame):
     for sig in (signal.SIGALRM, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)  # once is enough: let the clean-up run
     raise Stopped(signum)
+
+
+# ---------------------------------------------------------------- for the mailbox parts (mbox.py, formats.py)
+
+def timed_run(cmd, env=None, **kw):
+    """Runs cmd to its end: (wall ms, exit code, stdout, stderr, rusage). Wall time from just before the
+    fork to the reaping, so process start-up and exit are in it; rusage of that child alone."""
+    with tempfile.TemporaryFile() as err:
+        t0 = time.monotonic_ns()
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, env=env, **kw)
+        out = p.stdout.read()
+        p.stdout.close()
+        _, status, ru = os.wait4(p.pid, 0)
+        t1 = time.monotonic_ns()
+        p.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        return (t1 - t0) / 1e6, p.returncode, out.decode(errors="replace"), err.read().decode(errors="replace"), ru
+
+
+def as_user_kw(home):
+    return as_user(cwd=home)
+
+
+def user_file(path, uid, gid, content=b""):
+    with open(path, "wb") as f:
+        f.write(content)
+    if uid is not None:
+        os.chown(path, uid, gid)
+    os.chmod(path, 0o600)
+
+
+WORDS = ("the of and to in is that for it as was with be by on not he this are or his from at which but have"
+         " an they you were her she there been one all we their has would when if so no will more can out up"
+         " about into them some could what time only other new then these two may first any like now my see"
+         " such very over just after most also did many before must through back years where much your way"
+         " well down should because each people those how too little state good very make world still own"
+         " meeting server mailbox delivery invoice report project release budget schedule review draft"
+         " attached please thanks regards tomorrow monday friday office customer support ticket update"
+         " deadline quarter figures migration backup network printer password account calendar agenda").split()
+FROM_BODY = ["From the desk of the managing editor, with apologies for the delay.",
+             "From what I understand, the meeting has moved to Thursday afternoon.",
+             "From here on the old server is read-only; please use the new one.",
+             "From Monday on, the office opens at eight.",
+             "From: this looks like a header but it is body text",
+             "From my point of view the figures for the quarter look fine.",
+             "From 9 to 5 every day, except on public holidays.",
+             "From Sat Nov 21 we will be closed for the move (not a From_ line: no time or year)."]
+QUOTED_FROM = [">From the archive: this line was quoted by an earlier delivery agent.",
+               ">From: quoted header-like line in a forwarded message",
+               ">>From the original message, quoted twice."]
+DOMAINS = ["example.org", "example.com", "example.net", "mail.example.edu", "lists.example.org"]
+NAMES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "oscar"]
+
+
+def _pools(rng):
+    paras = []
+    for _ in range(1500):
+        lines = []
+        for _ in range(rng.randint(3, 12)):
+            w, n = [], 0
+            target = rng.randint(30, 76)
+            while n < target:
+                x = rng.choice(WORDS)
+                w.append(x)
+                n += len(x) + 1
+            s = " ".join(w)
+            lines.append(s[0].upper() + s[1:] + ("." if rng.random() < 0.3 else ""))
+        paras.append("\n".join(lines) + "\n\n")
+    b64 = []
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    for _ in range(60):
+        b64.append("".join("".join(rng.choice(alphabet) for _ in range(76)) + "\n" for _ in range(24)))
+    return paras, b64
+
+
+def generate(path, mb, prefix_path, prefix_mb, seed=20261121):
+    """Writes a realistic mbox of about `mb` MiB (and, if prefix_path, a copy of its first messages up
+    to about prefix_mb MiB). Returns facts about both: messages, bytes, special lines."""
+    rng = random.Random(seed)
+    paras, b64 = _pools(rng)
+    target = mb << 20
+    cut_at = prefix_mb << 20 if prefix_path else None
+    t = 1700000000  # Nov 2023, then forward in time
+    stats = {"messages": 0, "from_lines_in_bodies": 0, "quoted_from_lines": 0, "with_attachment": 0,
+             "read_messages": 0}
+    prefix = None
+    size = 0
+    with open(path, "wb", buffering=1 << 22) as f:
+        while size < target:
+            if cut_at is not None and prefix is None and size >= cut_at:
+                prefix = dict(stats, bytes=size)
+            i = stats["messages"] + 1
+            t += rng.randint(10, 3000)
+            tm = time.gmtime(t)
+            sender = "%s@%s" % (rng.choice(NAMES), rng.choice(DOMAINS))
+            ctime = time.strftime("%a %b ", tm) + "%2d" % tm.tm_mday + time.strftime(" %H:%M:%S %Y", tm)
+            from_line = "From %s %s%s\n" % (sender, ctime, " +0000" if i % 3 == 0 else "")
+            date = time.strftime("%a, %d %b %Y %H:%M:%S +0000", tm)
+            h = [from_line,
+                 "Return-Path: <%s>\n" % sender,
+                 "Received: from mx%d.%s (mx%d.%s [192.0.2.%d])\n\tby mail.example.org with ESMTPS id %08X\n\tfor <spooltest@example.org>; %s\n"
+                 % (i % 7, rng.choice(DOMAINS), i % 7, rng.choice(DOMAINS), i % 250, rng.getrandbits(32), date),
+                 "Received: from localhost (localhost [127.0.0.1])\n\tby mail.example.org with LMTP; %s\n" % date,
+                 "Date: %s\n" % date,
+                 "From: %s <%s>\n" % (sender.split("@")[0].capitalize(), sender),
+                 "To: spooltest@example.org\n",
+                 "Subject: %s %s %s\n" % (rng.choice(WORDS).capitalize(), rng.choice(WORDS), rng.choice(WORDS)),
+                 "Message-ID: <gen.%d.%08x@%s>\n" % (i, rng.getrandbits(32), rng.choice(DOMAINS)),
+                 "MIME-Version: 1.0\n"]
+            want = rng.randint(2000, 20000)
+            attach = rng.random() < 0.25
+            boundary = "=_part_%08x" % rng.getrandbits(32)
+            if attach:
+                h.append('Content-Type: multipart/mixed; boundary="%s"\n' % boundary)
+                stats["with_attachment"] += 1
+            else:
+                h.append("Content-Type: text/plain; charset=us-ascii\n")
+            if rng.random() < 0.6:  # read by a mail client that keeps c-client's status headers
+                h.append("Status: RO\nX-Status: \nX-Keywords:\n")
+                stats["read_messages"] += 1
+            h.append("\n")
+            body = []
+            n = sum(len(x) for x in h)
+            if attach:
+                body.append("--%s\nContent-Type: text/plain; charset=us-ascii\n\n" % boundary)
+            text_end = want * 0.6 if attach else want
+            while n < text_end:
+                p = rng.choice(paras)
+                body.append(p)
+                n += len(p)
+                r = rng.random()
+                if r < 0.04:
+                    body.append(rng.choice(FROM_BODY) + "\n")
+                    stats["from_lines_in_bodies"] += 1
+                elif r < 0.05:
+                    body.append(rng.choice(QUOTED_FROM) + "\n")
+                    stats["quoted_from_lines"] += 1
+            if attach:
+                body.append("--%s\nContent-Type: application/octet-stream; name=\"data.bin\"\n"
+                            "Content-Transfer-Encoding: base64\n\n" % boundary)
+                while n < want:
+                    blk = rng.choice(b64)
+                    body.append(blk)
+                    n += len(blk)
+                body.append("--%s--\n" % boundary)
+            data = ("".join(h) + "".join(body) + "\n").encode("ascii")
+            f.write(data)
+            size += len(data)
+            stats["messages"] += 1
+    facts = {"file": dict(stats, bytes=size)}
+    if prefix_path:
+        if prefix is None:
+            prefix = dict(stats, bytes=size)
+        with open(path, "rb") as src, open(prefix_path, "wb") as dst:
+            left = prefix["bytes"]
+            while left:
+                k = os.sendfile(dst.fileno(), src.fileno(), None, min(left, 1 << 30))
+                if k <= 0:
+                    raise OSError("short copy to " + prefix_path)
+                left -= k
+        facts["prefix"] = prefix
+    return facts
+
+
+
+def status_flags(path):
+    """How many messages carry each flag, from the c-client status headers (Status:, X-Status:) that
+    spoollock flag writes into every message."""
+    with open(path, "rb") as f:
+        data = f.read()
+    st = re.findall(rb"^Status: ([A-Z]*)$", data, re.M)
+    xs = re.findall(rb"^X-Status: ([A-Z]*)$", data, re.M)
+    return {"status_headers": len(st), "seen": sum(b"R" in s for s in st),
+            "answered": sum(b"A" in s for s in xs), "flagged": sum(b"F" in s for s in xs),
+            "deleted": sum(b"D" in s for s in xs), "draft": sum(b"T" in s for s in xs)}

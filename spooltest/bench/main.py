@@ -28,12 +28,14 @@ def report_only():
     """`main.py TOP --report-only`: rewrites benchmarks.md from the JSON files of the last run (after a change
     to the report's wording; the figures stay those of that run). chart.py then redraws the chart and the
     table at a glance, as after a run."""
+    import formats
     import lmtp
     import mbox
     import mboxlock
     import session
     parts = [("benchmarks-mboxlock.json", mboxlock.report, True), ("benchmarks-session.json", session.report, False),
-             ("benchmarks-mbox.json", mbox.report, True), ("benchmarks-lmtp.json", lmtp.report, True)]
+             ("benchmarks-mbox.json", mbox.report, True), ("benchmarks-lmtp.json", lmtp.report, True),
+             ("benchmarks-formats.json", formats.report, True)]
     with open(os.path.join(OUT, "benchmarks-dotlock.json")) as f:
         res = json.load(f)
     extra, sections = [], []
@@ -53,10 +55,13 @@ def main():
     if "--report-only" in sys.argv[2:]:
         report_only()
         return
+    import formats
     import lmtp
     import mbox
     import mboxlock
     import session
+    if os.environ.get("SPOOLLOCK_BENCH_FORMATS_ONLY"):
+        return formats_only(formats)
     if mbox.MIGRATE_ONLY:
         return mbox.main(report_only)
     if os.environ.get("SPOOLLOCK_BENCH_LMTP_ONLY"):
@@ -81,14 +86,18 @@ def main():
         bres.update(mbox.run(workdir, can_cclient))
         lres = {"date": res["date"], "machine": res["machine"]}
         lres.update(lmtp.run(workdir, can_cclient))
+        signal.alarm(1800)  # three formats, 256 MB each way, several rounds
+        fres = {"date": res["date"], "machine": res["machine"]}
+        fres.update(formats.run(workdir, can_cclient))
         res["loadavg_after"] = os.getloadavg()
         res["bench_seconds"] = round(time.monotonic() - started, 1)
-        for r in (mres, sres, bres, lres):
+        for r in (mres, sres, bres, lres, fres):
             r["loadavg_after"] = res["loadavg_after"]
         dotlock.write_report(res, [("benchmarks-mboxlock.json", mres), ("benchmarks-session.json", sres),
-                           ("benchmarks-mbox.json", bres), ("benchmarks-lmtp.json", lres)],
+                           ("benchmarks-mbox.json", bres), ("benchmarks-lmtp.json", lres),
+                           ("benchmarks-formats.json", fres)],
                      [mboxlock.report(mres, res["machine"]), session.report(sres), mbox.report(bres, res["machine"]),
-                      lmtp.report(lres, res["machine"])])
+                      lmtp.report(lres, res["machine"]), formats.report(fres, res["machine"])])
         log("done in %.0f s: %s, %s" % (res["bench_seconds"], os.path.join(OUT, "benchmarks.md"),
                                         os.path.join(OUT, "benchmarks-dotlock.json")))
         print(dotlock.summary_line(res))
@@ -96,9 +105,30 @@ def main():
         print(session.summary_line(sres))
         print(mbox.summary_line(bres))
         print(lmtp.summary_line(lres))
+        print(formats.summary_line(fres))
         return mbox.fail_if_wrong(bres)
     finally:
         signal.alarm(0)
+        kill_all()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def formats_only(formats):
+    """SPOOLLOCK_BENCH_FORMATS_ONLY=1: the formats part alone; its JSON replaces benchmarks-formats.json and
+    benchmarks.md is rewritten from the JSON files (the other sections keep the figures of their last run)."""
+    for sig in (signal.SIGALRM, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    workdir = tempfile.mkdtemp(prefix="spoollock-bench.", dir=os.environ.get("SPOOLLOCK_BENCH_PARENT", "/tmp"))
+    os.chmod(workdir, 0o1777)
+    try:
+        stage_classpath(workdir)
+        r = {"machine": machine(workdir)}
+        r.update(formats.run(workdir, True))
+        write_json("benchmarks-formats.json", r)
+        report_only()
+        print(formats.summary_line(r))
+        return 0
+    finally:
         kill_all()
         shutil.rmtree(workdir, ignore_errors=True)
 
