@@ -35,14 +35,14 @@ class TreeCopyTest {
         Drivers.append(new MailboxRef("tenex", tree.resolve("a/t").toString()), messages(3), true, so);
         Files.writeString(tree.resolve("readme"), "not mail\n");
         Files.writeString(tree.resolve(".hidden"), "x\n");
-        Files.writeString(tree.resolve("inbox-old.lock"), "");
+        Files.writeString(tree.resolve("gone.lock"), ""); // a lock of no folder here: a lock beside inbox-old would hold its copy up for 300 s
         Files.createFile(tree.resolve("empty"));
         Files.createSymbolicLink(tree.resolve("link"), tree.resolve("inbox-old"));
         TreeCopy.Plan plan = TreeCopy.plan(tree);
         assertEquals(Map.of("a/b/deep", "mmdf", "a/t", "tenex", "empty", "mbox", "inbox-old", "mbox"),
                 plan.folders().stream().collect(Collectors.toMap(TreeCopy.Folder::name, f -> f.driver().name())));
         assertEquals(Map.of("readme", "not a mailbox of any format spoollock reads", ".hidden", "a hidden file",
-                "inbox-old.lock", "a lock file", "link", "a symbolic link (not followed)"),
+                "gone.lock", "a lock file", "link", "a symbolic link (not followed)"),
                 plan.skipped().stream().collect(Collectors.toMap(TreeCopy.Skipped::name, TreeCopy.Skipped::why)));
 
         Path out = dir.resolve("out");
