@@ -57,6 +57,12 @@ def rows():
         ("LMTP, 4 connections / Dovecot LMTP", dig(lm, "ratios", "4_vs_dovecot"), 50.0, "higher", "x"),
         ("LMTP, 100 mailboxes: peak RSS", dig(lm, "spoollock", "hundred_mailboxes", "peak_rss_mb"), 256.0, "lower", " MB"),
     ]
+    fm = load("formats")
+    candidates += [
+        ("mbox 256 MB to Maildir: mb2md / spoollock", dig(fm, "maildir", "ratio_peer_to_spoollock"), 2.0, "higher", "x"),
+        ("mbox 256 MB to mbx: mailutil / spoollock", dig(fm, "mbx", "ratio_peer_to_spoollock"), 1.0, "higher", "x"),
+        ("mbox 256 MB to IMAP: mailutil / spoollock", dig(fm, "imap", "ratio_peer_to_spoollock"), 2.0, "higher", "x"),
+    ]
     for label, figure, goal, better, unit in candidates:
         if isinstance(figure, (int, float)):
             out.append((label, float(figure), goal, better, unit))

@@ -365,12 +365,17 @@ def report(res, machine):
             L.append("- **%s**: %s takes %.2fx spoollock's time (goal %s: %s); spoollock takes %.2fx the floor."
                      % (target, peer, t["ratio_peer_to_spoollock"], words, "**met**" if t["goal_met"] else "**not met**",
                         t["ratio_spoollock_to_floor"]))
+            need = t["programs"][peer]["median_ms"] / goal
+            if need < t["programs"]["floor"]["median_ms"]:
+                L.append("  The goal asks for %.0f ms, less than the floor's %.0f ms in this run: out of reach against"
+                         " this target, whatever the copy does." % (need, t["programs"]["floor"]["median_ms"]))
         else:
             L.append("- **%s**: %s did not run; spoollock takes %.2fx the floor." % (target, peer, t["ratio_spoollock_to_floor"]))
     L.append("")
     L.append("What each does beyond the bytes: spoollock keeps UIDs, UIDVALIDITY, flags and keywords, fsyncs the target"
              " before it ends and re-reads it to verify every message; mb2md keeps flags only (no UIDs, no keywords,"
-             " no fsync); `mailutil copy` keeps flags and (mbx) UIDs, fsyncs as its driver does and verifies nothing.")
+             " no fsync); `mailutil copy` keeps flags and (mbx) UIDs, fsyncs as its driver does and verifies nothing."
+             " The Maildir floor writes one file; a Maildir is a file per message, so it is a floor for the bytes only.")
     L.append("")
     return L
 
