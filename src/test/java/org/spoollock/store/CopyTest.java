@@ -92,6 +92,73 @@ class CopyTest {
         assertEquals(60, r.uidLast());
     }
 
+    /** The formats of issue 19's round trip that this build has, in its order (mbx and mix where registered). */
+    private static final List<String> ROUND_TRIP = List.of("mbx", "maildir", "mix", "mmdf", "tenex", "mbox");
+
+    /**
+     * mbox -> mbx -> Maildir -> mix -> mmdf -> tenex -> mbox: every message's text (the headers other than the
+     * status headers, and the body, with From_ lines inside it), flags, keywords and date come back as they
+     * left; each hop verified. LF line ends, as mailboxes hold them (Maildir stores CRLF as LF).
+     */
+    @Test
+    void roundTripThroughEveryFormatKeepsEveryMessageByteForByte() throws Exception {
+        Path src = dir.resolve("src");
+        List<byte[]> all = new ArrayList<>();
+        for (int i = 1; i <= 40; i++) {
+            ZonedDateTime date = ZonedDateTime.of(2026, 1, 1 + i % 28, i % 24, i % 60, i % 60, 0, ZoneOffset.ofHours(i % 5 - 2));
+            all.add(MboxEncoding.format(("Message-ID: <" + i + "@trip>\nSubject: trip " + i + "\nX-Other: kept\n\nFrom the body of "
+                    + i + "\n>From quoted\n\n" + "line\u00e9 ".repeat(i * 7) + "\n" + (i % 4 == 0 ? "" : "last\n"))
+                    .getBytes(StandardCharsets.ISO_8859_1), "s" + i + "@example.org", date, 0, List.of(), Quoting.MBOXO));
+        }
+        MboxAppender.append(src, all, MailboxLockOptions.defaults().withCreateMissing(true), Duration.ofSeconds(10));
+        try (MboxMailbox m = MboxMailbox.openReadWrite(src, mbox)) {
+            for (int i = 1; i <= 40; i++) {
+                List<String> kw = i % 3 == 0 ? List.of("work") : i % 3 == 1 ? List.of("work", "later") : List.of();
+                m.setFlags(List.of(i), (i % 2 == 0 ? Flags.SEEN : 0) | (i % 7 == 0 ? Flags.FLAGGED | Flags.DELETED : 0)
+                        | (i % 11 == 0 ? Flags.ANSWERED | Flags.DRAFT : 0), 0, kw, List.of());
+            }
+        }
+        Path from = src;
+        List<String> hops = new ArrayList<>();
+        for (String format : ROUND_TRIP) {
+            if (!Drivers.names().contains(format)) {
+                continue;
+            }
+            Path to = dir.resolve("hop-" + hops.size() + "-" + format);
+            VerifiedCopy.Result r = copy(from, format + ":" + to);
+            assertEquals(List.of(), r.differences(), from + " -> " + format);
+            assertEquals(40, r.copied(), from + " -> " + format);
+            hops.add(format);
+            from = to;
+        }
+        assertTrue(hops.containsAll(List.of("maildir", "mmdf", "tenex", "mbox")), hops.toString());
+        StoreOptions so = options.store();
+        try (Mailbox a = Drivers.open(MailboxRef.of(src), false, so); Mailbox b = Drivers.open(MailboxRef.of(from), false, so)) {
+            assertEquals(40, b.index().count());
+            for (int i = 1; i <= 40; i++) {
+                String via = "message " + i + " via " + hops;
+                assertEquals(withoutStatus(a.content(i)), withoutStatus(b.content(i)), via);
+                assertEquals(a.index().flags(i), b.index().flags(i), via);
+                assertEquals(a.index().keywords(i), b.index().keywords(i), via);
+                assertEquals(a.index().internalDate(i).toInstant(), b.index().internalDate(i).toInstant(), via);
+            }
+        }
+    }
+
+    /** The message's text without c-client's status header lines (which each format keeps its own way). */
+    private static String withoutStatus(byte[] content) {
+        StringBuilder out = new StringBuilder();
+        boolean header = true;
+        for (String line : new String(content, StandardCharsets.ISO_8859_1).split("(?<=\n)")) {
+            if (header && line.matches("(?i)(Status|X-Status|X-Keywords|X-UID|X-IMAP|X-IMAPbase):.*\n")) {
+                continue;
+            }
+            header &= !line.equals("\n");
+            out.append(line);
+        }
+        return out.toString();
+    }
+
     @Test
     void mboxToMboxKeepsUidsAndUidValidity() throws Exception {
         Path src = mbox(30);
