@@ -37,6 +37,12 @@ public final class SpoolProviders {
         }
     }
 
+    public static final class Mbx extends Provider {
+        public Mbx() {
+            super(Type.STORE, "mbx", SpoolStore.class.getName(), VENDOR, VERSION);
+        }
+    }
+
     public static final class Maildir extends Provider {
         public Maildir() {
             super(Type.STORE, "maildir", SpoolStore.class.getName(), VENDOR, VERSION);

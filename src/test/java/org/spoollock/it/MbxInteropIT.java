@@ -1,0 +1,204 @@
+package org.spoollock.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.spoollock.session.SessionLockOptions;
+import org.spoollock.store.Drivers;
+import org.spoollock.store.Mailbox;
+import org.spoollock.store.MailboxChangedException;
+import org.spoollock.store.MailboxRef;
+import org.spoollock.store.StoreOptions;
+
+/**
+ * mbx, written by c-client (mailutil copy, then flags, keywords and expunges by c-client's sessions), read
+ * by us exactly as c-client reads it (UIDs, flags, keywords, sizes, dates; UIDVALIDITY through a copy back
+ * into mbox); messages another session expunged while the mailbox was shared (0x8000) skipped; our open
+ * holds the shared flock, so c-client's expunge under it only hides messages, as between two c-client
+ * sessions; a damaged file is refused naming the offset; writes are refused, naming why.
+ */
+class MbxInteropIT {
+    private static void ok(Peers.Result r) {
+        assertEquals(0, r.status(), r.toString());
+    }
+
+    private static String rel(Path p) {
+        return Peers.HOME.relativize(p).toString();
+    }
+
+    /** c-client's first line ("uidvalidity V uidnext N nmsgs K driver D") and its messages "msgno uid flags size keywords date". */
+    private static List<String> cclientList(Path box, String driver) {
+        Peers.Result r = Peers.cclientMbox("list", box);
+        ok(r);
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(0).endsWith("driver " + driver), "c-client opened it with its " + driver + " driver: "
+                + lines.get(0));
+        return lines;
+    }
+
+    /** Ours in c-client's columns, the date as c-client's mail_date prints it. */
+    private static List<String> ourList(Path box) {
+        Peers.Result r = Peers.run(Peers.asUser(Peers.ours("list", "--long", box.toString())), 60);
+        ok(r);
+        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("ppd-MMM-yyyy HH:mm:ss xx",
+                java.util.Locale.ROOT);
+        List<String> out = new ArrayList<>();
+        for (String l : r.out().lines().toList()) {
+            String[] w = l.split(" ");
+            String date = f.format(java.time.OffsetDateTime.parse(w[5])).replace(' ', '_');
+            out.add(w[0] + " " + w[1] + " " + w[2] + " " + w[3] + " " + w[4] + " " + date);
+        }
+        return out;
+    }
+
+    /** An mbox of n messages (From_ and >From lines in bodies, 8-bit), delivered by us. */
+    private static Path source(Path dir, int n) throws Exception {
+        Path src = dir.resolve("src");
+        for (int i = 1; i <= n; i++) {
+            Path m = dir.resolve("msg" + i);
+            Files.writeString(m, "Message-ID: <" + i + "@mbx>\r\nSubject: message " + i + " \u00e9t\u00e9\r\n"
+                    + "Date: Mon, 2 Nov 2026 05:03:22 -0700\r\n\r\nbody " + i + "\r\nFrom the middle\r\n>From quoted\r\n"
+                    + "x".repeat(i * 37) + "\r\n", StandardCharsets.ISO_8859_1);
+            Peers.chown(m);
+            ok(Peers.runWithInput(Peers.asUser(Peers.ours("deliver", src.toString())), m, 60));
+        }
+        return src;
+    }
+
+    @Test
+    void weReadCClientsMbxAsItDoesAndCopyItOutWithItsUids() throws Exception {
+        Path dir = Peers.newDir("mbx-read");
+        Path src = source(dir, 8);
+        Path box = dir.resolve("box");
+        ok(Peers.mailutil("copy", rel(src), "#driver.mbx/" + rel(box)));
+        assertTrue(Files.readString(box, StandardCharsets.ISO_8859_1).startsWith("*mbx*\r\n"));
+        // mailutil's append gives no UIDs (0): a read-only reader numbers them for itself, as c-client's does
+        List<String> fresh = cclientList(box, "mbx");
+        assertEquals(fresh.subList(2, fresh.size()), ourList(box), "UIDs not yet given");
+        // c-client's read-write sessions give UIDs, flags and keywords (header lines), and expunge alone
+        ok(Peers.cclientMbox("flag", box, "2", "\\Flagged work"));
+        ok(Peers.cclientMbox("flag", box, "3:4", "\\Draft later"));
+        ok(Peers.cclientMbox("flag", box, "1,6", "\\Seen \\Answered"));
+        ok(Peers.cclientMbox("flag", box, "5", "\\Deleted"));
+        ok(Peers.cclientMbox("expunge", box));
+        ok(Peers.cclientMbox("flag", box, "6", "\\Deleted work"));
+        List<String> theirs = cclientList(box, "mbx");
+        assertEquals(7 + 2, theirs.size(), theirs.toString());
+        assertTrue(theirs.get(3).contains(" --F-- ") && theirs.get(3).contains(" work "), theirs.toString());
+        assertEquals(theirs.subList(2, theirs.size()), ourList(box), "as c-client reads it");
+        Peers.Result check = Peers.run(Peers.asUser(Peers.ours("check", box.toString())), 60);
+        assertEquals(0, check.status(), check.toString());
+        // copied out into mbox: the same messages, UIDs and UIDVALIDITY, as c-client reads the copy
+        Path back = dir.resolve("back");
+        Peers.Result copy = Peers.run(Peers.asUser(Peers.ours("copy", box.toString(), back.toString())), 120);
+        ok(copy);
+        assertTrue(copy.out().contains("verified"), copy.toString());
+        List<String> copied = cclientList(back, "unix");
+        String v = theirs.get(0).replaceAll("uidnext \\d+ nmsgs.*", "");
+        assertEquals(v, copied.get(0).replaceAll("uidnext \\d+ nmsgs.*", ""), "UIDVALIDITY kept");
+        for (int i = 2; i < theirs.size(); i++) {
+            String[] a = theirs.get(i).split(" ");
+            String[] b = copied.get(i).split(" ");
+            // msgno, uid, flags, keywords, date: the same; the size too (c-client counts CRLF in both)
+            assertEquals(List.of(a[0], a[1], a[2], a[3], a[4], a[5]), List.of(b[0], b[1], b[2], b[3], b[4], b[5]),
+                    "message " + (i - 1));
+        }
+        // and byte for byte, message by message, what c-client's mailutil copy of the same mbx writes
+        Path theirCopy = dir.resolve("their-copy");
+        ok(Peers.mailutil("copy", rel(box), rel(theirCopy)));
+        StoreOptions so = StoreOptions.defaults();
+        try (Mailbox a = Drivers.open(MailboxRef.of(back), false, so);
+             Mailbox b = Drivers.open(MailboxRef.of(theirCopy), false, so)) {
+            assertEquals(b.index().count(), a.index().count());
+            for (int n = 1; n <= a.index().count(); n++) {
+                assertEquals(new String(b.content(n), StandardCharsets.ISO_8859_1),
+                        new String(a.content(n), StandardCharsets.ISO_8859_1), "message " + n);
+            }
+        }
+    }
+
+    @Test
+    void sharedExpungesHideMessagesAndOurOpenKeepsTheFileFromBeingCompacted() throws Exception {
+        Path dir = Peers.newDir("mbx-shared");
+        Path src = source(dir, 5);
+        Path box = dir.resolve("box");
+        ok(Peers.mailutil("copy", rel(src), "#driver.mbx/" + rel(box)));
+        ok(Peers.cclientMbox("flag", box, "2", "\\Deleted"));
+        long before = Files.size(box);
+        // a c-client session holds it (imapd): another's expunge cannot go exclusive, so it marks message 2 0x8000
+        try (Peers.Holder imapd = new Peers.Holder(Peers.cclientOpen(box, "default"), false)) {
+            assertTrue(imapd.awaitOutput("read-write", 30), imapd.stderr());
+            ok(Peers.cclientMbox("expunge", box));
+            assertEquals(before, Files.size(box), "hidden, not compacted, while shared");
+            // fEXPUNGED 0x8000 + fOLD 0x10 + fDELETED 0x2, UID 2
+            assertTrue(Files.readString(box, StandardCharsets.ISO_8859_1).contains(";000000008012-00000002\r\n"),
+                    "message 2 marked expunged");
+            List<String> ours = ourList(box);
+            assertEquals(4, ours.size(), ours.toString());
+            assertEquals(List.of("1", "3", "4", "5"), ours.stream().map(l -> l.split(" ")[1]).toList());
+            List<String> theirs = cclientList(box, "mbx");
+            assertEquals(theirs.subList(2, theirs.size()), ours);
+        }
+        // our own open is a sharer too: c-client's expunge under it hides, and our next look says so
+        ok(Peers.cclientMbox("flag", box, "3", "\\Deleted"));
+        StoreOptions so = StoreOptions.defaults().withSession(SessionLockOptions.defaults());
+        try (Mailbox m = Drivers.open(MailboxRef.of(box), false, so)) {
+            int n = m.index().count();
+            long size = Files.size(box);
+            ok(Peers.cclientMbox("expunge", box));
+            assertEquals(size, Files.size(box), "not compacted under our shared flock");
+            assertThrows(MailboxChangedException.class, m::sync);
+            assertEquals(n, m.index().count());
+        }
+        // alone again, c-client reclaims the space; we read the same three messages
+        ok(Peers.cclientMbox("expunge", box));
+        assertTrue(Files.size(box) < before, "compacted once alone");
+        List<String> theirs = cclientList(box, "mbx");
+        assertEquals(3 + 2, theirs.size(), theirs.toString());
+        assertEquals(theirs.subList(2, theirs.size()), ourList(box));
+    }
+
+    @Test
+    void damageIsNamedAndWritesAreRefused() throws Exception {
+        Path dir = Peers.newDir("mbx-bad");
+        Path src = source(dir, 3);
+        Path box = dir.resolve("box");
+        ok(Peers.mailutil("copy", rel(src), "#driver.mbx/" + rel(box)));
+        byte[] whole = Files.readAllBytes(box);
+        // a message cut short: c-client refuses to open it, and so do we, naming the place
+        Path cut = dir.resolve("cut");
+        Files.write(cut, java.util.Arrays.copyOf(whole, whole.length - 40));
+        Peers.chown(cut);
+        assertNotEquals(0, Peers.cclientMbox("list", cut).status(), "c-client refuses it too");
+        Peers.Result check = Peers.run(Peers.asUser(Peers.ours("check", cut.toString())), 60);
+        assertEquals(65, check.status(), check.toString());
+        assertTrue((check.out() + check.err()).contains("runs past the end of the file"), check.toString());
+        // the first message's header line damaged (its ';' gone): its offset named
+        String text = new String(whole, StandardCharsets.ISO_8859_1);
+        int semi = text.indexOf(";", 2048);
+        Path bad = dir.resolve("bad");
+        Files.writeString(bad, text.substring(0, semi) + "X" + text.substring(semi + 1), StandardCharsets.ISO_8859_1);
+        Peers.chown(bad);
+        Peers.Result list = Peers.run(Peers.asUser(Peers.ours("list", bad.toString())), 60);
+        assertEquals(65, list.status(), list.toString());
+        assertTrue(list.err().contains("at offset 2048"), list.toString());
+        // writes are refused with the reason, and nothing is written
+        for (List<String> args : List.of(List.of("flag", box.toString(), "1", "+\\Seen"), List.of("expunge", box.toString()),
+                List.of("copy", src.toString(), "mbx:" + dir.resolve("new")))) {
+            Peers.Result r = Peers.run(Peers.asUser(Peers.ours(args.toArray(String[]::new))), 60);
+            assertNotEquals(0, r.status(), args.toString());
+            assertTrue(r.err().contains("mbx"), r.toString());
+        }
+        assertTrue(java.util.Arrays.equals(whole, Files.readAllBytes(box)), "the mailbox is unchanged");
+        assertTrue(!Files.exists(dir.resolve("new")), "no mbx made");
+    }
+}
