@@ -14,14 +14,12 @@ import org.spoollock.store.Mailbox;
 import org.spoollock.store.MailboxDriver;
 import org.spoollock.store.MailboxRef;
 import org.spoollock.store.NewMessage;
-import org.spoollock.store.StorageException;
 import org.spoollock.store.StoreOptions;
 
 /**
  * c-client's mbx format (mbx.c), the one UW imapd recommends for busy mailboxes: a 2048-byte header with
  * UIDVALIDITY, the last UID and the keyword names, then each message after a header line holding its
- * date, size, flags and UID in hex. Read with c-client's locks (see {@link MbxMailbox}); this version
- * does not write it: delivery, flag changes, expunge and copies into mbx are refused with that reason.
+ * date, size, flags and UID in hex. Read and written with c-client's locks (see {@link MbxMailbox}).
  * See docs/mbx.md.
  */
 public final class MbxDriver implements MailboxDriver {
@@ -32,7 +30,7 @@ public final class MbxDriver implements MailboxDriver {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.PERSISTENT_UIDS, Capability.IN_PLACE_FLAGS, Capability.READ_ONLY);
+        return EnumSet.of(Capability.PERSISTENT_UIDS, Capability.ANY_KEYWORDS, Capability.IN_PLACE_FLAGS);
     }
 
     /** MINE when the file starts as mbx_isvalid wants: {@code *mbx*} CRLF, 16 hex digits, CRLF. */
@@ -47,15 +45,9 @@ public final class MbxDriver implements MailboxDriver {
         return MbxFileHeader.looksLikeOne(head.bytes(), head.bytes().length) ? Probe.MINE : Probe.NOT_MINE;
     }
 
-    private static StorageException readOnly(MailboxRef ref, String what) {
-        return new StorageException(StorageException.Category.INVALID_INPUT, ref.path() + ": " + what + " an mbx"
-                + " mailbox is not supported by this version of spoollock, which reads mbx but does not write it (copy"
-                + " into mbox, mmdf, tenex, Maildir or an IMAP server instead; c-client's mailutil writes mbx)");
-    }
-
     @Override
     public void create(MailboxRef ref, StoreOptions options) throws IOException {
-        throw readOnly(ref, "creating");
+        MbxFiles.create(ref.path());
     }
 
     @Override
@@ -63,20 +55,30 @@ public final class MbxDriver implements MailboxDriver {
         return MbxMailbox.open(this, ref, readWrite, options);
     }
 
+    /** Delivery as mbx_append: no UID yet (the next read-write session gives it), recent; fsynced, unlike c-client. */
     @Override
     public void append(MailboxRef ref, List<NewMessage> messages, boolean create, StoreOptions options) throws IOException {
-        throw readOnly(ref, "delivering to");
+        if (create) {
+            MbxFiles.initIfEmpty(ref.path(), System.currentTimeMillis() / 1000);
+        }
+        MbxMailbox.append(this, ref, MbxFiles.encode(messages), create, true, options, new MbxIndex());
     }
 
     @Override
     public Importer importer(MailboxRef ref, Importer.SourceInfo source, boolean fresh, StoreOptions options)
             throws IOException {
-        throw readOnly(ref, "copying into");
+        long validity = source.uidValidity() > 0 ? source.uidValidity() : System.currentTimeMillis() / 1000;
+        if (!java.nio.file.Files.exists(ref.path(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            MbxFiles.create(ref.path(), validity, List.of());
+        } else {
+            MbxFiles.initIfEmpty(ref.path(), validity);
+        }
+        return new MbxImporter(this, ref, options);
     }
 
-    /** Nothing to finish: spoollock never writes mbx. */
     @Override
-    public void recover(MailboxRef ref, StoreOptions options) {
+    public void recover(MailboxRef ref, StoreOptions options) throws IOException {
+        MbxMailbox.recover(this, ref, options);
     }
 
     /** Reads every message as an open does; a problem is what c-client's open would refuse, with its offset. */

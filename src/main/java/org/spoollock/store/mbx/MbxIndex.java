@@ -26,6 +26,11 @@ final class MbxIndex implements MessageIndex {
     private final List<Integer> systemFlags = new ArrayList<>();
     private final List<Long> uid = new ArrayList<>();
     private final List<ZonedDateTime> date = new ArrayList<>();
+    private final List<Boolean> recent = new ArrayList<>();
+    /** Messages of the last parse that no session had seen (no UID, or not old): a read-write open marks them. */
+    private final List<Integer> unseen = new ArrayList<>();
+    /** The last parse gave UIDs the file does not hold yet (or rebuilt them): a read-write open writes the header. */
+    private boolean dirty;
     /** Where the next message starts: everything before is parsed. */
     private long parsed = MbxFileHeader.SIZE;
     private long lastUid;
@@ -60,21 +65,23 @@ final class MbxIndex implements MessageIndex {
      * Errors name the file and offset as c-client's do (the open then fails, as c-client's does).
      */
     int parse(FileChannel ch, long fileSize, String file) throws IOException {
-        if (fileSize < parsed) {
-            throw new org.spoollock.store.MailboxChangedException(file + ": the mailbox shrank from " + parsed + " to "
-                    + fileSize + " bytes; reopen it");
-        }
         ByteBuffer hb = ByteBuffer.allocate(MbxFileHeader.SIZE);
         while (hb.hasRemaining() && ch.read(hb, hb.position()) > 0) {
             // fill
         }
         MbxFileHeader h = MbxFileHeader.parse(java.util.Arrays.copyOf(hb.array(), hb.position()), file);
+        if (fileSize < parsed) {
+            throw new org.spoollock.store.MailboxChangedException(file + ": the mailbox shrank from " + parsed + " to "
+                    + fileSize + " bytes; reopen it");
+        }
         if (uidValidity == 0) {
             uidValidity = h.uidValidity();
         }
         uidLast = Math.max(uidLast, h.uidLast());
         keywords = h.keywords();
         int before = offset.size();
+        unseen.clear();
+        dirty = false;
         long at = parsed;
         byte[] line = new byte[64];
         while (at < fileSize) {
@@ -119,12 +126,22 @@ final class MbxIndex implements MessageIndex {
                 }
                 u = 0;
                 uidLast = lastUid;
+                dirty = true;
             }
             if ((m.systemFlags() & MbxMessageHeader.EXPUNGED) != 0) {
+                if (u == 0) {
+                    dirty = true;
+                }
                 lastUid = u != 0 ? u : ++uidLast;
             } else {
+                boolean fresh = u == 0 || (m.systemFlags() & MbxMessageHeader.OLD) == 0;
                 if (u == 0) {
                     u = ++uidLast;
+                }
+                recent.add(fresh);
+                if (fresh) {
+                    unseen.add(offset.size() + 1);
+                    dirty = true;
                 }
                 offset.add(at);
                 lineLength.add(cr + 2);
@@ -191,10 +208,77 @@ final class MbxIndex implements MessageIndex {
                 | ((s & MbxMessageHeader.DRAFT) != 0 ? Flags.DRAFT : 0);
     }
 
-    /** Recent as c-client counts it: no session has seen the message yet (no UID, or not marked old). */
+    /** Recent as c-client counts it: no session had seen the message when this open first read it (no UID, or not old). */
     @Override
     public boolean recent(int msgno) {
-        return (systemFlags.get(msgno - 1) & MbxMessageHeader.OLD) == 0;
+        return recent.get(msgno - 1);
+    }
+
+    /** The messages the last parse found unseen by any session (see {@link #recent}). */
+    List<Integer> unseen() {
+        return List.copyOf(unseen);
+    }
+
+    /** Whether the last parse gave UIDs or marks the file does not hold yet. */
+    boolean dirty() {
+        return dirty;
+    }
+
+    /** The header a read-write session writes after its parse or a keyword it added (mbx_update_header). */
+    MbxFileHeader header(long lastPid) {
+        return new MbxFileHeader(uidValidity, uidLast, keywords, lastPid);
+    }
+
+    /** Takes the header's keyword names and UIDs, without messages (for an append's keyword bits). */
+    void adopt(MbxFileHeader h) {
+        uidValidity = h.uidValidity();
+        uidLast = h.uidLast();
+        keywords = h.keywords();
+    }
+
+    /** Adds keyword names to the list (up to c-client's 30); returns their bits. */
+    long keywordBits(List<String> names, String file) throws org.spoollock.store.StorageException {
+        long bits = 0;
+        List<String> list = new ArrayList<>(keywords);
+        for (String k : names) {
+            int i = -1;
+            for (int j = 0; j < list.size(); j++) {
+                if (k.equalsIgnoreCase(list.get(j))) {
+                    i = j;
+                    break;
+                }
+            }
+            if (i < 0) {
+                if (list.size() >= MbxFileHeader.MAX_KEYWORDS) {
+                    throw new org.spoollock.store.StorageException(org.spoollock.store.StorageException.Category.INVALID_INPUT,
+                            file + ": all " + MbxFileHeader.MAX_KEYWORDS + " mbx keywords are in use; " + k + " cannot be added");
+                }
+                if (k.length() > MbxFileHeader.MAX_KEYWORD_LENGTH) {
+                    throw new org.spoollock.store.StorageException(org.spoollock.store.StorageException.Category.INVALID_INPUT,
+                            file + ": keyword " + k + " is longer than mbx's " + MbxFileHeader.MAX_KEYWORD_LENGTH + " bytes");
+                }
+                list.add(k);
+                i = list.size() - 1;
+            }
+            bits |= 1L << i;
+        }
+        keywords = java.util.Collections.unmodifiableList(list);
+        return bits;
+    }
+
+    /** Takes the expunged messages out (numbers ascending); the others keep their UIDs. */
+    void remove(List<Integer> msgnos) {
+        for (int k = msgnos.size() - 1; k >= 0; k--) {
+            int i = msgnos.get(k) - 1;
+            offset.remove(i);
+            lineLength.remove(i);
+            size.remove(i);
+            userFlags.remove(i);
+            systemFlags.remove(i);
+            uid.remove(i);
+            date.remove(i);
+            recent.remove(i);
+        }
     }
 
     @Override
