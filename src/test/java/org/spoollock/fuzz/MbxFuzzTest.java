@@ -62,7 +62,15 @@ class MbxFuzzTest {
             return;
         }
         assertArrayEquals(data, Files.readAllBytes(file), "a read-only open changed the mailbox");
-        assertTrue(Drivers.named("mbx").check(ref, options()).problems().isEmpty());
+        var report = Drivers.named("mbx").check(ref, options());
+        assertTrue(report.problems().isEmpty());
+        // UIDs rebuilt (a UID out of order): mbx_parse lowers its last UID for that parse only, and a read-only
+        // reparse takes the header's again (stream->uid_last = max(header, own)), so c-client itself numbers
+        // the later messages differently when it reads them as new mail; compare without UIDs then
+        boolean rebuilt = report.notes().stream().anyMatch(n -> n.contains("invalid UID"));
+        if (rebuilt) {
+            whole = withoutUids(whole);
+        }
         // incremental: the file cut where a message starts (the header line's first byte), the rest appended
         int cut = cutAt(data);
         if (cut > 2048 && cut < data.length) {
@@ -70,7 +78,7 @@ class MbxFuzzTest {
             try (Mailbox m = Drivers.open(new MailboxRef("mbx", part.toString()), false, options())) {
                 Files.write(part, Arrays.copyOfRange(data, cut, data.length), StandardOpenOption.APPEND);
                 m.sync();
-                assertEquals(whole, view(m), "incremental parse (cut at " + cut + ")");
+                assertEquals(whole, rebuilt ? withoutUids(view(m)) : view(m), "incremental parse (cut at " + cut + ")");
             } catch (BadMailboxException e) {
                 // the cut fell inside a message after all (a size field of another line's digits): not comparable
             }
@@ -94,6 +102,10 @@ class MbxFuzzTest {
                     + c.length);
         }
         return out;
+    }
+
+    private static List<String> withoutUids(List<String> view) {
+        return view.stream().map(l -> l.substring(l.indexOf(' ') + 1)).toList();
     }
 
     /** A place after the header where a line ends and the next looks like a message's header line start. */
