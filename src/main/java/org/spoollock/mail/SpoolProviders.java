@@ -43,6 +43,12 @@ public final class SpoolProviders {
         }
     }
 
+    public static final class Mix extends Provider {
+        public Mix() {
+            super(Type.STORE, "mix", SpoolStore.class.getName(), VENDOR, VERSION);
+        }
+    }
+
     public static final class Maildir extends Provider {
         public Maildir() {
             super(Type.STORE, "maildir", SpoolStore.class.getName(), VENDOR, VERSION);

@@ -121,8 +121,8 @@ class CopyTest {
         Path from = src;
         List<String> hops = new ArrayList<>();
         for (String format : ROUND_TRIP) {
-            if (!Drivers.names().contains(format)) {
-                continue; // not in this build (mix)
+            if (Drivers.named(format).capabilities().contains(Capability.READ_ONLY)) {
+                continue; // read but not written by this version (mix)
             }
             Path to = dir.resolve("hop-" + hops.size() + "-" + format);
             VerifiedCopy.Result r = copy(from, format + ":" + to);

@@ -1,0 +1,256 @@
+package org.spoollock.store.mix;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.spoollock.lock.Backoff;
+import org.spoollock.lock.LockSecurityException;
+import org.spoollock.lock.LockWait;
+import org.spoollock.lock.NoSuchMailboxException;
+import org.spoollock.posix.Posix;
+import org.spoollock.posix.Stat;
+import org.spoollock.store.AbstractMailbox;
+import org.spoollock.store.BadMailboxException;
+import org.spoollock.store.Changes;
+import org.spoollock.store.MailboxChangedException;
+import org.spoollock.store.MailboxRef;
+import org.spoollock.store.MessageIndex;
+import org.spoollock.store.StorageException;
+import org.spoollock.store.StoreOptions;
+
+/**
+ * A mix mailbox (a directory) opened read-only as c-client's mix driver opens one: a shared flock on
+ * {@code .mixmeta} for as long as it is open (c-client's expunge reclaims data files, "burps", only when it
+ * can make that lock exclusive, so nothing moves under us), and for each parse a shared flock on
+ * {@code .mixindex} then on {@code .mixstatus}, as mix_parse takes them when read-only. Messages are read
+ * from the data files {@code .mix<file>} at the index's offsets, after checking the {@code :msg:} line
+ * names the message's UID, as mix_header does.
+ */
+final class MixMailbox extends AbstractMailbox {
+    private final Posix posix = Posix.get();
+    private final Path dir;
+    private final StoreOptions options;
+    private final int metaFd;
+    private final Stat metaStat;
+    private MixIndex index;
+    private final Map<Long, FileChannel> data = new HashMap<>();
+    private boolean closed;
+
+    private MixMailbox(MixDriver driver, MailboxRef ref, StoreOptions options, int metaFd, Stat metaStat) {
+        super(driver, ref);
+        this.dir = ref.path();
+        this.options = options;
+        this.metaFd = metaFd;
+        this.metaStat = metaStat;
+    }
+
+    static MixMailbox open(MixDriver driver, MailboxRef ref, boolean readWrite, StoreOptions options) throws IOException {
+        Path dir = ref.path();
+        if (readWrite) {
+            throw new StorageException(StorageException.Category.INVALID_INPUT, dir + " is a mix mailbox, which this"
+                    + " version of spoollock reads but does not change (flags, keywords, expunge, delivery): copy it into"
+                    + " another format with spoollock copy, or change it with c-client's tools");
+        }
+        if (Files.isSymbolicLink(dir)) {
+            throw new LockSecurityException("mailbox " + dir + " is a symbolic link; refusing to follow it");
+        }
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new NoSuchMailboxException("mix mailbox " + dir + " does not exist (a directory with .mixmeta)", null);
+        }
+        Posix posix = Posix.get();
+        int fd;
+        try {
+            fd = posix.open(dir.resolve(".mixmeta").toString(), Posix.O_RDONLY | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0);
+        } catch (NoSuchFileException e) {
+            throw new BadMailboxException(dir + " is not a mix mailbox: it has no .mixmeta");
+        }
+        MixMailbox m = null;
+        try {
+            Stat st = posix.fstat(fd, dir.resolve(".mixmeta").toString());
+            m = new MixMailbox(driver, ref, options, fd, st);
+            m.lock(fd, ".mixmeta", st);
+            m.index = m.parse();
+            return m;
+        } catch (IOException | RuntimeException e) {
+            if (m != null) {
+                m.close();
+            } else {
+                posix.closeQuietly(fd);
+            }
+            throw e;
+        }
+    }
+
+    private void lock(int fd, String file, Stat st) throws IOException {
+        LockWait.until(() -> posix.flock(fd, Posix.LOCK_SH | Posix.LOCK_NB, dir.resolve(file).toString()), "flock",
+                dir.resolve(file), st, Backoff.deadlineAfter(options.timeout()));
+    }
+
+    /** mix_parse, read-only: the index locked shared, the metadata read, then the status locked shared. */
+    private MixIndex parse() throws IOException {
+        String ix = dir.resolve(".mixindex").toString();
+        String sx = dir.resolve(".mixstatus").toString();
+        int ifd = posix.open(ix, Posix.O_RDONLY | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0);
+        try {
+            lock(ifd, ".mixindex", posix.fstat(ifd, ix));
+            byte[] meta = readAll(metaFd, dir.resolve(".mixmeta").toString());
+            byte[] index = readAll(ifd, ix);
+            int sfd = posix.open(sx, Posix.O_RDONLY | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0);
+            try {
+                lock(sfd, ".mixstatus", posix.fstat(sfd, sx));
+                MixIndex x = MixIndex.parse(dir, meta, index, readAll(sfd, sx));
+                for (int n = 1; n <= x.count(); n++) {
+                    MixIndex.Message msg = x.message(n);
+                    Path f = dataFile(msg.file());
+                    if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                        throw new BadMailboxException(f + ": missing mix data file (message UID " + msg.uid() + ")");
+                    }
+                }
+                return x;
+            } finally {
+                posix.closeQuietly(sfd);
+            }
+        } finally {
+            posix.closeQuietly(ifd);
+        }
+    }
+
+    private byte[] readAll(int fd, String name) throws IOException {
+        long size = posix.fstat(fd, name).size();
+        if (size > (1 << 30)) {
+            throw new BadMailboxException(name + ": " + size + " bytes, too large for a mix control file");
+        }
+        try (FileChannel ch = FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate((int) size);
+            while (b.hasRemaining() && ch.read(b, b.position()) > 0) {
+                // fill
+            }
+            return java.util.Arrays.copyOf(b.array(), b.position());
+        }
+    }
+
+    /** {@code .mix<8 hex digits>}, or {@code .mix} for file 0 (c-client's experimental layout). */
+    private Path dataFile(long file) {
+        return dir.resolve(file == 0 ? ".mix" : String.format(".mix%08x", file));
+    }
+
+    private FileChannel channel(long file) throws IOException {
+        FileChannel ch = data.get(file);
+        if (ch == null) {
+            ch = FileChannel.open(dataFile(file), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            data.put(file, ch);
+        }
+        return ch;
+    }
+
+    @Override
+    public boolean readWrite() {
+        return false;
+    }
+
+    @Override
+    public Status status() {
+        return new Status(index.count(), index.uidValidity(), index.uidLast() + 1, index.keywordNames(), false);
+    }
+
+    @Override
+    public MessageIndex index() {
+        return index;
+    }
+
+    @Override
+    public long size(int msgno) {
+        return index.message(msgno).size();
+    }
+
+    /** New mail: the files read again; a message this open knew that is gone (expunged) says to reopen. */
+    @Override
+    public int sync() throws IOException {
+        ensureOpen();
+        MixIndex now = parse();
+        int k = 0;
+        for (int n = 1; n <= index.count(); n++) {
+            while (k < now.count() && now.uid(k + 1) < index.uid(n)) {
+                k++;
+            }
+            if (k >= now.count() || now.uid(k + 1) != index.uid(n)) {
+                throw new MailboxChangedException(dir + ": message " + n + " (UID " + index.uid(n) + ") was expunged by"
+                        + " another session; reopen the mailbox");
+            }
+            k++;
+        }
+        int before = index.count();
+        index = now;
+        return now.count() - before;
+    }
+
+    @Override
+    public byte[] content(int msgno) throws IOException {
+        ensureOpen();
+        MixIndex.Message m = index.message(msgno);
+        if (m.size() > Integer.MAX_VALUE - 16) {
+            throw new StorageException(StorageException.Category.INVALID_INPUT, dir + ": message " + msgno + " is "
+                    + m.size() + " bytes, too large to read whole");
+        }
+        FileChannel ch = channel(m.file());
+        String token = ":msg:" + String.format("%08x", m.uid()) + ":";
+        byte[] head = read(ch, m.pos(), token.length(), m);
+        if (!new String(head, StandardCharsets.ISO_8859_1).equalsIgnoreCase(token)) {
+            throw new BadMailboxException(dataFile(m.file()) + ": no \"" + token + "\" at offset " + m.pos()
+                    + " where the index puts message UID " + m.uid());
+        }
+        return read(ch, m.pos() + m.headerOffset(), (int) m.size(), m);
+    }
+
+    private byte[] read(FileChannel ch, long at, int length, MixIndex.Message m) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(length);
+        while (b.hasRemaining()) {
+            if (ch.read(b, at + b.position()) <= 0) {
+                throw new BadMailboxException(dataFile(m.file()) + ": message UID " + m.uid() + " runs past the end of"
+                        + " the file (" + (at + length) + " bytes wanted)");
+            }
+        }
+        return b.array();
+    }
+
+    @Override
+    public void readParts(int from, int to, PartsSink sink) throws IOException {
+        byte[] none = new byte[0];
+        for (int n = from; n <= to; n++) {
+            byte[] c = content(n);
+            sink.message(n, null, none, c, 0, c.length);
+        }
+    }
+
+    @Override
+    protected Changes.Committed apply(List<Changes.Change> changes) throws IOException {
+        throw new StorageException(StorageException.Category.INVALID_INPUT, dir + " is open read-only");
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed) {
+            throw new java.nio.channels.ClosedChannelException();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (!closed) {
+            closed = true;
+            for (FileChannel ch : data.values()) {
+                ch.close();
+            }
+            posix.closeQuietly(metaFd); // the shared flock goes with it
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package org.spoollock.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.spoollock.store.Drivers;
+import org.spoollock.store.Mailbox;
+import org.spoollock.store.MailboxChangedException;
+import org.spoollock.store.MailboxRef;
+import org.spoollock.store.StoreOptions;
+
+/**
+ * mix, written by c-client (mailutil copy, then flags, keywords and expunges by its sessions), read by us as
+ * c-client reads it (UIDs, flags, keywords, sizes, dates; UIDVALIDITY through a copy out); our open holds
+ * the shared lock on .mixmeta, so c-client does not reclaim data files under us; damage refused naming the
+ * file; writes refused with the reason, nothing written.
+ */
+class MixInteropIT {
+    private static void ok(Peers.Result r) {
+        assertEquals(0, r.status(), r.toString());
+    }
+
+    private static String rel(Path p) {
+        return Peers.HOME.relativize(p).toString();
+    }
+
+    private static List<String> cclientList(Path box, String driver) {
+        Peers.Result r = Peers.cclientMbox("list", box);
+        ok(r);
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(0).endsWith("driver " + driver), "c-client opened it with its " + driver + " driver: "
+                + lines.get(0));
+        return lines;
+    }
+
+    private static List<String> ourList(Path box) {
+        Peers.Result r = Peers.run(Peers.asUser(Peers.ours("list", "--long", box.toString())), 60);
+        ok(r);
+        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("ppd-MMM-yyyy HH:mm:ss xx",
+                java.util.Locale.ROOT);
+        List<String> out = new ArrayList<>();
+        for (String l : r.out().lines().toList()) {
+            String[] w = l.split(" ");
+            String date = f.format(java.time.OffsetDateTime.parse(w[5])).replace(' ', '_');
+            out.add(w[0] + " " + w[1] + " " + w[2] + " " + w[3] + " " + w[4] + " " + date);
+        }
+        return out;
+    }
+
+    private static Path source(Path dir, int n) throws Exception {
+        Path src = dir.resolve("src");
+        for (int i = 1; i <= n; i++) {
+            Path m = dir.resolve("msg" + i);
+            Files.writeString(m, "Message-ID: <" + i + "@mix>\r\nSubject: message " + i + " \u00e9t\u00e9\r\n"
+                    + "Date: Mon, 2 Nov 2026 05:03:22 -0700\r\n\r\nbody " + i + "\r\nFrom the middle\r\n>From quoted\r\n"
+                    + "x".repeat(i * 37) + "\r\n", StandardCharsets.ISO_8859_1);
+            Peers.chown(m);
+            ok(Peers.runWithInput(Peers.asUser(Peers.ours("deliver", src.toString())), m, 60));
+        }
+        return src;
+    }
+
+    @Test
+    void weReadCClientsMixAsItDoesAndCopyItOutWithItsUids() throws Exception {
+        Path dir = Peers.newDir("mix-read");
+        Path src = source(dir, 8);
+        Path box = dir.resolve("box");
+        ok(Peers.mailutil("copy", rel(src), "#driver.mix/" + rel(box)));
+        assertTrue(Files.isRegularFile(box.resolve(".mixmeta")));
+        ok(Peers.cclientMbox("flag", box, "2", "\\Flagged work"));
+        ok(Peers.cclientMbox("flag", box, "3:4", "\\Draft later"));
+        ok(Peers.cclientMbox("flag", box, "1,6", "\\Seen \\Answered"));
+        ok(Peers.cclientMbox("flag", box, "5", "\\Deleted"));
+        ok(Peers.cclientMbox("expunge", box));
+        List<String> theirs = cclientList(box, "mix");
+        assertEquals(7 + 2, theirs.size(), theirs.toString());
+        assertTrue(theirs.get(3).contains(" --F-- ") && theirs.get(3).contains(" work "), theirs.toString());
+        assertEquals(theirs.subList(2, theirs.size()), ourList(box), "as c-client reads it");
+        Peers.Result check = Peers.run(Peers.asUser(Peers.ours("check", box.toString())), 60);
+        assertEquals(0, check.status(), check.toString());
+        // copied out (into mbox, the default for a format we only read): UIDs and UIDVALIDITY kept, as c-client
+        // reads the copy; each message byte for byte what mailutil's own copy of the mix holds
+        Path back = dir.resolve("back");
+        Peers.Result copy = Peers.run(Peers.asUser(Peers.ours("copy", box.toString(), back.toString())), 120);
+        ok(copy);
+        assertTrue(copy.out().contains("to mbox") && copy.out().contains("verified"), copy.toString());
+        List<String> copied = cclientList(back, "unix");
+        assertEquals(theirs.get(0).replaceAll("uidnext \\d+ nmsgs.*", ""),
+                copied.get(0).replaceAll("uidnext \\d+ nmsgs.*", ""), "UIDVALIDITY kept");
+        for (int i = 2; i < theirs.size(); i++) {
+            String[] a = theirs.get(i).split(" ");
+            String[] b = copied.get(i).split(" ");
+            assertEquals(List.of(a[0], a[1], a[2], a[4], a[5]), List.of(b[0], b[1], b[2], b[4], b[5]), "message " + (i - 1));
+        }
+        Path theirCopy = dir.resolve("their-copy");
+        ok(Peers.mailutil("copy", rel(box), "#driver.unix/" + rel(theirCopy)));
+        StoreOptions so = StoreOptions.defaults();
+        try (Mailbox a = Drivers.open(MailboxRef.of(back), false, so);
+             Mailbox b = Drivers.open(MailboxRef.of(theirCopy), false, so)) {
+            assertEquals(b.index().count(), a.index().count());
+            for (int n = 1; n <= a.index().count(); n++) {
+                assertEquals(new String(b.content(n), StandardCharsets.ISO_8859_1),
+                        new String(a.content(n), StandardCharsets.ISO_8859_1), "message " + n);
+            }
+        }
+    }
+
+    @Test
+    void ourOpenKeepsCClientFromReclaimingAndSeesItsExpunge() throws Exception {
+        Path dir = Peers.newDir("mix-shared");
+        Path src = source(dir, 4);
+        Path box = dir.resolve("box");
+        ok(Peers.mailutil("copy", rel(src), "#driver.mix/" + rel(box)));
+        ok(Peers.cclientMbox("flag", box, "2", "\\Deleted"));
+        try (Mailbox m = Drivers.open(MailboxRef.of(box), false, StoreOptions.defaults())) {
+            assertEquals(4, m.index().count());
+            ok(Peers.cclientMbox("expunge", box));
+            List<String> theirs = cclientList(box, "mix");
+            assertEquals(3 + 2, theirs.size(), theirs.toString());
+            // the expunged message's text is still where our index says (no burp while we hold .mixmeta)
+            assertTrue(new String(m.content(2), StandardCharsets.ISO_8859_1).contains("Subject: message 2"));
+            assertThrows(MailboxChangedException.class, m::sync);
+        }
+        List<String> theirs = cclientList(box, "mix");
+        assertEquals(theirs.subList(2, theirs.size()), ourList(box));
+    }
+
+    @Test
+    void damageIsNamedAndWritesAreRefused() throws Exception {
+        Path dir = Peers.newDir("mix-bad");
+        Path src = source(dir, 3);
+        Path box = dir.resolve("box");
+        ok(Peers.mailutil("copy", rel(src), "#driver.mix/" + rel(box)));
+        Path data;
+        try (var s = Files.list(box)) {
+            data = s.filter(p -> p.getFileName().toString().matches("\\.mix[0-9a-f]{8}")).findFirst().orElseThrow();
+        }
+        byte[] whole = Files.readAllBytes(data);
+        // writes refused with the reason, nothing written
+        for (List<String> args : List.of(List.of("flag", box.toString(), "1", "+\\Seen"), List.of("expunge", box.toString()),
+                List.of("copy", src.toString(), "mix:" + dir.resolve("new")))) {
+            Peers.Result r = Peers.run(Peers.asUser(Peers.ours(args.toArray(String[]::new))), 60);
+            assertNotEquals(0, r.status(), args.toString());
+            assertTrue(r.err().contains("mix"), r.toString());
+        }
+        assertTrue(java.util.Arrays.equals(whole, Files.readAllBytes(data)), "the data file is unchanged");
+        assertTrue(!Files.exists(dir.resolve("new")), "no mix made");
+        // a data file cut short: the message named with its file
+        Files.write(data, java.util.Arrays.copyOf(whole, whole.length - 30));
+        Peers.Result check = Peers.run(Peers.asUser(Peers.ours("check", box.toString())), 60);
+        assertEquals(65, check.status(), check.toString());
+        assertTrue((check.out() + check.err()).contains(data.getFileName().toString())
+                && (check.out() + check.err()).contains("runs past the end"), check.toString());
+        // an index record damaged: the file and the record named
+        Path index = box.resolve(".mixindex");
+        String ix = Files.readString(index, StandardCharsets.ISO_8859_1);
+        Files.writeString(index, ix.replaceFirst(":00000002:2026", ":0000000z:2026"), StandardCharsets.ISO_8859_1);
+        Peers.Result list = Peers.run(Peers.asUser(Peers.ours("list", box.toString())), 60);
+        assertEquals(65, list.status(), list.toString());
+        assertTrue(list.err().contains(".mixindex") && list.err().contains("bad UID"), list.toString());
+    }
+}
