@@ -48,7 +48,7 @@ final class ListCommand extends MailboxCommand {
             if (longFormat) {
                 List<String> keywords = x.keywords(i);
                 b.append(' ').append(keywords.isEmpty() ? "-" : String.join(",", keywords)).append(' ')
-                        .append(x.internalDate(i));
+                        .append(java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(x.internalDate(i)));
             }
             b.append('\n');
             if (b.length() > 1 << 16) {

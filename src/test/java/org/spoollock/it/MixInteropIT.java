@@ -114,6 +114,35 @@ class MixInteropIT {
         }
     }
 
+    /** A UW user's ~/mail of mixed formats, written by c-client, into a Maildir++ tree Dovecot reads. */
+    @Test
+    void aTreeOfMixMbxAndMboxFoldersBecomesAMaildirTree() throws Exception {
+        Path dir = Peers.newDir("mix-tree");
+        Path src = source(dir, 5);
+        Path mail = dir.resolve("mail");
+        Files.createDirectories(mail.resolve("lists"));
+        Peers.run(List.of("chown", "-R", Peers.USER + ":" + Peers.USER, mail.toString()), 30);
+        ok(Peers.mailutil("copy", rel(src), "#driver.mix/" + rel(mail.resolve("archive"))));
+        ok(Peers.mailutil("copy", rel(src), "#driver.mbx/" + rel(mail.resolve("lists/work"))));
+        ok(Peers.mailutil("copy", rel(src), "#driver.unix/" + rel(mail.resolve("sent"))));
+        ok(Peers.cclientMbox("flag", mail.resolve("archive"), "2", "\\Flagged work"));
+        Path md = dir.resolve("Maildir");
+        Peers.Result r = Peers.run(Peers.asUser(Peers.ours("copy", "--recursive", mail.toString(), "maildir:" + md)), 300);
+        ok(r);
+        for (String folder : List.of(".archive", ".lists.work", ".sent")) {
+            Peers.Result c = Peers.run(Peers.asUser(Peers.ours("count", "maildir:" + md.resolve(folder))), 60);
+            ok(c);
+            assertEquals("5", c.out().strip(), folder + ": " + r.out());
+        }
+        List<String> archived = ourList(md.resolve(".archive"));
+        List<String> theirs = cclientList(mail.resolve("archive"), "mix");
+        for (int i = 0; i < archived.size(); i++) {
+            String[] a = archived.get(i).split(" ");
+            String[] b = theirs.get(i + 2).split(" ");
+            assertEquals(List.of(a[1], a[2], a[4]), List.of(b[1], b[2], b[4]), "archive message " + (i + 1));
+        }
+    }
+
     @Test
     void ourOpenKeepsCClientFromReclaimingAndSeesItsExpunge() throws Exception {
         Path dir = Peers.newDir("mix-shared");
