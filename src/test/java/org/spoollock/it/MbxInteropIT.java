@@ -1,6 +1,11 @@
 package org.spoollock.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.spoollock.it.CClientViews.cclientList;
+import static org.spoollock.it.CClientViews.ok;
+import static org.spoollock.it.CClientViews.ourList;
+import static org.spoollock.it.CClientViews.rel;
+import static org.spoollock.it.CClientViews.source;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -28,57 +32,10 @@ import org.spoollock.store.StoreOptions;
  * flags, keywords, expunges, copies) c-client reads as its own, and our copy into mbx equals mailutil's.
  */
 class MbxInteropIT {
-    private static void ok(Peers.Result r) {
-        assertEquals(0, r.status(), r.toString());
-    }
-
-    private static String rel(Path p) {
-        return Peers.HOME.relativize(p).toString();
-    }
-
-    /** c-client's first line ("uidvalidity V uidnext N nmsgs K driver D") and its messages "msgno uid flags size keywords date". */
-    private static List<String> cclientList(Path box, String driver) {
-        Peers.Result r = Peers.cclientMbox("list", box);
-        ok(r);
-        List<String> lines = r.out().lines().toList();
-        assertTrue(lines.get(0).endsWith("driver " + driver), "c-client opened it with its " + driver + " driver: "
-                + lines.get(0));
-        return lines;
-    }
-
-    /** Ours in c-client's columns, the date as c-client's mail_date prints it. */
-    private static List<String> ourList(Path box) {
-        Peers.Result r = Peers.run(Peers.asUser(Peers.ours("list", "--long", box.toString())), 60);
-        ok(r);
-        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("ppd-MMM-yyyy HH:mm:ss xx",
-                java.util.Locale.ROOT);
-        List<String> out = new ArrayList<>();
-        for (String l : r.out().lines().toList()) {
-            String[] w = l.split(" ");
-            String date = f.format(java.time.OffsetDateTime.parse(w[5])).replace(' ', '_');
-            out.add(w[0] + " " + w[1] + " " + w[2] + " " + w[3] + " " + w[4] + " " + date);
-        }
-        return out;
-    }
-
-    /** An mbox of n messages (From_ and >From lines in bodies, 8-bit), delivered by us. */
-    private static Path source(Path dir, int n) throws Exception {
-        Path src = dir.resolve("src");
-        for (int i = 1; i <= n; i++) {
-            Path m = dir.resolve("msg" + i);
-            Files.writeString(m, "Message-ID: <" + i + "@mbx>\r\nSubject: message " + i + " \u00e9t\u00e9\r\n"
-                    + "Date: Mon, 2 Nov 2026 05:03:22 -0700\r\n\r\nbody " + i + "\r\nFrom the middle\r\n>From quoted\r\n"
-                    + "x".repeat(i * 37) + "\r\n", StandardCharsets.ISO_8859_1);
-            Peers.chown(m);
-            ok(Peers.runWithInput(Peers.asUser(Peers.ours("deliver", src.toString())), m, 60));
-        }
-        return src;
-    }
-
     @Test
     void weReadCClientsMbxAsItDoesAndCopyItOutWithItsUids() throws Exception {
         Path dir = Peers.newDir("mbx-read");
-        Path src = source(dir, 8);
+        Path src = source(dir, 8, "mbx");
         Path box = dir.resolve("box");
         ok(Peers.mailutil("copy", rel(src), "#driver.mbx/" + rel(box)));
         assertTrue(Files.readString(box, StandardCharsets.ISO_8859_1).startsWith("*mbx*\r\n"));
@@ -135,7 +92,7 @@ class MbxInteropIT {
     @Test
     void cClientReadsWhatWeWriteAsItsOwn() throws Exception {
         Path dir = Peers.newDir("mbx-write");
-        Path src = source(dir, 6);
+        Path src = source(dir, 6, "mbx");
         ok(Peers.run(Peers.asUser(Peers.ours("flag", src.toString(), "2:3", "+\\Seen", "+work")), 60));
         ok(Peers.run(Peers.asUser(Peers.ours("flag", src.toString(), "4", "+\\Flagged", "+later", "+work")), 60));
         Path ours = dir.resolve("ours");
@@ -188,7 +145,7 @@ class MbxInteropIT {
     @Test
     void sharedExpungesHideMessagesAndOurOpenKeepsTheFileFromBeingCompacted() throws Exception {
         Path dir = Peers.newDir("mbx-shared");
-        Path src = source(dir, 5);
+        Path src = source(dir, 5, "mbx");
         Path box = dir.resolve("box");
         ok(Peers.mailutil("copy", rel(src), "#driver.mbx/" + rel(box)));
         ok(Peers.cclientMbox("flag", box, "2", "\\Deleted"));
@@ -229,7 +186,7 @@ class MbxInteropIT {
     @Test
     void damageIsNamedAndNothingIsWrittenIntoIt() throws Exception {
         Path dir = Peers.newDir("mbx-bad");
-        Path src = source(dir, 3);
+        Path src = source(dir, 3, "mbx");
         Path box = dir.resolve("box");
         ok(Peers.mailutil("copy", rel(src), "#driver.mbx/" + rel(box)));
         byte[] whole = Files.readAllBytes(box);

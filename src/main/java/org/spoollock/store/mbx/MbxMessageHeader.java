@@ -2,10 +2,6 @@ package org.spoollock.store.mbx;
 
 import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
-import java.time.format.SignStyle;
-import java.time.temporal.ChronoField;
 import java.util.Locale;
 
 /**
@@ -19,12 +15,6 @@ record MbxMessageHeader(ZonedDateTime date, long size, long userFlags, int syste
     static final int SEEN = 1, DELETED = 2, FLAGGED = 4, ANSWERED = 8, OLD = 16, DRAFT = 32, EXPUNGED = 0x8000;
     /** From the end of the line (CRLF included) back to its ';': where mbx_read_flags reads the 14 bytes {@code ;UUUUUUUUSSSS-}. */
     static final int FLAGS_FROM_END = 24;
-
-    private static final DateTimeFormatter WRITE = DateTimeFormatter.ofPattern("ppd-MMM-yyyy HH:mm:ss xx", Locale.ROOT);
-    private static final DateTimeFormatter READ = new DateTimeFormatterBuilder().parseCaseInsensitive()
-            .appendValue(ChronoField.DAY_OF_MONTH, 1, 2, SignStyle.NOT_NEGATIVE).appendLiteral('-')
-            .appendPattern("MMM").appendLiteral('-').appendValue(ChronoField.YEAR, 4).appendLiteral(' ')
-            .appendPattern("HH:mm:ss xx").toFormatter(Locale.ROOT);
 
     /** Thrown for a line c-client refuses, with its reason ("Unable to parse message flags ..."). */
     static final class BadLine extends Exception {
@@ -61,7 +51,7 @@ record MbxMessageHeader(ZonedDateTime date, long size, long userFlags, int syste
         }
         ZonedDateTime date;
         try {
-            date = ZonedDateTime.parse(line.substring(0, comma).trim(), READ);
+            date = org.spoollock.store.InternalDate.parse(line.substring(0, comma));
         } catch (RuntimeException e) {
             throw new BadLine("bad internal date \"" + line.substring(0, comma) + "\"");
         }
@@ -84,7 +74,7 @@ record MbxMessageHeader(ZonedDateTime date, long size, long userFlags, int syste
 
     /** The line as mbx_append writes it, CRLF included. */
     byte[] format() {
-        return (WRITE.format(date) + "," + size + ";" + status(userFlags, systemFlags, uid) + "\r\n")
+        return (org.spoollock.store.InternalDate.format(date) + "," + size + ";" + status(userFlags, systemFlags, uid) + "\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1);
     }
 

@@ -2,10 +2,6 @@ package org.spoollock.store.tenex;
 
 import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
-import java.time.format.SignStyle;
-import java.time.temporal.ChronoField;
 import java.util.Locale;
 
 /**
@@ -20,12 +16,6 @@ import java.util.Locale;
  */
 record TenexHeader(ZonedDateTime date, long size, int userBits, int systemBits) {
     static final int OLD = 020;
-
-    private static final DateTimeFormatter WRITE = DateTimeFormatter.ofPattern("ppd-MMM-yyyy HH:mm:ss xx", Locale.ROOT);
-    private static final DateTimeFormatter READ = new DateTimeFormatterBuilder().parseCaseInsensitive()
-            .appendValue(ChronoField.DAY_OF_MONTH, 1, 2, SignStyle.NOT_NEGATIVE).appendLiteral('-')
-            .appendPattern("MMM").appendLiteral('-').appendValue(ChronoField.YEAR, 4).appendLiteral(' ')
-            .appendPattern("HH:mm:ss xx").toFormatter(Locale.ROOT);
 
     /** Thrown for a line c-client would refuse ("Unable to parse internal header ..."). */
     static final class BadHeader extends Exception {
@@ -46,7 +36,7 @@ record TenexHeader(ZonedDateTime date, long size, int userBits, int systemBits) 
         }
         ZonedDateTime date;
         try {
-            date = ZonedDateTime.parse(line.substring(0, comma).trim(), READ);
+            date = org.spoollock.store.InternalDate.parse(line.substring(0, comma));
         } catch (RuntimeException e) {
             throw new BadHeader("bad internal date \"" + line.substring(0, comma) + "\"");
         }
@@ -82,7 +72,7 @@ record TenexHeader(ZonedDateTime date, long size, int userBits, int systemBits) 
 
     /** The line, line end included. */
     byte[] format(TenexFormat f) {
-        String s = WRITE.format(date) + "," + size + ";" + flagDigits(userBits, systemBits);
+        String s = org.spoollock.store.InternalDate.format(date) + "," + size + ";" + flagDigits(userBits, systemBits);
         byte[] head = s.getBytes(StandardCharsets.ISO_8859_1);
         byte[] nl = f.newline();
         byte[] out = java.util.Arrays.copyOf(head, head.length + nl.length);
