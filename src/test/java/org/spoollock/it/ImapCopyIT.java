@@ -98,6 +98,39 @@ class ImapCopyIT {
         return out;
     }
 
+    /**
+     * A server that refuses APPEND (Dovecot's quota: at most 150 messages for the user): the copy stops with
+     * the server's reason and the folder named, exit 75, and reports as copied only the batches the server
+     * took (it takes a MULTIAPPEND whole or not at all); once the quota is raised (the server restarted on the
+     * same mail), {@code --resume} finishes, each message there once.
+     */
+    @Test
+    void aServerRefusingAppendStopsTheCopyAndResumeFinishesIt() throws Exception {
+        int n = 700;
+        Path src = mailbox("imap-quota", n, false);
+        Path home = Peers.newDir("imap-quota-home");
+        List<String> quota = List.of("mail_plugins = $mail_plugins quota",
+                "plugin {", "  quota = maildir:User quota", "  quota_rule = *:messages=%d", "}");
+        List<String> tight = quota.stream().map(l -> l.replace("%d", "600")).toList();
+        int there;
+        try (PrivateDovecot full = PrivateDovecot.start(home, tight)) {
+            Peers.Result r = copy(src.toString(), full.url("Full"));
+            assertEquals(75, r.status(), r + "\n" + full.log());
+            assertTrue(r.err().contains("/Full") && r.err().toLowerCase(java.util.Locale.ROOT).contains("quota"), r.toString());
+            Peers.Result s = full.doveadm("mailbox", "status", "messages", "Full");
+            there = Integer.parseInt(s.out().replaceAll("(?s).*messages=(\\d+).*", "$1"));
+            assertTrue(there > 0 && there <= 600 && there % 500 == 0, "whole batches of 500 taken, none cut: " + there);
+        }
+        List<String> roomy = quota.stream().map(l -> l.replace("%d", "10000")).toList();
+        try (PrivateDovecot more = PrivateDovecot.start(home, roomy)) {
+            Peers.Result r = copy("--resume", src.toString(), more.url("Full"));
+            assertEquals(0, r.status(), r + "\n" + more.log());
+            assertTrue(r.out().contains("(" + there + " were there already)"), r.out());
+            Peers.Result s = more.doveadm("mailbox", "status", "messages", "Full");
+            assertTrue(s.out().contains("messages=" + n), s.toString());
+        }
+    }
+
     @Test
     void copiedToDovecotWithFlagsKeywordsAndDatesAndBackByteForByte() throws Exception {
         Path src = mailbox("imap-src", 40, true);

@@ -34,9 +34,13 @@ final class PrivateDovecot implements AutoCloseable {
     }
 
     static PrivateDovecot start(String name) throws Exception {
+        return start(Peers.newDir(name), List.of());
+    }
+
+    /** An instance on the test user's {@code home} (a second one on the same mail after another stopped), with extra configuration lines. */
+    static PrivateDovecot start(Path home, List<String> extra) throws Exception {
         Path dir = Files.createTempDirectory("spoollock-dovecot-");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path home = Peers.newDir(name);
         Path mail = home.resolve("Maildir");
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -70,7 +74,8 @@ final class PrivateDovecot implements AutoCloseable {
                 "service pop3-login {", "  inet_listener pop3 {", "    port = 0", "  }", "}",
                 "service submission-login {", "  inet_listener submission {", "    port = 0", "  }", "}",
                 "service lmtp {", "  unix_listener lmtp {", "    mode = 0", "  }", "}",
-                "protocol imap {", "  mail_max_userip_connections = 100", "}", ""), StandardCharsets.UTF_8);
+                "protocol imap {", "  mail_max_userip_connections = 100", "}", String.join("\n", extra), ""),
+                StandardCharsets.UTF_8);
         Peers.Result r = Peers.run(List.of("dovecot", "-c", conf.toString()), 30);
         assertEquals(0, r.status(), "dovecot -c " + conf + ": " + r);
         PrivateDovecot d = new PrivateDovecot(dir, conf, mail, port);
