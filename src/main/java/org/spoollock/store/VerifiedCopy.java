@@ -1,5 +1,6 @@
 package org.spoollock.store;
 
+import org.spoollock.posix.Faults;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -24,7 +24,7 @@ import org.spoollock.lock.LockHolder;
 import org.spoollock.posix.Posix;
 import org.spoollock.session.SessionLockOptions;
 import org.spoollock.store.Drivers;
-import org.spoollock.store.Faults;
+import org.spoollock.posix.Faults;
 import org.spoollock.store.MailboxRef;
 import org.spoollock.store.NewMessage;
 import org.spoollock.store.StoreOptions;

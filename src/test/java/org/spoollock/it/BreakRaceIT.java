@@ -42,7 +42,7 @@ class BreakRaceIT {
 
     private void race(Path dir, List<Process> racers) throws Exception {
         BreakRacer.waitFor(dir, "ready-", RACERS, 60);
-        Thread.sleep(2500); // the empty locks are now older than the racers' 2 s stale time
+        Thread.sleep(3500); // the empty locks are now older than the racers' 3 s stale time
         for (int r = 0; r < ROUNDS; r++) {
             Files.writeString(dir.resolve("go-" + r), "");
             BreakRacer.waitFor(dir, "result-" + r + "-", RACERS, 30);

@@ -47,7 +47,10 @@ public final class BreakRacer {
         Path dir = Path.of(args[0]);
         int rounds = Integer.parseInt(args[1]);
         String id = args[2];
-        DotLockOptions opts = DotLockOptions.defaults().withStaleAfter(Duration.ofSeconds(2));
+        // 3 s: a winner renews every third of it, and sshfs shows times in whole seconds, so a held lock
+        // can look up to a second older than it is; with 2 s, a renewal late by a third of a second on a
+        // busy machine would let a breaker take a live lock, rightly, and the round would have two winners
+        DotLockOptions opts = DotLockOptions.defaults().withStaleAfter(Duration.ofSeconds(3));
         List<DotLock> won = new ArrayList<>();
         Files.writeString(dir.resolve("ready-" + id), "");
         for (int r = 0; r < rounds; r++) {

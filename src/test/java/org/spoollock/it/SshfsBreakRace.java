@@ -39,7 +39,7 @@ public final class SshfsBreakRace {
         int bad = 0;
         try {
             BreakRacer.waitFor(dirA, "ready-", n, 90);
-            Thread.sleep(2500); // the empty locks are now older than the racers' 2 s stale time
+            Thread.sleep(3500); // the empty locks are now older than the racers' 3 s stale time
             for (int r = 0; r < rounds; r++) {
                 Files.writeString(dirA.resolve("go-" + r), "");
                 BreakRacer.waitFor(dirA, "result-" + r + "-", n, 60);

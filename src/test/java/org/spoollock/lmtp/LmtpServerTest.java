@@ -128,15 +128,15 @@ class LmtpServerTest {
         Drivers.append(MailboxRef.of(box), List.of(org.spoollock.store.NewMessage.of(
                 "Subject: one\n\nbody\n".getBytes(StandardCharsets.ISO_8859_1), java.time.ZonedDateTime.now())), true, store);
         byte[] before = Files.readAllBytes(box);
-        org.spoollock.store.Faults.arm("append.partial:crash");
+        org.spoollock.posix.Faults.arm("append.partial:crash");
         try {
             Drivers.append(MailboxRef.of(box), List.of(org.spoollock.store.NewMessage.of(
                     ("Subject: big\n\n" + "b\n".repeat(5000)).getBytes(StandardCharsets.ISO_8859_1),
                     java.time.ZonedDateTime.now())), true, store);
-        } catch (org.spoollock.store.Faults.InjectedCrash expected) {
+        } catch (org.spoollock.posix.Faults.InjectedCrash expected) {
             // the write stopped half-way, as a kill would stop it
         } finally {
-            org.spoollock.store.Faults.arm("");
+            org.spoollock.posix.Faults.arm("");
         }
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();

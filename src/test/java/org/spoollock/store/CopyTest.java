@@ -1,5 +1,6 @@
 package org.spoollock.store;
 
+import org.spoollock.posix.Faults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

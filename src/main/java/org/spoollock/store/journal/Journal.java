@@ -17,7 +17,7 @@ import java.util.zip.CRC32C;
 import org.spoollock.posix.ChannelIo;
 import org.spoollock.posix.Posix;
 import org.spoollock.posix.Stat;
-import org.spoollock.store.Faults;
+import org.spoollock.posix.Faults;
 
 /**
  * A redo journal that makes an in-place rewrite of a mailbox (expunge, flag changes, cutting out a

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 import org.spoollock.lock.MailboxLock;
 import org.spoollock.posix.Stat;
-import org.spoollock.store.Faults;
+import org.spoollock.posix.Faults;
 import org.spoollock.store.MailboxChangedException;
 
 /**

@@ -9,7 +9,7 @@ import java.time.Duration;
 import org.spoollock.lock.LockTimeoutException;
 import org.spoollock.posix.Posix;
 import org.spoollock.posix.Stat;
-import org.spoollock.store.Faults;
+import org.spoollock.posix.Faults;
 
 /**
  * Dovecot's dot-lock on a Maildir control file ({@code dovecot-uidlist.lock}, {@code dovecot-keywords.lock}),

@@ -6,7 +6,7 @@ import java.time.ZonedDateTime;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.spoollock.posix.Posix;
-import org.spoollock.store.Faults;
+import org.spoollock.posix.Faults;
 
 /**
  * Writing message files the Maildir way: the text goes into {@code tmp/} under a name nobody else can

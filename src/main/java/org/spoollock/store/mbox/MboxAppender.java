@@ -15,7 +15,7 @@ import org.spoollock.posix.ChannelIo;
 import org.spoollock.posix.Posix;
 import org.spoollock.posix.PosixException;
 import org.spoollock.posix.Stat;
-import org.spoollock.store.Faults;
+import org.spoollock.posix.Faults;
 import org.spoollock.store.journal.AppendIntent;
 
 /**

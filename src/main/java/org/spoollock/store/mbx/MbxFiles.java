@@ -15,7 +15,7 @@ import org.spoollock.posix.Posix;
 import org.spoollock.posix.SpaceReservation;
 import org.spoollock.posix.Stat;
 import org.spoollock.store.BadMailboxException;
-import org.spoollock.store.Faults;
+import org.spoollock.posix.Faults;
 import org.spoollock.store.Flags;
 import org.spoollock.store.FileProbe;
 import org.spoollock.store.NewMessage;

@@ -25,7 +25,7 @@ import org.spoollock.posix.ReadAhead;
 import org.spoollock.posix.SpaceReservation;
 import org.spoollock.posix.Stat;
 import org.spoollock.session.SessionLock;
-import org.spoollock.store.Faults;
+import org.spoollock.posix.Faults;
 import org.spoollock.store.Flags;
 import org.spoollock.store.MailboxInUseException;
 import org.spoollock.store.journal.AppendIntent;

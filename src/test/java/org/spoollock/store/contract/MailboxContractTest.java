@@ -32,7 +32,7 @@ import org.spoollock.store.Capability;
 import org.spoollock.store.Changes;
 import org.spoollock.store.DeliveryQueue;
 import org.spoollock.store.Drivers;
-import org.spoollock.store.Faults;
+import org.spoollock.posix.Faults;
 import org.spoollock.store.FileProbe;
 import org.spoollock.store.Flags;
 import org.spoollock.store.Mailbox;

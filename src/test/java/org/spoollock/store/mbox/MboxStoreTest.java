@@ -28,7 +28,7 @@ import org.spoollock.lock.MailboxLock;
 import org.spoollock.lock.MailboxLockOptions;
 import org.spoollock.posix.Posix;
 import org.spoollock.session.SessionLockOptions;
-import org.spoollock.store.Faults;
+import org.spoollock.posix.Faults;
 import org.spoollock.store.Flags;
 import org.spoollock.store.journal.Journal;
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.spoollock.lock.LockTimeoutException;
 import org.spoollock.posix.Posix;
-import org.spoollock.store.Faults;
+import org.spoollock.posix.Faults;
 import org.spoollock.store.Flags;
 import org.spoollock.store.journal.Journal;
 import org.spoollock.store.MailboxInUseException;

@@ -1,4 +1,4 @@
-package org.spoollock.store;
+package org.spoollock.posix;
 
 /**
  * Named points where the test harness can stop a writer, to prove crash safety: with the system
@@ -47,8 +47,8 @@ public final class Faults {
                     System.err.println("spoollock-fault " + name);
                     System.err.flush();
                     try {
-                        org.spoollock.posix.Posix.get().kill(org.spoollock.posix.Posix.get().getpid(),
-                                org.spoollock.posix.Posix.SIGSTOP);
+                        Posix.get().kill(Posix.get().getpid(),
+                                Posix.SIGSTOP);
                         // SIGSTOP sent to the process is taken by whichever thread the kernel picks; until
                         // that thread has run and begun the group stop, this one runs on (on a busy machine,
                         // milliseconds: spooltest/torture at 3d72a85 saw deliverers stopped "at" append.noted
