@@ -112,15 +112,18 @@ public final class AppendIntent {
             return "removed an incomplete delivery note (the process was killed before it began to write)";
         }
         // (device, inode) as the writer saw them. Another client of a network filesystem sees other
-        // numbers for the same file (NFS: another st_dev; sshfs: both differ), so a mismatch alone does
-        // not prove the file was replaced: the 4 KiB before the offset (the guard) must differ too.
+        // numbers for the same file (NFS: another st_dev; sshfs: both differ), and so may the same disk
+        // after a reboot (device numbers are given out at start-up: LVM, dm), so a mismatch alone does
+        // not prove the file was replaced: the 4 KiB before the offset (the guard) must differ too, or,
+        // for an append at offset 0, the file must not begin with the note's own first line.
         boolean sameId = in.dev == st.dev() && in.ino == st.ino();
         long cur = ChannelIo.size(ch, name);
         if (cur < in.offset) {
             Files.delete(file);
             return "removed a delivery note: the mailbox is now shorter than where that delivery began";
         }
-        if (!sameId && (in.offset == 0 || guardCrc(ch, in.offset, name) != in.guard)) {
+        boolean vouched = in.offset > 0 ? guardCrc(ch, in.offset, name) == in.guard : beginsWithOurFirstLine(ch, cur, raw, in, name);
+        if (!sameId && !vouched) {
             Files.delete(file);
             return "removed a delivery note for a file that is no longer this mailbox";
         }
@@ -188,6 +191,18 @@ public final class AppendIntent {
         Journal.discard(mailbox);
         return "cut out " + k + " bytes of a delivery killed midway (offset " + in.offset + ") and kept the " + tail
                 + " bytes appended after it by another program";
+    }
+
+    /**
+     * Whether the file begins with as much of the note's first line as it holds: an append at offset 0
+     * has no bytes before it to vouch for the file, but its own From_ line (sender, date to the second)
+     * does. An empty file vouches trivially: nothing of ours or anyone's is there to cut.
+     */
+    private static boolean beginsWithOurFirstLine(FileChannel ch, long cur, byte[] raw, Parsed in, String name)
+            throws IOException {
+        int n = (int) Math.min(cur, firstLineLength(raw, in.dataAt, in.length));
+        byte[] there = ChannelIo.read(ch, 0, n, name);
+        return java.util.Arrays.equals(there, 0, n, raw, in.dataAt, in.dataAt + n);
     }
 
     /** The length of the note's first line, its newline included (all of it if it has none). */

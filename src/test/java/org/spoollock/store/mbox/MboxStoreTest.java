@@ -518,6 +518,53 @@ class MboxStoreTest {
     }
 
     /**
+     * The same at offset 0: a first delivery (or a migration's first batch) into an empty mailbox,
+     * killed half-way, recovered where the file's (device, inode) differ from the writer's: another
+     * client, or the same disk after a reboot that numbered its devices differently (LVM, dm). With no
+     * bytes before the offset to vouch for the file, the note was thrown away as "no longer this
+     * mailbox" and the half message stayed; found by spooltest/powerloss (copy into a new mbox, a
+     * power cut keeping part of the first batch). The file beginning with the note's own bytes vouches.
+     */
+    @Test
+    void aFirstDeliveryKilledHalfWayIsCutOutThoughItsNoteNamesOtherDeviceNumbers() throws Exception {
+        Faults.arm("append.partial:crash");
+        assertThrows(Faults.InjectedCrash.class, () -> deliver("Subject: big\n\n" + "b\n".repeat(5000)));
+        Faults.arm("");
+        assertTrue(Files.size(mbox) > 0, "half a message is there");
+        Path note = Journal.appendIntentFor(mbox);
+        String n = Files.readString(note, StandardCharsets.ISO_8859_1)
+                .replaceFirst("(?m)^file \\d+ \\d+$", "file 4242 77");
+        Files.writeString(note, n, StandardCharsets.ISO_8859_1);
+        try (MboxMailbox m = MboxMailbox.openReadOnly(mbox, options)) {
+            assertEquals(0, m.index().count());
+        }
+        assertFalse(Files.exists(note));
+        assertEquals(0, Files.size(mbox));
+    }
+
+    /**
+     * A file at the mailbox's name that does not begin with a killed first delivery's bytes is another
+     * file: its note goes, the file is left alone.
+     */
+    @Test
+    void aFirstDeliveryNoteForAnotherFileAtTheNameIsDropped() throws Exception {
+        Faults.arm("append.partial:crash");
+        assertThrows(Faults.InjectedCrash.class, () -> deliver("Subject: big\n\n" + "b\n".repeat(5000)));
+        Faults.arm("");
+        Path note = Journal.appendIntentFor(mbox);
+        String n = Files.readString(note, StandardCharsets.ISO_8859_1)
+                .replaceFirst("(?m)^file \\d+ \\d+$", "file 4242 77");
+        Files.writeString(note, n, StandardCharsets.ISO_8859_1);
+        String other = "From someone@example.org Mon Nov  2 06:00:00 2026\nSubject: other\n\nanother file\n\n";
+        Files.writeString(mbox, other, StandardCharsets.ISO_8859_1);
+        try (MboxMailbox m = MboxMailbox.openReadOnly(mbox, options)) {
+            assertEquals(1, m.index().count());
+        }
+        assertFalse(Files.exists(note));
+        assertEquals(other, text());
+    }
+
+    /**
      * `spoollock lock` breaks a killed writer's lock like any other command of ours; it must then
      * finish the interrupted write before running its command. Found by spooltest/torture: a
      * `spoollock lock` holder that had broken a killed deliverer's lock released it with the half
