@@ -177,12 +177,20 @@ static void apply_ops (struct node *n, size_t k, long long limit)
   real (rp, n->path);
   int fd = open (rp, O_WRONLY);
   if (fd < 0) { logmsg ("apply: cannot open %s: %s", n->path, strerror (errno)); return; }
+  /* the writes happened when they were made (pf_write set the times then); applying them now must not
+   * move the times again, over a utimens made since (Maildir keeps a message's date as its mtime) */
+  struct stat before;
+  int keep = fstat (fd, &before) == 0;
   for (size_t i = 0; i < k; i++) {
     struct dop *d = &n->ops[i];
     if (d->trunc) { if (ftruncate (fd, d->off) != 0) logmsg ("apply: ftruncate %s failed", n->path); continue; }
     size_t len = d->len;
     if (i == k - 1 && limit >= 0 && (size_t) limit < len) len = limit;
     if (pwrite (fd, d->data, len, d->off) != (ssize_t) len) logmsg ("apply: pwrite %s failed", n->path);
+  }
+  if (keep) {
+    struct timespec t[2] = { before.st_atim, before.st_mtim };
+    futimens (fd, t);
   }
   fsync (fd);
   struct stat st;
@@ -194,6 +202,23 @@ static void drop_ops (struct node *n)
 {
   for (size_t i = 0; i < n->n; i++) free (n->ops[i].data);
   n->n = 0;
+}
+
+/* A file just created is a new inode: whatever is recorded under its number belonged to a file that
+ * was removed (its trash emptied by a commit) and whose number the backing filesystem gave out again.
+ * Kept, that record's unsynced writes were applied to the new file at its fsync (a migration's
+ * dovecot-uidlist gained the tail of a removed dot-lock). */
+static void forget_node (ino_t ino)
+{
+  for (struct node **p = &nodes; *p; p = &(*p)->next)
+    if ((*p)->ino == ino) {
+      struct node *n = *p;
+      *p = n->next;
+      drop_ops (n);
+      free (n->ops);
+      free (n);
+      return;
+    }
 }
 
 static void add_mop (int kind, const char *a, const char *b, const char *trash)
@@ -517,6 +542,8 @@ static int pf_create (const char *path, mode_t mode, struct fuse_file_info *fi)
     r = -errno;
   } else {
     own (rp);
+    struct stat nst;
+    if (fstat (fd, &nst) == 0) forget_node (nst.st_ino);
     add_mop (M_CREATE, path, NULL, NULL);
   }
   if (r == 0) {
@@ -588,7 +615,11 @@ static int pf_write (const char *path, const char *buf, size_t size, off_t off, 
   pthread_mutex_lock (&mu);
   STOPPED_IF (count ("write", path, off, size));
   int r = fstat (fi->fh, &st) == 0 ? (int) size : -errno;
-  if (r > 0) add_dop (node_of (st.st_ino, path, 1), 0, off, buf, size);
+  if (r > 0) {
+    add_dop (node_of (st.st_ino, path, 1), 0, off, buf, size);
+    struct timespec t[2] = { { 0, UTIME_OMIT }, { 0, UTIME_NOW } };
+    futimens (fi->fh, t); /* a write sets the mtime now, as the kernel would (the data itself waits) */
+  }
   maybe_stop ();
   pthread_mutex_unlock (&mu);
   return r;

@@ -54,6 +54,17 @@ public record FileSystemInfo(String type, Set<LockMethod> effective, Set<LockMet
         return LOCAL_TYPES.contains(type);
     }
 
+    /**
+     * Whether syncfs(2) makes everything written on it durable. Local block filesystems only: on FUSE the
+     * kernel writes its dirty pages to the daemon, but a daemon without a syncfs operation (libfuse's
+     * high-level API has none) is never asked to persist them (spooltest/powerloss's layer lost a whole
+     * Maildir migration that way); on NFS and CIFS what it asks of the server is not documented.
+     * Elsewhere, fsync each file.
+     */
+    public boolean syncfsMakesDurable() {
+        return LOCAL_TYPES.contains(type) && !type.equals("tmpfs");
+    }
+
     private static final java.util.concurrent.ConcurrentHashMap<Long, String> TYPE_BY_DEVICE =
             new java.util.concurrent.ConcurrentHashMap<>();
 

@@ -239,4 +239,15 @@ class MailboxLockTest {
         assertTrue(FileSystemInfo.classify("nfs", EnumSet.of(LockMethod.DOTLOCK)).warnings().isEmpty(),
                 "nothing to warn about when flock is not asked for");
     }
+
+    /** syncfs is trusted as a migration's one barrier on local block filesystems only (powerloss: FUSE lost a Maildir copy). */
+    @Test
+    void syncfsIsTrustedOnLocalBlockFilesystemsOnly() {
+        for (String t : List.of("ext4", "xfs", "btrfs")) {
+            assertTrue(FileSystemInfo.classify(t, EnumSet.of(LockMethod.DOTLOCK)).syncfsMakesDurable(), t);
+        }
+        for (String t : List.of("fuse.sshfs", "fuse.powerfs", "nfs4", "cifs", "tmpfs", "somethingnew")) {
+            assertFalse(FileSystemInfo.classify(t, EnumSet.of(LockMethod.DOTLOCK)).syncfsMakesDurable(), t);
+        }
+    }
 }

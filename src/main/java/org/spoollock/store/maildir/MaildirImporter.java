@@ -127,8 +127,11 @@ final class MaildirImporter implements Importer {
     @Override
     public void finish() throws IOException {
         try {
-            // one syncfs for every file and cur/ (re-opening each file to fsync it took as long as the copy)
-            if (!org.spoollock.posix.FileSystemSync.sync(root)) {
+            // one syncfs for every file and cur/ (re-opening each file to fsync it took as long as the copy),
+            // where syncfs makes them durable (see FileSystemInfo.syncfsMakesDurable); else file by file
+            boolean synced = org.spoollock.lock.FileSystemInfo.of(root, java.util.Set.of()).syncfsMakesDurable()
+                    && org.spoollock.posix.FileSystemSync.sync(root);
+            if (!synced) {
                 for (Path p : written) {
                     MaildirFiles.syncFile(p);
                 }
