@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 import org.spoollock.posix.ChannelIo;
+import org.spoollock.posix.Faults;
+import org.spoollock.posix.SpaceReservation;
 import org.spoollock.posix.Stat;
 
 /**
@@ -99,6 +101,40 @@ public final class AppendIntent {
                 // nothing more to do: recovery rejects an intent whose checksum fails
             }
             return null;
+        }
+    }
+
+    /**
+     * The append of a format whose messages are written at the end of one file under the caller's
+     * exclusive lock (tenex, mtx, mbx): the note, room reserved, {@code data} written at {@code old},
+     * fsynced if asked, the note removed. A failed write is cut back to {@code old} (synced) before the
+     * error is thrown, naming the file; the note goes with it. mbox has its own (it must look at the
+     * dot-lock again just before writing, and appends with O_APPEND).
+     */
+    public static void appendNoted(Path path, FileChannel ch, int fd, Stat st, long old, ByteBuffer data, boolean fsync)
+            throws IOException {
+        String name = path.toString();
+        Note intent = write(path, ch, st, old, data);
+        if (data.remaining() > 0) {
+            SpaceReservation.reserve(fd, old, data.remaining(), path);
+        }
+        try {
+            ChannelIo.write(ch, data, old, name);
+            Faults.point("append.written");
+            if (fsync) {
+                ChannelIo.force(ch, name);
+            }
+        } catch (IOException e) {
+            ChannelIo.truncate(ch, old, name);
+            ChannelIo.force(ch, name);
+            if (intent != null) {
+                intent.remove();
+            }
+            throw new IOException(name + ": append failed: " + e.getMessage() + "; the mailbox was truncated back to its"
+                    + " previous " + old + " bytes", e);
+        }
+        if (intent != null) {
+            intent.remove();
         }
     }
 

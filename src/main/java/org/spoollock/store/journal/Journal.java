@@ -180,7 +180,9 @@ public final class Journal {
 
     public static long crc(FileChannel ch, long from, long to, String name) throws IOException {
         CRC32C c = new CRC32C();
-        ByteBuffer b = ByteBuffer.allocate(1 << 16);
+        // sized to the range when it is small: every append checks the 4 KiB before it, and a 64 KiB
+        // buffer each time was the largest allocation of a one-message append (JFR)
+        ByteBuffer b = ByteBuffer.allocate((int) Math.max(0, Math.min(1 << 16, to - from)));
         long p = from;
         while (p < to) {
             b.clear().limit((int) Math.min(b.capacity(), to - p));

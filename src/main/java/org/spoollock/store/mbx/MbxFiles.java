@@ -12,10 +12,8 @@ import java.util.List;
 
 import org.spoollock.posix.ChannelIo;
 import org.spoollock.posix.Posix;
-import org.spoollock.posix.SpaceReservation;
 import org.spoollock.posix.Stat;
 import org.spoollock.store.BadMailboxException;
-import org.spoollock.posix.Faults;
 import org.spoollock.store.Flags;
 import org.spoollock.store.FileProbe;
 import org.spoollock.store.NewMessage;
@@ -168,27 +166,7 @@ final class MbxFiles {
             }
             ChannelIo.write(ch, hb, 0, name);
         }
-        ByteBuffer buf = ByteBuffer.wrap(b.toByteArray());
-        AppendIntent.Note intent = AppendIntent.write(path, ch, st, old, buf);
-        SpaceReservation.reserve(fd, old, buf.remaining(), path);
-        try {
-            ChannelIo.write(ch, buf, old, name);
-            Faults.point("append.written");
-            if (fsync) {
-                ChannelIo.force(ch, name);
-            }
-        } catch (IOException e) {
-            ChannelIo.truncate(ch, old, name);
-            ChannelIo.force(ch, name);
-            if (intent != null) {
-                intent.remove();
-            }
-            throw new IOException(name + ": append failed: " + e.getMessage() + "; the mailbox was truncated back to its"
-                    + " previous " + old + " bytes", e);
-        }
-        if (intent != null) {
-            intent.remove();
-        }
+        AppendIntent.appendNoted(path, ch, fd, st, old, ByteBuffer.wrap(b.toByteArray()), fsync);
         return old;
     }
 }

@@ -22,10 +22,8 @@ import org.spoollock.posix.ChannelIo;
 import org.spoollock.posix.Posix;
 import org.spoollock.posix.PosixException;
 import org.spoollock.posix.ReadAhead;
-import org.spoollock.posix.SpaceReservation;
 import org.spoollock.posix.Stat;
 import org.spoollock.session.SessionLock;
-import org.spoollock.posix.Faults;
 import org.spoollock.store.Flags;
 import org.spoollock.store.MailboxInUseException;
 import org.spoollock.store.journal.AppendIntent;
@@ -474,32 +472,10 @@ public final class TenexMailbox implements AutoCloseable {
                         + " mailbox (its first line is not an internal header); refusing to write into it");
             }
         }
-        ByteBuffer buf = messages.view();
-        AppendIntent.Note intent = AppendIntent.write(path, ch, stat, old, buf);
-        if (buf.remaining() > 0) {
-            SpaceReservation.reserve(fd, old, buf.remaining(), path);
-        }
         Stat before = posix.fstat(fd, name);
-        try {
-            ChannelIo.write(ch, buf, old, name);
-            Faults.point("append.written");
-            if (fsync) {
-                ChannelIo.force(ch, name);
-            }
-        } catch (IOException e) {
-            ChannelIo.truncate(ch, old, name);
-            ChannelIo.force(ch, name);
-            if (intent != null) {
-                intent.remove();
-            }
-            throw new IOException(name + ": append failed: " + e.getMessage() + "; the mailbox was truncated back to its"
-                    + " previous " + old + " bytes", e);
-        }
+        AppendIntent.appendNoted(path, ch, fd, stat, old, messages.view(), fsync);
         // c-client: atime a second before now (new mail), mtime kept
         posix.setTimes(fd, (System.currentTimeMillis() / 1000 - 1) * 1_000_000_000L, before.mtimeNanos(), name);
-        if (intent != null) {
-            intent.remove();
-        }
         return old;
     }
 
