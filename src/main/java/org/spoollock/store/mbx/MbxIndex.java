@@ -267,6 +267,19 @@ final class MbxIndex implements MessageIndex {
     }
 
     /** Takes the expunged messages out (numbers ascending); the others keep their UIDs. */
+    /**
+     * After a compaction that kept the remaining messages in order, each right after the previous one from
+     * the end of the file header (hidden expunged ones squeezed out too): their new offsets, and the end.
+     */
+    void compacted() {
+        long at = MbxFileHeader.SIZE;
+        for (int i = 0; i < offset.size(); i++) {
+            offset.set(i, at);
+            at += lineLength.get(i) + size.get(i);
+        }
+        parsed = at;
+    }
+
     void remove(List<Integer> msgnos) {
         for (int k = msgnos.size() - 1; k >= 0; k--) {
             int i = msgnos.get(k) - 1;

@@ -22,6 +22,7 @@ import org.spoollock.store.AbstractMailbox;
 import org.spoollock.store.MailboxInUseException;
 import org.spoollock.store.NewMessage;
 import org.spoollock.store.journal.AppendIntent;
+import org.spoollock.store.journal.Journal;
 import org.spoollock.store.journal.Recovery;
 import org.spoollock.store.Changes;
 import org.spoollock.store.MailboxChangedException;
@@ -415,8 +416,12 @@ final class MbxMailbox extends AbstractMailbox {
     }
 
     /**
-     * Marks every message flagged \Deleted (as the file says now) expunged (0x8000), as c-client's expunge
-     * does when it cannot have the file alone; fsynced. Returns their numbers; the others keep their UIDs.
+     * Expunges every message flagged \Deleted (as the file says now), as c-client's mbx_expunge does: with
+     * the file to ourselves (the shared flock made exclusive: no other session, ours or c-client's, has it
+     * open) the file is compacted, the messages kept moved down over the gaps (those others hid before
+     * too) and the file cut short, through a journal, so a crash leaves it before or after; otherwise they
+     * are marked expunged (0x8000) for the next session alone to squeeze out. Fsynced. Returns their
+     * numbers; the others keep their UIDs.
      */
     private List<Integer> expunge() throws IOException {
         try (SessionLock permission = permission()) {
@@ -424,17 +429,51 @@ final class MbxMailbox extends AbstractMailbox {
             List<Integer> gone = new ArrayList<>();
             for (int n = 1; n <= index.count(); n++) {
                 if ((index.systemFlags(n) & MbxMessageHeader.DELETED) != 0) {
-                    writeStatus(n, index.userFlags(n), index.systemFlags(n) | MbxMessageHeader.EXPUNGED);
                     gone.add(n);
                 }
             }
-            if (!gone.isEmpty()) {
-                ChannelIo.force(ch, path.toString());
-                index.remove(gone);
-                changeSeen = posix.fstat(fd, path.toString()).ctimeNanos();
+            if (gone.isEmpty()) {
+                return gone;
             }
+            String name = path.toString();
+            if (posix.flock(fd, Posix.LOCK_EX | Posix.LOCK_NB, name)) {
+                try {
+                    compactHolding(gone);
+                } finally {
+                    posix.flock(fd, Posix.LOCK_SH, name);
+                }
+            } else {
+                for (int n : gone) {
+                    writeStatus(n, index.userFlags(n), index.systemFlags(n) | MbxMessageHeader.EXPUNGED);
+                }
+                ChannelIo.force(ch, name);
+                index.remove(gone);
+            }
+            changeSeen = posix.fstat(fd, name).ctimeNanos();
             return gone;
         }
+    }
+
+    /** The compaction itself (mbx_rewrite), holding the permission and the exclusive flock. */
+    private void compactHolding(List<Integer> gone) throws IOException {
+        String name = path.toString();
+        java.util.Set<Integer> dropped = new java.util.HashSet<>(gone);
+        List<Journal.Patch> patches = new ArrayList<>();
+        long cur = MbxFileHeader.SIZE;
+        for (int n = 1; n <= index.count(); n++) {
+            if (dropped.contains(n)) {
+                continue;
+            }
+            long len = index.lineLength(n) + index.size(n);
+            if (index.offset(n) != cur) {
+                patches.add(Journal.Patch.copy(cur, index.offset(n), len));
+            }
+            cur += len;
+        }
+        long old = ChannelIo.size(ch, name);
+        Journal.rewrite(path, ch, posix.fstat(fd, name), old, cur, patches);
+        index.remove(gone);
+        index.compacted();
     }
 
     private void ensureOpen() throws IOException {
