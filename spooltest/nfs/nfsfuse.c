@@ -21,6 +21,7 @@
  *   lockpoll=30  the longest wait between retries of a blocking lock (the kernel's NFSv4.0 client
  *     polls a denied blocking lock from 0.1 s, doubling, up to 30 s; NFSv4.0 has no callback)
  *   clientid=NAME  this client's NFSv4 client name (default: nfsfuse:HOST:MOUNTPOINT:PID)
+ *   renew=15  seconds between lease renewals (keep it under a third of the server's lease)
  * Close-to-open: libfuse's auto_cache with ac_attr_timeout=0 fetches the attributes from the server
  * on every open and drops the page cache only if mtime or size changed. Inode numbers and link
  * counts are the server's (use_ino).
@@ -60,8 +61,9 @@ struct options {
     char *local_lock;
     char *clientid;
     double lockpoll;
+    double renew;
 };
-static struct options opt = { NULL, 3, 60, 30, 60, -1, 0, NULL, NULL, 30 };
+static struct options opt = { NULL, 3, 60, 30, 60, -1, 0, NULL, NULL, 30, 15 };
 
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
 static const struct fuse_opt option_spec[] = {
@@ -69,7 +71,7 @@ static const struct fuse_opt option_spec[] = {
     OPT("acdirmin=%lf", acdirmin), OPT("acdirmax=%lf", acdirmax),
     OPT("actimeo=%lf", actimeo), OPT("noac", noac),
     OPT("local_lock=%s", local_lock), OPT("clientid=%s", clientid),
-    OPT("lockpoll=%lf", lockpoll),
+    OPT("lockpoll=%lf", lockpoll), OPT("renew=%lf", renew),
     FUSE_OPT_END
 };
 
@@ -268,6 +270,12 @@ static int lockclient_get(const char *path, struct ofile *of, uint64_t owner, st
     return 0;
 }
 
+static void lockclient_unlink(struct lockclient *l)
+{
+    for (struct lockclient **pp = &lockclients; *pp; pp = &(*pp)->next)
+        if (*pp == l) { *pp = l->next; return; }
+}
+
 static void lockclients_drop_creator(void *creator)
 {
     struct lockclient **pp = &lockclients;
@@ -304,10 +312,19 @@ static int do_setlk(const char *path, struct ofile *of, uint64_t owner, int type
         rc = nfs_fcntl(l->c, l->fh, wait ? NFS4_F_SETLKW : NFS4_F_SETLK, &fl);
         if (rc == 0) { l->locked_once = 1; return 0; }
         rc = nfs_err(l->c, rc);
+        if (!l->locked_once) {
+            /* Until a lock owner has a granted lock, libnfs 4.0 sends LOCK with the open owner's
+             * sequence number and does not count the denied attempt: the server counts it, and
+             * would answer the next attempt as a replay of this one (denied again, forever). A
+             * fresh lock client per attempt avoids that. */
+            lockclient_unlink(l);
+            lockclient_free(l);
+            l = NULL;
+        }
         if (rc != -EAGAIN || !wait) return rc;
-        /* Denied: poll like the kernel's NFSv4.0 client, with the mutex free meanwhile. The lock
-         * client stays (only its creator's release frees it, and that cannot run while this call
-         * is in progress on the same open file). */
+        /* Denied: poll like the kernel's NFSv4.0 client, with the mutex free meanwhile. A lock
+         * client that stays (it holds other locks) is freed only by its creator's release, which
+         * cannot run while this call is in progress on the same open file. */
         double until = now_s() + delay;
         pthread_mutex_unlock(&mu);
         while (now_s() < until) {
@@ -316,7 +333,36 @@ static int do_setlk(const char *path, struct ofile *of, uint64_t owner, int type
         }
         pthread_mutex_lock(&mu);
         delay = delay * 2 > opt.lockpoll ? opt.lockpoll : delay * 2;
+        if (!l && (rc = lockclient_get(path, of, owner, &l)) < 0) return rc;
     }
+}
+
+/* ----------------------------------------------------------------- lease renewal */
+
+/* An NFSv4.0 client must renew its lease (RENEW, or any operation carrying its client ID or a
+ * stateid) or the server expires it with its opens and locks; libnfs 4.0 has no RENEW and no
+ * timer, and ganesha expired an idle libnfs client after one lease (then every call failed with
+ * ERANGE, libnfs's reading of NFS4ERR_EXPIRED). Every `renew` seconds (a third of ganesha's
+ * default 60 s lease): the mount's client sends an OPEN of a name that is not there (it carries
+ * the client ID; the server renews, then answers NOENT), each lock client reads one byte through
+ * its open stateid. */
+static double renew_every = 15;
+
+static void *renewer(void *arg)
+{
+    (void)arg;
+    char b;
+    for (;;) {
+        usleep((useconds_t)(renew_every * 1e6));
+        pthread_mutex_lock(&mu);
+        nfs_set_uid(nfs, 0); nfs_set_gid(nfs, 0);
+        struct nfsfh *fh;
+        if (nfs_open(nfs, "/.nfsfuse-renew-lease", O_RDONLY, &fh) == 0) nfs_close(nfs, fh);
+        for (struct lockclient *l = lockclients; l; l = l->next)
+            if (l->fh) nfs_pread(l->c, l->fh, 0, 1, &b);
+        pthread_mutex_unlock(&mu);
+    }
+    return NULL;
 }
 
 /* ----------------------------------------------------------------- operations */
@@ -326,6 +372,9 @@ static int do_setlk(const char *path, struct ofile *of, uint64_t owner, int type
 static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
     (void)conn;
+    /* Here, not in main: fuse_main daemonizes (fork) after parsing, and threads do not survive it. */
+    pthread_t t;
+    if (renew_every > 0 && pthread_create(&t, NULL, renewer, NULL) == 0) pthread_detach(t);
     cfg->use_ino = 1;
     cfg->attr_timeout = opt.acregmin;
     cfg->entry_timeout = opt.acdirmin;
@@ -715,6 +764,7 @@ int main(int argc, char **argv)
         return 64;
     }
     if (opt.noac) opt.actimeo = 0;
+    renew_every = opt.renew;
     if (opt.actimeo >= 0) opt.acregmin = opt.acregmax = opt.acdirmin = opt.acdirmax = opt.actimeo;
     const char *ll = opt.local_lock ? opt.local_lock : "none";
     if (!strcmp(ll, "flock") || !strcmp(ll, "all")) ops.flock = NULL;
