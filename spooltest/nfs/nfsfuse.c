@@ -471,14 +471,38 @@ static int open_flags(int f)
     return (f & O_ACCMODE) | (f & O_TRUNC) | (f & (O_SYNC | O_DSYNC));
 }
 
+/* Close-to-open for the attributes: libfuse's auto_cache decides about the page cache on open,
+ * but the kernel keeps the size it has cached (up to acregmin), and reads stop at that size. The
+ * kernel NFS client takes the size from the GETATTR it sends on open. So when the server's mtime,
+ * ctime or size differ from what this mount saw at its last open of the file, the kernel's copy is
+ * invalidated (attributes and pages), after the mutex is released (a read holding a page lock may
+ * be waiting for it). A small table by inode number; a collision costs one needless refresh. */
+#define SEEN_SLOTS 4096
+static struct seen { uint64_t ino, mtime_ns, ctime_ns, size; } seen[SEEN_SLOTS];
+
+static int changed_since_last_open(struct nfsfh *fh)
+{
+    struct nfs_stat_64 n;
+    if (nfs_fstat64(nfs, fh, &n) != 0) return 1;
+    struct seen now = { n.nfs_ino, n.nfs_mtime * 1000000000ull + n.nfs_mtime_nsec,
+                        n.nfs_ctime * 1000000000ull + n.nfs_ctime_nsec, n.nfs_size };
+    struct seen *slot = &seen[n.nfs_ino % SEEN_SLOTS];
+    int changed = memcmp(slot, &now, sizeof(now)) != 0;
+    *slot = now;
+    return changed;
+}
+
 static int op_open(const char *path, struct fuse_file_info *fi)
 {
     pthread_mutex_lock(&mu);
     caller_creds(nfs);
     struct nfsfh *fh;
+    int changed = 0;
     int rc = nfs_open(nfs, path, open_flags(fi->flags), &fh);
-    rc = rc < 0 ? nfs_err(nfs, rc) : finish_open(fh, fi);
+    if (rc < 0) rc = nfs_err(nfs, rc);
+    else { changed = changed_since_last_open(fh); rc = finish_open(fh, fi); }
     pthread_mutex_unlock(&mu);
+    if (rc == 0 && changed) fuse_invalidate_path(fuse_get_context()->fuse, path);
     return rc;
 }
 
