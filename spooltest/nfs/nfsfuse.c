@@ -113,6 +113,8 @@ static int nfs_err(struct nfs_context *c, int rc)
 {
     const char *msg = nfs_get_error(c);
     if (msg && strstr(msg, "NFS4ERR_DENIED")) return -EAGAIN;
+    if ((rc != -ENOENT && rc != -EEXIST && rc != -ENOTEMPTY && rc != -EACCES) || getenv("NFSFUSE_DEBUG"))
+        fprintf(stderr, "nfsfuse: %d: %s\n", rc, msg ? msg : "?");  /* the unusual ones, for the log */
     if (msg && strstr(msg, "NFS4ERR_STALE")) return -ESTALE;
     if (rc >= 0) return -EIO;
     return rc < -200 ? -EIO : rc;
@@ -132,14 +134,46 @@ static void raw_cb(struct rpc_context *rpc, int status, void *data, void *priv)
     w->done = 1;
 }
 
-/* PUTROOTFH, LOOKUP of the export and of each component of PATH, then SETATTR of the times: libnfs
- * 4.0's utimes opens the file for writing (so fails on directories and read-only files) and can
- * only send the client's clock; the dot-lock's ages are the server's clock. A NULL spec leaves that
- * time alone; a spec with tv_nsec UTIME_NOW asks for the server's time. */
-static int set_times(const char *path, const struct timespec *atime, const struct timespec *mtime)
+/* Attributes to set in one SETATTR, in the order of their numbers (the XDR order). */
+struct setattrs {
+    uint32_t mask[2];
+    char vals[256];
+    int len;
+};
+
+static void put32(struct setattrs *a, uint32_t v) { v = htonl(v); memcpy(a->vals + a->len, &v, 4); a->len += 4; }
+static void put64(struct setattrs *a, uint64_t v) { put32(a, v >> 32); put32(a, v & 0xffffffffu); }
+static void set_bit(struct setattrs *a, int attr) { a->mask[attr / 32] |= 1u << (attr % 32); }
+static void put_owner(struct setattrs *a, unsigned id)   /* numeric owner strings (ganesha: Only_Numeric_Owners) */
+{
+    char num[16];
+    int n = snprintf(num, sizeof(num), "%u", id);
+    put32(a, n);
+    memcpy(a->vals + a->len, num, n);
+    memset(a->vals + a->len + n, 0, (4 - n % 4) % 4);
+    a->len += (n + 3) & ~3;
+}
+static void put_time(struct setattrs *a, int attr, const struct timespec *t)
+{
+    if (!t) return;
+    set_bit(a, attr);
+    if (t->tv_nsec == UTIME_NOW) { put32(a, SET_TO_SERVER_TIME4); return; }
+    put32(a, SET_TO_CLIENT_TIME4);
+    put64(a, (uint64_t)t->tv_sec);
+    put32(a, t->tv_nsec);
+}
+
+/* PUTROOTFH, LOOKUP of the export and of each component of PATH, then SETATTR with the anonymous
+ * stateid. libnfs 4.0's chmod, chown, truncate and utimes by path send OPEN (for writing: they
+ * fail on directories and on files the caller may not write), then SETATTR and CLOSE in one
+ * compound; when the SETATTR fails, the CLOSE never runs but libnfs counts it, and from then on
+ * every OPEN of the mount fails with NFS4ERR_BAD_SEQID (seen here after spoollock's chmod).
+ * utimes can also only send the client's clock; the dot-lock's ages are the server's. */
+static int raw_setattr(const char *path, struct setattrs *a)
 {
     char buf[PATH_MAX * 2], *comp[512], *save = NULL, *s;
     int n = 0;
+    if (!a->mask[0] && !a->mask[1]) return 0;
     snprintf(buf, sizeof(buf), "%s/%s", srv_export, path);
     for (s = strtok_r(buf, "/", &save); s && n < 500; s = strtok_r(NULL, "/", &save)) comp[n++] = s;
     nfs_argop4 ops[512 + 2];
@@ -152,29 +186,11 @@ static int set_times(const char *path, const struct timespec *atime, const struc
         ops[i].nfs_argop4_u.oplookup.objname.utf8string_val = comp[k];
         i++;
     }
-    uint32_t mask[2] = { 0, 0 };
-    char vals[2 * 16];
-    int len = 0;
-    const struct timespec *t[2] = { atime, mtime };
-    int bit[2] = { FATTR4_TIME_ACCESS_SET, FATTR4_TIME_MODIFY_SET };
-    for (int k = 0; k < 2; k++) {   /* attributes go in bit order: access (48) before modify (54) */
-        if (!t[k]) continue;
-        mask[1] |= 1u << (bit[k] - 32);
-        uint32_t how = htonl(t[k]->tv_nsec == UTIME_NOW ? SET_TO_SERVER_TIME4 : SET_TO_CLIENT_TIME4);
-        memcpy(vals + len, &how, 4); len += 4;
-        if (t[k]->tv_nsec != UTIME_NOW) {
-            uint64_t sec = (uint64_t)t[k]->tv_sec;
-            uint32_t hi = htonl(sec >> 32), lo = htonl(sec & 0xffffffffu), ns = htonl(t[k]->tv_nsec);
-            memcpy(vals + len, &hi, 4); memcpy(vals + len + 4, &lo, 4); memcpy(vals + len + 8, &ns, 4);
-            len += 12;
-        }
-    }
-    if (!mask[1]) return 0;
-    ops[i].argop = OP_SETATTR;  /* the anonymous stateid (all zero): no open needed for times */
+    ops[i].argop = OP_SETATTR;
     ops[i].nfs_argop4_u.opsetattr.obj_attributes.attrmask.bitmap4_len = 2;
-    ops[i].nfs_argop4_u.opsetattr.obj_attributes.attrmask.bitmap4_val = mask;
-    ops[i].nfs_argop4_u.opsetattr.obj_attributes.attr_vals.attrlist4_len = len;
-    ops[i].nfs_argop4_u.opsetattr.obj_attributes.attr_vals.attrlist4_val = vals;
+    ops[i].nfs_argop4_u.opsetattr.obj_attributes.attrmask.bitmap4_val = a->mask;
+    ops[i].nfs_argop4_u.opsetattr.obj_attributes.attr_vals.attrlist4_len = a->len;
+    ops[i].nfs_argop4_u.opsetattr.obj_attributes.attr_vals.attrlist4_val = a->vals;
     i++;
     COMPOUND4args args;
     memset(&args, 0, sizeof(args));
@@ -188,6 +204,15 @@ static int set_times(const char *path, const struct timespec *atime, const struc
         if (nfs_service(nfs, p.revents) < 0) return -EIO;
     }
     return w.status;
+}
+
+/* Times: NULL leaves one alone; tv_nsec UTIME_NOW asks for the server's clock. */
+static int set_times(const char *path, const struct timespec *atime, const struct timespec *mtime)
+{
+    struct setattrs a = { { 0, 0 }, { 0 }, 0 };
+    put_time(&a, FATTR4_TIME_ACCESS_SET, atime);
+    put_time(&a, FATTR4_TIME_MODIFY_SET, mtime);
+    return raw_setattr(path, &a);
 }
 
 /* ----------------------------------------------------------------- open files and their locks */
@@ -590,7 +615,12 @@ static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
         rc = nfs_ftruncate(nfs, OF(fi)->fh, size);
     } else {
         caller_creds(nfs);
-        rc = nfs_truncate(nfs, path, size);
+        struct setattrs a = { { 0, 0 }, { 0 }, 0 };
+        set_bit(&a, FATTR4_SIZE);
+        put64(&a, (uint64_t)size);
+        rc = raw_setattr(path, &a);
+        pthread_mutex_unlock(&mu);
+        return rc;
     }
     if (rc < 0) rc = nfs_err(nfs, rc);
     pthread_mutex_unlock(&mu);
@@ -648,7 +678,14 @@ static int op_symlink(const char *target, const char *path) { SIMPLE(nfs_symlink
 static int op_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
     (void)fi;
-    SIMPLE(nfs_chmod(nfs, path, mode & 07777));
+    struct setattrs a = { { 0, 0 }, { 0 }, 0 };
+    set_bit(&a, FATTR4_MODE);
+    put32(&a, mode & 07777);
+    pthread_mutex_lock(&mu);
+    caller_creds(nfs);
+    int rc = raw_setattr(path, &a);
+    pthread_mutex_unlock(&mu);
+    return rc;
 }
 
 static int op_rename(const char *from, const char *to, unsigned int flags)
@@ -660,19 +697,12 @@ static int op_rename(const char *from, const char *to, unsigned int flags)
 static int op_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
 {
     (void)fi;
+    struct setattrs a = { { 0, 0 }, { 0 }, 0 };
+    if (uid != (uid_t)-1) { set_bit(&a, FATTR4_OWNER); put_owner(&a, uid); }
+    if (gid != (gid_t)-1) { set_bit(&a, FATTR4_OWNER_GROUP); put_owner(&a, gid); }
     pthread_mutex_lock(&mu);
     caller_creds(nfs);
-    int rc = 0;
-    if (uid == (uid_t)-1 || gid == (gid_t)-1) {     /* libnfs sets both: keep the unchanged one */
-        struct nfs_stat_64 n;
-        rc = nfs_lstat64(nfs, path, &n);
-        if (rc == 0) {
-            if (uid == (uid_t)-1) uid = n.nfs_uid;
-            if (gid == (gid_t)-1) gid = n.nfs_gid;
-        }
-    }
-    if (rc == 0) rc = nfs_chown(nfs, path, uid, gid);
-    if (rc < 0) rc = nfs_err(nfs, rc);
+    int rc = raw_setattr(path, &a);
     pthread_mutex_unlock(&mu);
     return rc;
 }
@@ -808,6 +838,7 @@ int main(int argc, char **argv)
     nfs_destroy_url(u);
     /* libnfs's own caches off: the kernel's FUSE caches, with the timeouts above, are the client's. */
     nfs_set_dircache(nfs, 0);
+    if (getenv("NFSFUSE_DEBUG")) nfs_set_debug(nfs, atoi(getenv("NFSFUSE_DEBUG")));
     char host[256] = "?", name[1024];
     gethostname(host, sizeof(host) - 1);
     const char *mnt = args.argc > 1 ? args.argv[args.argc - 1] : "?";
