@@ -122,16 +122,36 @@ static int nfs_err(struct nfs_context *c, int rc)
 
 /* ---------------------------------------------------- raw compounds (what libnfs 4.0 lacks) */
 
-struct raw_wait { int done; int status; };
+struct raw_wait { int done; int status; int unused; uint64_t *clientid; };
 
 static void raw_cb(struct rpc_context *rpc, int status, void *data, void *priv)
 {
     struct raw_wait *w = priv;
     COMPOUND4res *res = data;
     (void)rpc;
+    if (w->clientid && status == RPC_STATUS_SUCCESS && res->status == NFS4_OK && res->resarray.resarray_len > 0
+        && res->resarray.resarray_val[0].resop == OP_SETCLIENTID)
+        *w->clientid = res->resarray.resarray_val[0].nfs_resop4_u.opsetclientid.SETCLIENTID4res_u.resok4.clientid;
     w->status = status != RPC_STATUS_SUCCESS ? -EIO : res->status == NFS4_OK ? 0
               : res->status == NFS4ERR_STALE ? -ESTALE : (int)res->status < 100 ? -(int)res->status : -EIO;
     w->done = 1;
+}
+
+/* Sends one COMPOUND on the mount's connection and waits for it (the sync API's way, by hand). */
+static int raw_compound(nfs_argop4 *ops, int n, uint64_t *clientid)
+{
+    COMPOUND4args args;
+    memset(&args, 0, sizeof(args));
+    args.argarray.argarray_len = n;
+    args.argarray.argarray_val = ops;
+    struct raw_wait w = { 0, 0, 0, clientid };
+    if (rpc_nfs4_compound_async(nfs_get_rpc_context(nfs), raw_cb, &args, &w) != 0) return -EIO;
+    while (!w.done) {
+        struct pollfd p = { nfs_get_fd(nfs), nfs_which_events(nfs), 0 };
+        if (poll(&p, 1, 10000) < 0) { if (errno == EINTR) continue; return -EIO; }
+        if (nfs_service(nfs, p.revents) < 0) return -EIO;
+    }
+    return w.status;
 }
 
 /* Attributes to set in one SETATTR, in the order of their numbers (the XDR order). */
@@ -192,18 +212,7 @@ static int raw_setattr(const char *path, struct setattrs *a)
     ops[i].nfs_argop4_u.opsetattr.obj_attributes.attr_vals.attrlist4_len = a->len;
     ops[i].nfs_argop4_u.opsetattr.obj_attributes.attr_vals.attrlist4_val = a->vals;
     i++;
-    COMPOUND4args args;
-    memset(&args, 0, sizeof(args));
-    args.argarray.argarray_len = i;
-    args.argarray.argarray_val = ops;
-    struct raw_wait w = { 0, 0 };
-    if (rpc_nfs4_compound_async(nfs_get_rpc_context(nfs), raw_cb, &args, &w) != 0) return -EIO;
-    while (!w.done) {
-        struct pollfd p = { nfs_get_fd(nfs), nfs_which_events(nfs), 0 };
-        if (poll(&p, 1, 10000) < 0) { if (errno == EINTR) continue; return -EIO; }
-        if (nfs_service(nfs, p.revents) < 0) return -EIO;
-    }
-    return w.status;
+    return raw_compound(ops, i, NULL);
 }
 
 /* Times: NULL leaves one alone; tv_nsec UTIME_NOW asks for the server's clock. */
@@ -367,11 +376,36 @@ static int do_setlk(const char *path, struct ofile *of, uint64_t owner, int type
 /* An NFSv4.0 client must renew its lease (RENEW, or any operation carrying its client ID or a
  * stateid) or the server expires it with its opens and locks; libnfs 4.0 has no RENEW and no
  * timer, and ganesha expired an idle libnfs client after one lease (then every call failed with
- * ERANGE, libnfs's reading of NFS4ERR_EXPIRED). Every `renew` seconds (a third of ganesha's
- * default 60 s lease): the mount's client sends an OPEN of a name that is not there (it carries
- * the client ID; the server renews, then answers NOENT), each lock client reads one byte through
- * its open stateid. */
+ * ERANGE, libnfs's reading of NFS4ERR_EXPIRED). libnfs keeps the client ID to itself, so the mount
+ * asks the server for it again: a SETCLIENTID with the same name and verifier as libnfs's own is, for
+ * the server, the same client (RFC 7530 16.33.5), and its reply carries the client ID; the new
+ * callback it proposes is never confirmed, so nothing changes. Then every `renew` seconds (a third
+ * of ganesha's default 60 s lease) a RENEW. (An OPEN of a missing name, tried first, put libnfs's
+ * open sequence number out of step with ganesha's.) Each lock client reads one byte through its
+ * open stateid, which renews its own lease. */
 static double renew_every = 15;
+static char verifier[8];
+static uint64_t clientid;
+static int have_clientid;
+
+static int fetch_clientid(void)
+{
+    nfs_argop4 op;
+    memset(&op, 0, sizeof(op));
+    op.argop = OP_SETCLIENTID;
+    SETCLIENTID4args *a = &op.nfs_argop4_u.opsetclientid;
+    memcpy(a->client.verifier, verifier, sizeof(verifier));
+    a->client.id.id_len = strlen(client_base);
+    a->client.id.id_val = client_base;
+    a->callback.cb_program = 0x40000000;
+    a->callback.cb_location.r_netid = "tcp";
+    a->callback.cb_location.r_addr = "0.0.0.0.0.0";
+    a->callback_ident = 1;
+    nfs_set_uid(nfs, 0); nfs_set_gid(nfs, 0);   /* the principal libnfs used at mount */
+    int rc = raw_compound(&op, 1, &clientid);
+    have_clientid = rc == 0;
+    return rc;
+}
 
 static void *renewer(void *arg)
 {
@@ -381,8 +415,14 @@ static void *renewer(void *arg)
         usleep((useconds_t)(renew_every * 1e6));
         pthread_mutex_lock(&mu);
         nfs_set_uid(nfs, 0); nfs_set_gid(nfs, 0);
-        struct nfsfh *fh;
-        if (nfs_open(nfs, "/.nfsfuse-renew-lease", O_RDONLY, &fh) == 0) nfs_close(nfs, fh);
+        if (have_clientid) {
+            nfs_argop4 op;
+            memset(&op, 0, sizeof(op));
+            op.argop = OP_RENEW;
+            op.nfs_argop4_u.oprenew.clientid = clientid;
+            int rc = raw_compound(&op, 1, NULL);
+            if (rc < 0) fprintf(stderr, "nfsfuse: RENEW: %d\n", rc);
+        }
         for (struct lockclient *l = lockclients; l; l = l->next)
             if (l->fh) nfs_pread(l->c, l->fh, 0, 1, &b);
         pthread_mutex_unlock(&mu);
@@ -517,13 +557,33 @@ static int changed_since_last_open(struct nfsfh *fh)
     return changed;
 }
 
+/* Seen once per contended lock's hand-off (a lock client denied, then the holder's lock client
+ * and open closed): the mount's next OPEN fails with NFS4ERR_BAD_SEQID and the one after it
+ * succeeds. Cause not found (libnfs 4.0 tracks one open sequence number per client); the OPEN is
+ * sent again once, and the message stays in the log. */
+static int bad_seqid(void)
+{
+    const char *msg = nfs_get_error(nfs);
+    return msg && strstr(msg, "NFS4ERR_BAD_SEQID");
+}
+
+static int open_retrying(const char *path, int flags, int mode, struct nfsfh **fh)
+{
+    int rc = nfs_open2(nfs, path, flags, mode, fh);
+    if (rc < 0 && bad_seqid()) {
+        fprintf(stderr, "nfsfuse: %s: %s; sending the OPEN again\n", path, nfs_get_error(nfs));
+        rc = nfs_open2(nfs, path, flags, mode, fh);
+    }
+    return rc;
+}
+
 static int op_open(const char *path, struct fuse_file_info *fi)
 {
     pthread_mutex_lock(&mu);
     caller_creds(nfs);
     struct nfsfh *fh;
     int changed = 0;
-    int rc = nfs_open(nfs, path, open_flags(fi->flags), &fh);
+    int rc = open_retrying(path, open_flags(fi->flags), 0, &fh);
     if (rc < 0) rc = nfs_err(nfs, rc);
     else { changed = changed_since_last_open(fh); rc = finish_open(fh, fi); }
     pthread_mutex_unlock(&mu);
@@ -543,7 +603,7 @@ static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
     struct nfsfh *fh = NULL;
     int rc = -EIO;
     for (int tries = 0; tries < 10; tries++) {
-        rc = nfs_open2(nfs, path, open_flags(fi->flags) | O_CREAT | O_EXCL, mode & 07777, &fh);
+        rc = open_retrying(path, open_flags(fi->flags) | O_CREAT | O_EXCL, mode & 07777, &fh);
         if (rc == 0) {
             struct timespec now = { 0, UTIME_NOW };
             int r2 = set_times(path, &now, &now);
@@ -552,7 +612,7 @@ static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
         }
         rc = nfs_err(nfs, rc);
         if (rc != -EEXIST || (fi->flags & O_EXCL)) break;
-        rc = nfs_open(nfs, path, open_flags(fi->flags), &fh);
+        rc = open_retrying(path, open_flags(fi->flags), 0, &fh);
         if (rc == 0) break;
         rc = nfs_err(nfs, rc);
         if (rc != -ENOENT) break;   /* removed in between: create again */
@@ -846,10 +906,16 @@ int main(int argc, char **argv)
     else snprintf(name, sizeof(name), "nfsfuse:%s:%s:%d", host, mnt, (int)getpid());
     client_base = strdup(name);
     nfs4_set_client_name(nfs, client_base);
+    /* Our own verifier, so that fetch_clientid can repeat libnfs's SETCLIENTID. */
+    uint64_t v = ((uint64_t)time(NULL) << 32) ^ ((uint64_t)getpid() << 8) ^ 0x6e66737566757365ull;
+    memcpy(verifier, &v, sizeof(verifier));
+    nfs4_set_verifier(nfs, verifier);
     if (nfs_mount(nfs, srv_host, srv_export) != 0) {
         fprintf(stderr, "nfsfuse: mount %s:%s: %s\n", srv_host, srv_export, nfs_get_error(nfs));
         return 69;
     }
+    if (renew_every > 0 && fetch_clientid() != 0)
+        fprintf(stderr, "nfsfuse: warning: no client ID for RENEW; the lease lapses when the mount is idle\n");
     fuse_opt_add_arg(&args, "-osubtype=nfsfuse");
     char fsname[PATH_MAX + 300];
     snprintf(fsname, sizeof(fsname), "-ofsname=%s:%s", srv_host, srv_export);
