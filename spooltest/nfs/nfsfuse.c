@@ -240,8 +240,68 @@ struct lockclient {
 };
 static struct lockclient *lockclients;
 
-struct ofile {
+/* One NFSv4 open per file and mount. libnfs 4.0 has one open owner per client, and NFSv4 gives an
+ * open owner one open state per file: a second OPEN of the file returns the same stateid with its
+ * sequence number raised. libnfs keeps a copy per handle, so closing the first handle sent the old
+ * stateid (NFS4ERR_OLD_STATEID; ganesha then also did not count the CLOSE's sequence number, and
+ * every later OPEN of the mount failed with BAD_SEQID), and closing any handle ended the open of
+ * the others. So FUSE opens of one file share one open here, counted, closed with the last; an
+ * open needing more access (write after read) sends OPEN again, which upgrades the state, and its
+ * newest handle is used from then on (the older handle's memory is left: libnfs cannot free a
+ * handle without sending CLOSE). The kernel client does the same counting per open owner. */
+struct shared {
+    struct shared *next;
+    uint64_t ino;
     struct nfsfh *fh;
+    int access;             /* 1 read, 2 write: what the server granted this open */
+    int refs;
+};
+static struct shared *shareds;
+
+static int access_of(int flags)
+{
+    int acc = flags & O_ACCMODE;
+    return acc == O_RDONLY ? 1 : acc == O_WRONLY ? 2 : 3;
+}
+
+static struct shared *shared_find(uint64_t ino)
+{
+    for (struct shared *sh = shareds; sh; sh = sh->next)
+        if (sh->ino == ino) return sh;
+    return NULL;
+}
+
+/* Takes a handle just returned by OPEN into the table (it is the newest for its file). */
+static struct shared *shared_adopt(struct nfsfh *fh, int access)
+{
+    struct nfs_stat_64 n;
+    uint64_t ino = nfs_fstat64(nfs, fh, &n) == 0 ? n.nfs_ino : 0;
+    struct shared *sh = ino ? shared_find(ino) : NULL;
+    if (sh) {
+        sh->fh = fh;            /* the older handle is left, see above */
+        sh->access |= access;
+        sh->refs++;
+        return sh;
+    }
+    sh = calloc(1, sizeof(*sh));
+    if (!sh) return NULL;
+    sh->ino = ino; sh->fh = fh; sh->access = access; sh->refs = 1;
+    sh->next = shareds;
+    shareds = sh;
+    return sh;
+}
+
+static void shared_put(struct shared *sh)
+{
+    if (--sh->refs > 0) return;
+    for (struct shared **pp = &shareds; *pp; pp = &(*pp)->next)
+        if (*pp == sh) { *pp = sh->next; break; }
+    nfs_close(nfs, sh->fh);
+    free(sh);
+}
+
+struct ofile {
+    struct shared *sh;
     uid_t uid; gid_t gid;
     int append;
     uint64_t ino;
@@ -433,6 +493,7 @@ static void *renewer(void *arg)
 /* ----------------------------------------------------------------- operations */
 
 #define OF(fi) ((struct ofile *)(uintptr_t)(fi)->fh)
+#define FH(of) ((of)->sh->fh)
 
 static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
@@ -468,7 +529,7 @@ static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *
     if (fi && OF(fi)) {
         struct nfs_stat_64 n;
         nfs_set_uid(nfs, OF(fi)->uid); nfs_set_gid(nfs, OF(fi)->gid);
-        rc = nfs_fstat64(nfs, OF(fi)->fh, &n);
+        rc = nfs_fstat64(nfs, FH(OF(fi)), &n);
         if (rc < 0) rc = nfs_err(nfs, rc); else to_stat(&n, st);
     } else {
         caller_creds(nfs);
@@ -516,16 +577,18 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t o
     return 0;
 }
 
-static int finish_open(struct nfsfh *fh, struct fuse_file_info *fi)
+/* fh: a handle just returned by OPEN (NULL: sh is an open being shared). */
+static int finish_open(struct nfsfh *fh, struct shared *sh, struct fuse_file_info *fi)
 {
     struct ofile *of = calloc(1, sizeof(*of));
-    if (!of) { nfs_close(nfs, fh); return -ENOMEM; }
+    if (!of) { if (fh) nfs_close(nfs, fh); return -ENOMEM; }
+    if (fh && !(sh = shared_adopt(fh, access_of(fi->flags)))) { free(of); nfs_close(nfs, fh); return -ENOMEM; }
+    if (!fh) sh->refs++;
     struct fuse_context *fc = fuse_get_context();
-    of->fh = fh;
+    of->sh = sh;
     of->uid = fc->uid; of->gid = fc->gid;
     of->append = (fi->flags & O_APPEND) != 0;
-    struct nfs_stat_64 n;
-    if (nfs_fstat64(nfs, fh, &n) == 0) of->ino = n.nfs_ino;
+    of->ino = sh->ino;
     fi->fh = (uintptr_t)of;
     return 0;
 }
@@ -582,10 +645,21 @@ static int op_open(const char *path, struct fuse_file_info *fi)
     pthread_mutex_lock(&mu);
     caller_creds(nfs);
     struct nfsfh *fh;
-    int changed = 0;
-    int rc = open_retrying(path, open_flags(fi->flags), 0, &fh);
-    if (rc < 0) rc = nfs_err(nfs, rc);
-    else { changed = changed_since_last_open(fh); rc = finish_open(fh, fi); }
+    int changed = 0, rc;
+    struct nfs_stat_64 n;
+    struct shared *sh = nfs_lstat64(nfs, path, &n) == 0 ? shared_find(n.nfs_ino) : NULL;
+    int want = access_of(fi->flags);
+    if (sh && (sh->access & want) == want) {
+        /* Already open here with enough access: the server checked the first opener; check this
+         * caller (ACCESS), and truncate if asked, as the OPEN would have. */
+        rc = nfs_access(nfs, path, (want & 1 ? R_OK : 0) | (want & 2 ? W_OK : 0)) < 0 ? -EACCES : 0;
+        if (rc == 0 && (fi->flags & O_TRUNC) && (rc = nfs_ftruncate(nfs, sh->fh, 0)) < 0) rc = nfs_err(nfs, rc);
+        if (rc == 0) { changed = changed_since_last_open(sh->fh); rc = finish_open(NULL, sh, fi); }
+    } else {
+        rc = open_retrying(path, open_flags(fi->flags), 0, &fh);
+        if (rc < 0) rc = nfs_err(nfs, rc);
+        else { changed = changed_since_last_open(fh); rc = finish_open(fh, NULL, fi); }
+    }
     pthread_mutex_unlock(&mu);
     if (rc == 0 && changed) fuse_invalidate_path(fuse_get_context()->fuse, path);
     return rc;
@@ -617,7 +691,7 @@ static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
         rc = nfs_err(nfs, rc);
         if (rc != -ENOENT) break;   /* removed in between: create again */
     }
-    if (rc == 0) rc = finish_open(fh, fi);
+    if (rc == 0) rc = finish_open(fh, NULL, fi);
     pthread_mutex_unlock(&mu);
     return rc;
 }
@@ -631,7 +705,7 @@ static int op_read(const char *path, char *buf, size_t size, off_t off, struct f
     size_t got = 0;
     int rc = 0;
     while (got < size) {    /* libnfs returns at most the server's read size per call */
-        rc = nfs_pread(nfs, of->fh, off + got, size - got, buf + got);
+        rc = nfs_pread(nfs, FH(of), off + got, size - got, buf + got);
         if (rc <= 0) break;
         got += rc;
     }
@@ -651,13 +725,13 @@ static int op_write(const char *path, const char *buf, size_t size, off_t off, s
     int rc = 0;
     if (of->append) {
         struct nfs_stat_64 n;
-        rc = nfs_fstat64(nfs, of->fh, &n);
+        rc = nfs_fstat64(nfs, FH(of), &n);
         if (rc < 0) { rc = nfs_err(nfs, rc); pthread_mutex_unlock(&mu); return rc; }
         off = n.nfs_size;
     }
     size_t put = 0;
     while (put < size) {
-        rc = nfs_pwrite(nfs, of->fh, off + put, size - put, buf + put);
+        rc = nfs_pwrite(nfs, FH(of), off + put, size - put, buf + put);
         if (rc <= 0) break;
         put += rc;
     }
@@ -672,7 +746,7 @@ static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
     int rc;
     if (fi && OF(fi)) {
         nfs_set_uid(nfs, OF(fi)->uid); nfs_set_gid(nfs, OF(fi)->gid);
-        rc = nfs_ftruncate(nfs, OF(fi)->fh, size);
+        rc = nfs_ftruncate(nfs, FH(OF(fi)), size);
     } else {
         caller_creds(nfs);
         struct setattrs a = { { 0, 0 }, { 0 }, 0 };
@@ -692,7 +766,7 @@ static int op_fsync(const char *path, int datasync, struct fuse_file_info *fi)
     (void)path; (void)datasync;
     pthread_mutex_lock(&mu);
     nfs_set_uid(nfs, OF(fi)->uid); nfs_set_gid(nfs, OF(fi)->gid);
-    int rc = nfs_fsync(nfs, OF(fi)->fh);
+    int rc = nfs_fsync(nfs, FH(OF(fi)));
     if (rc < 0) rc = nfs_err(nfs, rc);
     pthread_mutex_unlock(&mu);
     return rc;
@@ -705,7 +779,7 @@ static int op_release(const char *path, struct fuse_file_info *fi)
     struct ofile *of = OF(fi);
     lockclients_drop_creator(of);
     nfs_set_uid(nfs, of->uid); nfs_set_gid(nfs, of->gid);
-    nfs_close(nfs, of->fh);
+    shared_put(of->sh);
     free(of);
     pthread_mutex_unlock(&mu);
     return 0;
@@ -823,7 +897,7 @@ static int op_lock(const char *path, struct fuse_file_info *fi, int cmd, struct 
     if (cmd == F_GETLK) {
         struct lockclient *l = lockclient_find(of->ino, fi->lock_owner);
         struct nfs_context *c = l ? l->c : nfs;
-        struct nfsfh *fh = l ? l->fh : of->fh;
+        struct nfsfh *fh = l ? l->fh : FH(of);
         uint64_t cur;
         nfs_lseek(c, fh, start, SEEK_SET, &cur);
         rc = nfs_lockf(c, fh, NFS4_F_TEST, len ? len : UINT64_MAX);
