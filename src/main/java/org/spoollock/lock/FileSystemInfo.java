@@ -21,7 +21,15 @@ import java.util.Set;
 public record FileSystemInfo(String type, Set<LockMethod> effective, Set<LockMethod> skipped, List<String> warnings) {
 
     public boolean isNfs() {
-        return type.startsWith("nfs");
+        return nfs(type);
+    }
+
+    /**
+     * NFS, or spooltest's NFS client (fuse.nfsfuse: FUSE over libnfs, one NFSv4 client per mount, its
+     * flock and POSIX locks NFSv4 locks on the server, as the kernel client's): judged as the kernel's.
+     */
+    private static boolean nfs(String type) {
+        return type.startsWith("nfs") || type.equals("fuse.nfsfuse");
     }
 
     /**
@@ -31,11 +39,11 @@ public record FileSystemInfo(String type, Set<LockMethod> effective, Set<LockMet
      * only the dot-lock excludes, so a reader must keep it while it reads.
      */
     public boolean kernelLocksExcludeOtherHosts(Set<LockMethod> held) {
-        if (type.startsWith("fuse") || type.equals("cifs") || type.equals("smb3")) {
-            return false;
-        }
         if (isNfs()) {
             return held.contains(LockMethod.OFD);
+        }
+        if (type.startsWith("fuse") || type.equals("cifs") || type.equals("smb3")) {
+            return false;
         }
         return held.contains(LockMethod.FLOCK) || held.contains(LockMethod.OFD);
     }
@@ -95,14 +103,14 @@ public record FileSystemInfo(String type, Set<LockMethod> effective, Set<LockMet
         Set<LockMethod> skipped = EnumSet.noneOf(LockMethod.class);
         List<String> warnings = new ArrayList<>();
         for (LockMethod m : requested) {
-            if (m == LockMethod.FLOCK && type.startsWith("nfs")) {
+            if (m == LockMethod.FLOCK && nfs(type)) {
                 // Linux NFS turns flock into a whole-file POSIX lock on the server: it would conflict
                 // with our own OFD lock on the same file, and c-client skips flock on NFS anyway.
                 skipped.add(m);
                 warnings.add("flock skipped on " + type + " (c-client skips it there too; the kernel would map it"
                         + " onto a POSIX lock): the dot-lock" + (requested.contains(LockMethod.OFD) ? " and the POSIX lock" : "")
                         + " exclude other hosts");
-            } else if ((m == LockMethod.FLOCK || m == LockMethod.OFD) && type.startsWith("fuse")) {
+            } else if ((m == LockMethod.FLOCK || m == LockMethod.OFD) && type.startsWith("fuse") && !nfs(type)) {
                 effective.add(m);
                 warnings.add(m.name().toLowerCase(Locale.ROOT) + " on " + type + " is local to this host: it does not exclude"
                         + " other clients of the same files; only the dot-lock does");

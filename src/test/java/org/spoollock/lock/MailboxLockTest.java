@@ -235,6 +235,13 @@ class MailboxLockTest {
         assertEquals(1, sshfs.warnings().size());
         assertTrue(sshfs.warnings().get(0).contains("does not exclude other clients"), sshfs.warnings().toString());
 
+        // spooltest's NFS client (FUSE over libnfs, spooltest/nfs-check) is judged as the kernel's NFS client
+        FileSystemInfo nfsfuse = FileSystemInfo.classify("fuse.nfsfuse", all);
+        assertTrue(nfsfuse.isNfs());
+        assertEquals(nfs.effective(), nfsfuse.effective());
+        assertTrue(nfsfuse.kernelLocksExcludeOtherHosts(EnumSet.of(LockMethod.OFD)));
+        assertFalse(nfsfuse.kernelLocksExcludeOtherHosts(EnumSet.of(LockMethod.FLOCK)));
+
         assertEquals(1, FileSystemInfo.classify("cifs", EnumSet.of(LockMethod.OFD)).warnings().size());
         assertTrue(FileSystemInfo.classify("nfs", EnumSet.of(LockMethod.DOTLOCK)).warnings().isEmpty(),
                 "nothing to warn about when flock is not asked for");
