@@ -117,6 +117,8 @@ static int nfs_err(struct nfs_context *c, int rc)
         fprintf(stderr, "nfsfuse: %d: %s\n", rc, msg ? msg : "?");  /* the unusual ones, for the log */
     if (msg && strstr(msg, "NFS4ERR_STALE")) return -ESTALE;
     if (rc >= 0) return -EIO;
+    /* -1 without a server status: libnfs failed to send (e.g. to encode) the call; not EPERM */
+    if (rc == -1 && !(msg && strstr(msg, "NFS4ERR"))) return -EIO;
     return rc < -200 ? -EIO : rc;
 }
 
@@ -714,6 +716,13 @@ static int op_read(const char *path, char *buf, size_t size, off_t off, struct f
     return (int)got;
 }
 
+/* libnfs 4.0 encodes every NFSv4 COMPOUND into a fixed 4096-byte buffer (ZDR_ENCODEBUF_MINSIZE;
+ * rpc_nfs4_compound_async gives no size hint) and sends the whole count of a pwrite as one WRITE:
+ * any write of more than about 3.5 KB failed to encode, and the -1 came out as EPERM (seen as
+ * spoollock's append of a large message failing with "Operation not permitted"). So WRITEs are sent
+ * in pieces that leave room for the RPC header, AUTH_SYS credentials, PUTFH and WRITE arguments. */
+#define WRITE_CHUNK 3072
+
 /* O_APPEND: like the kernel client, fetch the size from the server and write there (not atomic
  * between clients, as on NFS); the kernel's own offset comes from its possibly stale cache. */
 static int op_write(const char *path, const char *buf, size_t size, off_t off, struct fuse_file_info *fi)
@@ -731,7 +740,8 @@ static int op_write(const char *path, const char *buf, size_t size, off_t off, s
     }
     size_t put = 0;
     while (put < size) {
-        rc = nfs_pwrite(nfs, FH(of), off + put, size - put, buf + put);
+        size_t n = size - put < WRITE_CHUNK ? size - put : WRITE_CHUNK;
+        rc = nfs_pwrite(nfs, FH(of), off + put, n, buf + put);
         if (rc <= 0) break;
         put += rc;
     }
