@@ -226,6 +226,81 @@ static int set_times(const char *path, const struct timespec *atime, const struc
     return raw_setattr(path, &a);
 }
 
+/* ----------------------------------------------------------------- the open owner's sequence number */
+
+/* libnfs 4.0 keeps one open-owner sequence number per context and counts it in nfs4_open_cb; but a
+ * COMPOUND whose OPEN fails (NFS4ERR_EXIST for an exclusive create of a taken name, NOENT for a
+ * missing file, ACCESS, SYMLINK, ...) is answered in nfs4_lookup_path_1_cb, which reports the error
+ * ("NFS4: (path DIR) failed with ...") and never gets there. The server did count it (RFC 7530
+ * 9.1.7: every status but a few). The next OPEN (or CLOSE) then carries the sequence number of the
+ * failed OPEN, and the server answers it as a retransmission of that OPEN: the same error again,
+ * again not counted, so it sticks: seen as O_EXCL creates of new unique names failing with EEXIST
+ * (the name then absent) or ENOENT, an open of the existing mailbox failing with EEXIST, and CLOSEs
+ * with BAD_SEQID, until the server forgot the idle open owner. libnfs offers no way to set the
+ * number, so nfsfuse counts it itself in the context, whose layout up to it (libnfs-private.h of
+ * 4.0.0) is declared here and checked against what is known of the mount's context (the RPC
+ * context, version, client name, verifier, client ID) before it is ever written; on a mismatch the
+ * repair is off and a warning logged. */
+struct libnfs40_context_head {
+    struct rpc_context *rpc;
+    char *server, *export;
+    struct { uint32_t len; char *val; } rootfh;
+    uint64_t readmax, writemax;
+    char *cwd;
+    int dircache_enabled, auto_reconnect;
+    void *dircache;
+    uint16_t mask;
+    int auto_traverse_mounts;
+    void *nested_mounts;
+    int version, nfsport, mountport;
+    char verifier[8];
+    char *client_name;
+    uint64_t clientid;
+    char setclientid_confirm[8];
+    uint32_t seqid;
+};
+static int seqid_repair;    /* the layout checked out */
+
+static int seqid_layout_ok(struct nfs_context *c, const char *name, const char *verf, const uint64_t *cid)
+{
+    struct libnfs40_context_head *h = (struct libnfs40_context_head *)c;
+    return h->rpc == nfs_get_rpc_context(c) && h->version == NFS_V4 && h->client_name
+        && strcmp(h->client_name, name) == 0 && (!verf || memcmp(h->verifier, verf, 8) == 0)
+        && (!cid || h->clientid == *cid);
+}
+
+/* After an OPEN on context c failed: did the server run (and count) the OPEN itself? The compound
+ * is PUTROOTFH, LOOKUP of each directory, ACCESS, OPEN, GETFH; it stops at the first failure. A
+ * failure before the OPEN is a LOOKUP's (ACCESS does not fail for want of permission): if the
+ * directory resolves now, it was the OPEN. The statuses the server does not count are left out. */
+static void open_failed(struct nfs_context *c, const char *path, int flags)
+{
+    if (!seqid_repair) return;
+    const char *m = nfs_get_error(c);
+    char msg[512];
+    snprintf(msg, sizeof(msg), "%s", m ? m : "");
+    int counted;
+    if ((flags & O_NOFOLLOW) && strstr(msg, "Symlink encountered during open"))
+        counted = 1;                /* OPEN answered NFS4ERR_SYMLINK */
+    else if (!strstr(msg, "NFS4: (path ") || !strstr(msg, "NFS4ERR_"))
+        counted = 0;                /* not the lookup-path failure, or no server status */
+    else if (strstr(msg, "NFS4ERR_STALE_CLIENTID") || strstr(msg, "NFS4ERR_STALE_STATEID")
+             || strstr(msg, "NFS4ERR_BAD_STATEID") || strstr(msg, "NFS4ERR_BAD_SEQID")
+             || strstr(msg, "NFS4ERR_BADXDR") || strstr(msg, "NFS4ERR_RESOURCE")
+             || strstr(msg, "NFS4ERR_NOFILEHANDLE") || strstr(msg, "NFS4ERR_MOVED"))
+        counted = 0;
+    else {
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof(dir), "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash == dir || !slash) strcpy(dir, "/"); else *slash = 0;
+        struct nfs_stat_64 n;
+        counted = nfs_lstat64(c, dir, &n) == 0 && S_ISDIR(n.nfs_mode);
+    }
+    if (counted) ((struct libnfs40_context_head *)c)->seqid++;
+    if (getenv("NFSFUSE_TRACE")) fprintf(stderr, "TRACE open failed %s counted=%d (%s)\n", path, counted, msg);
+}
+
 /* ----------------------------------------------------------------- open files and their locks */
 
 /* One NFS client per (file, lock owner): libnfs 4.0 has one lock owner per nfs_context (its client
@@ -298,7 +373,8 @@ static void shared_put(struct shared *sh)
     if (--sh->refs > 0) return;
     for (struct shared **pp = &shareds; *pp; pp = &(*pp)->next)
         if (*pp == sh) { *pp = sh->next; break; }
-    nfs_close(nfs, sh->fh);
+    int crc = nfs_close(nfs, sh->fh);
+    if (getenv("NFSFUSE_TRACE")) fprintf(stderr, "TRACE close %lu -> %d %s\n", (unsigned long)sh->ino, crc, crc < 0 ? nfs_get_error(nfs) : "");
     free(sh);
 }
 
@@ -350,8 +426,13 @@ static int lockclient_get(const char *path, struct ofile *of, uint64_t owner, st
     int rc = nfs_mount(l->c, srv_host, srv_export);
     if (rc == 0) {
         /* A write lock needs an open for writing on the server; read-only if that is all we may. */
+        if (seqid_repair && !seqid_layout_ok(l->c, name, NULL, NULL)) seqid_repair = 0;
         rc = nfs_open(l->c, path, O_RDWR, &l->fh);
-        if (rc < 0) rc = nfs_open(l->c, path, O_RDONLY, &l->fh);
+        if (rc < 0) {
+            open_failed(l->c, path, O_RDWR);
+            rc = nfs_open(l->c, path, O_RDONLY, &l->fh);
+            if (rc < 0) open_failed(l->c, path, O_RDONLY);
+        }
     }
     if (rc < 0) {
         rc = nfs_err(l->c, rc);
@@ -635,10 +716,12 @@ static int bad_seqid(void)
 static int open_retrying(const char *path, int flags, int mode, struct nfsfh **fh)
 {
     int rc = nfs_open2(nfs, path, flags, mode, fh);
+    if (getenv("NFSFUSE_TRACE")) fprintf(stderr, "TRACE open %s %#x -> %d %s\n", path, flags, rc, rc < 0 ? nfs_get_error(nfs) : "");
     if (rc < 0 && bad_seqid()) {
         fprintf(stderr, "nfsfuse: %s: %s; sending the OPEN again\n", path, nfs_get_error(nfs));
         rc = nfs_open2(nfs, path, flags, mode, fh);
     }
+    if (rc < 0) open_failed(nfs, path, flags);
     return rc;
 }
 
@@ -1000,6 +1083,10 @@ int main(int argc, char **argv)
     }
     if (renew_every > 0 && fetch_clientid() != 0)
         fprintf(stderr, "nfsfuse: warning: no client ID for RENEW; the lease lapses when the mount is idle\n");
+    seqid_repair = seqid_layout_ok(nfs, client_base, verifier, have_clientid ? &clientid : NULL);
+    if (!seqid_repair)
+        fprintf(stderr, "nfsfuse: warning: libnfs's context is not laid out as 4.0.0's: failed OPENs will "
+                "put the open owner's sequence number out of step (see open_failed)\n");
     fuse_opt_add_arg(&args, "-osubtype=nfsfuse");
     char fsname[PATH_MAX + 300];
     snprintf(fsname, sizeof(fsname), "-ofsname=%s:%s", srv_host, srv_export);
