@@ -29,6 +29,9 @@
  * Credentials: each call goes to the server with the caller's uid and primary gid (AUTH_SYS, no
  * supplementary groups); the server checks permissions. Calls on an open file use the opener's.
  *
+ * Environment: NFSFUSE_DEBUG=N logs every failed call (and sets libnfs's debug level N);
+ * NFSFUSE_TRACE=1 also logs each OPEN and CLOSE of the mount's own open owner with its result.
+ *
  * libnfs 4.0 (Debian 12) is not thread-safe: one mutex around every call. FUSE runs
  * multi-threaded so that a waiting lock (which drops the mutex between retries) blocks nothing else.
  */
@@ -385,13 +388,22 @@ struct ofile {
     uint64_t ino;
 };
 
+/* LOCKU through nfs_lockf, not nfs_fcntl: libnfs 4.0's fcntl callback does not take the lock
+ * stateid from the LOCKU reply (its lockf callback does), while the server raised its sequence
+ * number; the lock owner's next LOCK or LOCKU then failed with NFS4ERR_OLD_STATEID (seen as
+ * Python's lockf(LOCK_UN) failing with ERANGE). nfs_lockf's range starts at the handle's offset. */
+static int lock_unlock(struct lockclient *l, uint64_t start, uint64_t len)
+{
+    uint64_t cur;
+    nfs_lseek(l->c, l->fh, (int64_t)start, SEEK_SET, &cur);
+    return nfs_lockf(l->c, l->fh, NFS4_F_ULOCK, len ? len : UINT64_MAX);
+}
+
 static void lockclient_free(struct lockclient *l)
 {
     if (l->fh) {
-        if (l->locked_once) {   /* the server refuses CLOSE while locks are held (LOCKS_HELD) */
-            struct nfs4_flock fl = { F_UNLCK, SEEK_SET, 0, 0, UINT64_MAX };
-            nfs_fcntl(l->c, l->fh, NFS4_F_SETLK, &fl);
-        }
+        if (l->locked_once)     /* the server refuses CLOSE while locks are held (LOCKS_HELD) */
+            lock_unlock(l, 0, 0);
         nfs_close(l->c, l->fh);
     }
     nfs_destroy_context(l->c);
@@ -477,8 +489,7 @@ static int do_setlk(const char *path, struct ofile *of, uint64_t owner, int type
     if (type == F_UNLCK) {
         l = lockclient_find(of->ino, owner);
         if (!l || !l->locked_once) return 0;
-        struct nfs4_flock fl = { F_UNLCK, SEEK_SET, 0, start, len ? len : UINT64_MAX };
-        int rc = nfs_fcntl(l->c, l->fh, NFS4_F_SETLK, &fl);
+        int rc = lock_unlock(l, start, len);
         return rc < 0 ? nfs_err(l->c, rc) : 0;
     }
     int rc = lockclient_get(path, of, owner, &l);
