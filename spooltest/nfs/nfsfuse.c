@@ -988,6 +988,16 @@ static int op_statfs(const char *path, struct statvfs *sv)
     return rc;
 }
 
+/* A lock granted: Linux's NFS client revalidates the file then (attributes and cached pages), so
+ * that what the previous holder wrote on another host is seen; programs that lock an already open
+ * mailbox (Python's mailbox: lockf, then seek to the end and append) depend on it. Without it the
+ * kernel's size, cached for up to acregmin, put such an append over another host's last message.
+ * Called without the mutex (a read holding a page lock may be waiting for it). */
+static void lock_revalidate(const char *path)
+{
+    fuse_invalidate_path(fuse_get_context()->fuse, path);
+}
+
 /* POSIX locks. F_GETLK: libnfs 4.0 offers only LOCKT for a write lock at the handle's offset
  * (nfs_lockf NFS4_F_TEST), and drops the holder's range and owner from the reply: a conflict is
  * reported as a write lock on the range asked about, pid 0; a read-lock test is answered as a
@@ -1011,6 +1021,7 @@ static int op_lock(const char *path, struct fuse_file_info *fi, int cmd, struct 
         rc = do_setlk(path, of, fi->lock_owner, lk->l_type, start, len, cmd == F_SETLKW);
     }
     pthread_mutex_unlock(&mu);
+    if (rc == 0 && cmd != F_GETLK && lk->l_type != F_UNLCK) lock_revalidate(path);
     return rc;
 }
 
@@ -1024,6 +1035,7 @@ static int op_flock(const char *path, struct fuse_file_info *fi, int op)
     pthread_mutex_lock(&mu);
     int rc = do_setlk(path, of, fi->lock_owner, type, 0, 0, !(op & LOCK_NB));
     pthread_mutex_unlock(&mu);
+    if (rc == 0 && type != F_UNLCK) lock_revalidate(path);
     return rc == -EACCES ? -EWOULDBLOCK : rc;
 }
 
