@@ -29,6 +29,9 @@
  * Credentials: each call goes to the server with the caller's uid and primary gid (AUTH_SYS, no
  * supplementary groups); the server checks permissions. Calls on an open file use the opener's.
  *
+ * Environment: NFSFUSE_DEBUG=N logs every failed call (and sets libnfs's debug level N);
+ * NFSFUSE_TRACE=1 also logs each OPEN and CLOSE of the mount's own open owner with its result.
+ *
  * libnfs 4.0 (Debian 12) is not thread-safe: one mutex around every call. FUSE runs
  * multi-threaded so that a waiting lock (which drops the mutex between retries) blocks nothing else.
  */
@@ -117,6 +120,8 @@ static int nfs_err(struct nfs_context *c, int rc)
         fprintf(stderr, "nfsfuse: %d: %s\n", rc, msg ? msg : "?");  /* the unusual ones, for the log */
     if (msg && strstr(msg, "NFS4ERR_STALE")) return -ESTALE;
     if (rc >= 0) return -EIO;
+    /* -1 without a server status: libnfs failed to send (e.g. to encode) the call; not EPERM */
+    if (rc == -1 && !(msg && strstr(msg, "NFS4ERR"))) return -EIO;
     return rc < -200 ? -EIO : rc;
 }
 
@@ -224,6 +229,81 @@ static int set_times(const char *path, const struct timespec *atime, const struc
     return raw_setattr(path, &a);
 }
 
+/* ----------------------------------------------------------------- the open owner's sequence number */
+
+/* libnfs 4.0 keeps one open-owner sequence number per context and counts it in nfs4_open_cb; but a
+ * COMPOUND whose OPEN fails (NFS4ERR_EXIST for an exclusive create of a taken name, NOENT for a
+ * missing file, ACCESS, SYMLINK, ...) is answered in nfs4_lookup_path_1_cb, which reports the error
+ * ("NFS4: (path DIR) failed with ...") and never gets there. The server did count it (RFC 7530
+ * 9.1.7: every status but a few). The next OPEN (or CLOSE) then carries the sequence number of the
+ * failed OPEN, and the server answers it as a retransmission of that OPEN: the same error again,
+ * again not counted, so it sticks: seen as O_EXCL creates of new unique names failing with EEXIST
+ * (the name then absent) or ENOENT, an open of the existing mailbox failing with EEXIST, and CLOSEs
+ * with BAD_SEQID, until the server forgot the idle open owner. libnfs offers no way to set the
+ * number, so nfsfuse counts it itself in the context, whose layout up to it (libnfs-private.h of
+ * 4.0.0) is declared here and checked against what is known of the mount's context (the RPC
+ * context, version, client name, verifier, client ID) before it is ever written; on a mismatch the
+ * repair is off and a warning logged. */
+struct libnfs40_context_head {
+    struct rpc_context *rpc;
+    char *server, *export;
+    struct { uint32_t len; char *val; } rootfh;
+    uint64_t readmax, writemax;
+    char *cwd;
+    int dircache_enabled, auto_reconnect;
+    void *dircache;
+    uint16_t mask;
+    int auto_traverse_mounts;
+    void *nested_mounts;
+    int version, nfsport, mountport;
+    char verifier[8];
+    char *client_name;
+    uint64_t clientid;
+    char setclientid_confirm[8];
+    uint32_t seqid;
+};
+static int seqid_repair;    /* the layout checked out */
+
+static int seqid_layout_ok(struct nfs_context *c, const char *name, const char *verf, const uint64_t *cid)
+{
+    struct libnfs40_context_head *h = (struct libnfs40_context_head *)c;
+    return h->rpc == nfs_get_rpc_context(c) && h->version == NFS_V4 && h->client_name
+        && strcmp(h->client_name, name) == 0 && (!verf || memcmp(h->verifier, verf, 8) == 0)
+        && (!cid || h->clientid == *cid);
+}
+
+/* After an OPEN on context c failed: did the server run (and count) the OPEN itself? The compound
+ * is PUTROOTFH, LOOKUP of each directory, ACCESS, OPEN, GETFH; it stops at the first failure. A
+ * failure before the OPEN is a LOOKUP's (ACCESS does not fail for want of permission): if the
+ * directory resolves now, it was the OPEN. The statuses the server does not count are left out. */
+static void open_failed(struct nfs_context *c, const char *path, int flags)
+{
+    if (!seqid_repair) return;
+    const char *m = nfs_get_error(c);
+    char msg[512];
+    snprintf(msg, sizeof(msg), "%s", m ? m : "");
+    int counted;
+    if ((flags & O_NOFOLLOW) && strstr(msg, "Symlink encountered during open"))
+        counted = 1;                /* OPEN answered NFS4ERR_SYMLINK */
+    else if (!strstr(msg, "NFS4: (path ") || !strstr(msg, "NFS4ERR_"))
+        counted = 0;                /* not the lookup-path failure, or no server status */
+    else if (strstr(msg, "NFS4ERR_STALE_CLIENTID") || strstr(msg, "NFS4ERR_STALE_STATEID")
+             || strstr(msg, "NFS4ERR_BAD_STATEID") || strstr(msg, "NFS4ERR_BAD_SEQID")
+             || strstr(msg, "NFS4ERR_BADXDR") || strstr(msg, "NFS4ERR_RESOURCE")
+             || strstr(msg, "NFS4ERR_NOFILEHANDLE") || strstr(msg, "NFS4ERR_MOVED"))
+        counted = 0;
+    else {
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof(dir), "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash == dir || !slash) strcpy(dir, "/"); else *slash = 0;
+        struct nfs_stat_64 n;
+        counted = nfs_lstat64(c, dir, &n) == 0 && S_ISDIR(n.nfs_mode);
+    }
+    if (counted) ((struct libnfs40_context_head *)c)->seqid++;
+    if (getenv("NFSFUSE_TRACE")) fprintf(stderr, "TRACE open failed %s counted=%d (%s)\n", path, counted, msg);
+}
+
 /* ----------------------------------------------------------------- open files and their locks */
 
 /* One NFS client per (file, lock owner): libnfs 4.0 has one lock owner per nfs_context (its client
@@ -296,7 +376,8 @@ static void shared_put(struct shared *sh)
     if (--sh->refs > 0) return;
     for (struct shared **pp = &shareds; *pp; pp = &(*pp)->next)
         if (*pp == sh) { *pp = sh->next; break; }
-    nfs_close(nfs, sh->fh);
+    int crc = nfs_close(nfs, sh->fh);
+    if (getenv("NFSFUSE_TRACE")) fprintf(stderr, "TRACE close %lu -> %d %s\n", (unsigned long)sh->ino, crc, crc < 0 ? nfs_get_error(nfs) : "");
     free(sh);
 }
 
@@ -307,13 +388,22 @@ struct ofile {
     uint64_t ino;
 };
 
+/* LOCKU through nfs_lockf, not nfs_fcntl: libnfs 4.0's fcntl callback does not take the lock
+ * stateid from the LOCKU reply (its lockf callback does), while the server raised its sequence
+ * number; the lock owner's next LOCK or LOCKU then failed with NFS4ERR_OLD_STATEID (seen as
+ * Python's lockf(LOCK_UN) failing with ERANGE). nfs_lockf's range starts at the handle's offset. */
+static int lock_unlock(struct lockclient *l, uint64_t start, uint64_t len)
+{
+    uint64_t cur;
+    nfs_lseek(l->c, l->fh, (int64_t)start, SEEK_SET, &cur);
+    return nfs_lockf(l->c, l->fh, NFS4_F_ULOCK, len ? len : UINT64_MAX);
+}
+
 static void lockclient_free(struct lockclient *l)
 {
     if (l->fh) {
-        if (l->locked_once) {   /* the server refuses CLOSE while locks are held (LOCKS_HELD) */
-            struct nfs4_flock fl = { F_UNLCK, SEEK_SET, 0, 0, UINT64_MAX };
-            nfs_fcntl(l->c, l->fh, NFS4_F_SETLK, &fl);
-        }
+        if (l->locked_once)     /* the server refuses CLOSE while locks are held (LOCKS_HELD) */
+            lock_unlock(l, 0, 0);
         nfs_close(l->c, l->fh);
     }
     nfs_destroy_context(l->c);
@@ -348,8 +438,13 @@ static int lockclient_get(const char *path, struct ofile *of, uint64_t owner, st
     int rc = nfs_mount(l->c, srv_host, srv_export);
     if (rc == 0) {
         /* A write lock needs an open for writing on the server; read-only if that is all we may. */
+        if (seqid_repair && !seqid_layout_ok(l->c, name, NULL, NULL)) seqid_repair = 0;
         rc = nfs_open(l->c, path, O_RDWR, &l->fh);
-        if (rc < 0) rc = nfs_open(l->c, path, O_RDONLY, &l->fh);
+        if (rc < 0) {
+            open_failed(l->c, path, O_RDWR);
+            rc = nfs_open(l->c, path, O_RDONLY, &l->fh);
+            if (rc < 0) open_failed(l->c, path, O_RDONLY);
+        }
     }
     if (rc < 0) {
         rc = nfs_err(l->c, rc);
@@ -394,8 +489,7 @@ static int do_setlk(const char *path, struct ofile *of, uint64_t owner, int type
     if (type == F_UNLCK) {
         l = lockclient_find(of->ino, owner);
         if (!l || !l->locked_once) return 0;
-        struct nfs4_flock fl = { F_UNLCK, SEEK_SET, 0, start, len ? len : UINT64_MAX };
-        int rc = nfs_fcntl(l->c, l->fh, NFS4_F_SETLK, &fl);
+        int rc = lock_unlock(l, start, len);
         return rc < 0 ? nfs_err(l->c, rc) : 0;
     }
     int rc = lockclient_get(path, of, owner, &l);
@@ -633,10 +727,12 @@ static int bad_seqid(void)
 static int open_retrying(const char *path, int flags, int mode, struct nfsfh **fh)
 {
     int rc = nfs_open2(nfs, path, flags, mode, fh);
+    if (getenv("NFSFUSE_TRACE")) fprintf(stderr, "TRACE open %s %#x -> %d %s\n", path, flags, rc, rc < 0 ? nfs_get_error(nfs) : "");
     if (rc < 0 && bad_seqid()) {
         fprintf(stderr, "nfsfuse: %s: %s; sending the OPEN again\n", path, nfs_get_error(nfs));
         rc = nfs_open2(nfs, path, flags, mode, fh);
     }
+    if (rc < 0) open_failed(nfs, path, flags);
     return rc;
 }
 
@@ -714,6 +810,13 @@ static int op_read(const char *path, char *buf, size_t size, off_t off, struct f
     return (int)got;
 }
 
+/* libnfs 4.0 encodes every NFSv4 COMPOUND into a fixed 4096-byte buffer (ZDR_ENCODEBUF_MINSIZE;
+ * rpc_nfs4_compound_async gives no size hint) and sends the whole count of a pwrite as one WRITE:
+ * any write of more than about 3.5 KB failed to encode, and the -1 came out as EPERM (seen as
+ * spoollock's append of a large message failing with "Operation not permitted"). So WRITEs are sent
+ * in pieces that leave room for the RPC header, AUTH_SYS credentials, PUTFH and WRITE arguments. */
+#define WRITE_CHUNK 3072
+
 /* O_APPEND: like the kernel client, fetch the size from the server and write there (not atomic
  * between clients, as on NFS); the kernel's own offset comes from its possibly stale cache. */
 static int op_write(const char *path, const char *buf, size_t size, off_t off, struct fuse_file_info *fi)
@@ -731,7 +834,8 @@ static int op_write(const char *path, const char *buf, size_t size, off_t off, s
     }
     size_t put = 0;
     while (put < size) {
-        rc = nfs_pwrite(nfs, FH(of), off + put, size - put, buf + put);
+        size_t n = size - put < WRITE_CHUNK ? size - put : WRITE_CHUNK;
+        rc = nfs_pwrite(nfs, FH(of), off + put, n, buf + put);
         if (rc <= 0) break;
         put += rc;
     }
@@ -884,6 +988,16 @@ static int op_statfs(const char *path, struct statvfs *sv)
     return rc;
 }
 
+/* A lock granted: Linux's NFS client revalidates the file then (attributes and cached pages), so
+ * that what the previous holder wrote on another host is seen; programs that lock an already open
+ * mailbox (Python's mailbox: lockf, then seek to the end and append) depend on it. Without it the
+ * kernel's size, cached for up to acregmin, put such an append over another host's last message.
+ * Called without the mutex (a read holding a page lock may be waiting for it). */
+static void lock_revalidate(const char *path)
+{
+    fuse_invalidate_path(fuse_get_context()->fuse, path);
+}
+
 /* POSIX locks. F_GETLK: libnfs 4.0 offers only LOCKT for a write lock at the handle's offset
  * (nfs_lockf NFS4_F_TEST), and drops the holder's range and owner from the reply: a conflict is
  * reported as a write lock on the range asked about, pid 0; a read-lock test is answered as a
@@ -907,6 +1021,7 @@ static int op_lock(const char *path, struct fuse_file_info *fi, int cmd, struct 
         rc = do_setlk(path, of, fi->lock_owner, lk->l_type, start, len, cmd == F_SETLKW);
     }
     pthread_mutex_unlock(&mu);
+    if (rc == 0 && cmd != F_GETLK && lk->l_type != F_UNLCK) lock_revalidate(path);
     return rc;
 }
 
@@ -920,6 +1035,7 @@ static int op_flock(const char *path, struct fuse_file_info *fi, int op)
     pthread_mutex_lock(&mu);
     int rc = do_setlk(path, of, fi->lock_owner, type, 0, 0, !(op & LOCK_NB));
     pthread_mutex_unlock(&mu);
+    if (rc == 0 && type != F_UNLCK) lock_revalidate(path);
     return rc == -EACCES ? -EWOULDBLOCK : rc;
 }
 
@@ -990,6 +1106,10 @@ int main(int argc, char **argv)
     }
     if (renew_every > 0 && fetch_clientid() != 0)
         fprintf(stderr, "nfsfuse: warning: no client ID for RENEW; the lease lapses when the mount is idle\n");
+    seqid_repair = seqid_layout_ok(nfs, client_base, verifier, have_clientid ? &clientid : NULL);
+    if (!seqid_repair)
+        fprintf(stderr, "nfsfuse: warning: libnfs's context is not laid out as 4.0.0's: failed OPENs will "
+                "put the open owner's sequence number out of step (see open_failed)\n");
     fuse_opt_add_arg(&args, "-osubtype=nfsfuse");
     char fsname[PATH_MAX + 300];
     snprintf(fsname, sizeof(fsname), "-ofsname=%s:%s", srv_host, srv_export);
