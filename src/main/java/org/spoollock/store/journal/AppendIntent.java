@@ -158,8 +158,9 @@ public final class AppendIntent {
             Files.delete(file);
             return "removed a delivery note: the mailbox is now shorter than where that delivery began";
         }
-        boolean vouched = in.offset > 0 ? guardCrc(ch, in.offset, name) == in.guard : beginsWithOurFirstLine(ch, cur, raw, in, name);
-        if (!sameId && !vouched) {
+        // read only when the numbers differ: with them equal, the guard is checked just below anyway
+        if (!sameId && !(in.offset > 0 ? guardCrc(ch, in.offset, name) == in.guard
+                : beginsWithOurFirstLine(ch, cur, raw, in, name))) {
             Files.delete(file);
             return "removed a delivery note for a file that is no longer this mailbox";
         }
