@@ -150,7 +150,7 @@ public final class VerifiedCopy {
                 notes.add(source.location() + " is " + from.name() + ": it keeps no UIDs; the copy numbers them 1.." + n
                         + (toKeepsUids ? " under a new UIDVALIDITY " + status.uidValidity() : ""));
             }
-            int there = existing(dst, to, so);
+            int there = existing(dst, to, so, o.resume());
             // what the target can keep, known once it exists (an empty one is made by the first batch)
             if (there > 0 && !o.resume()) {
                 throw new TargetNotEmptyException(dst.location() + " already holds " + there + " message(s): copy into a"
@@ -223,8 +223,12 @@ public final class VerifiedCopy {
         }
     }
 
-    /** Messages already in the target (0 if it does not exist or is empty). */
-    private static int existing(MailboxRef dst, MailboxDriver to, StoreOptions o) throws IOException {
+    /**
+     * Messages already in the target (0 if it does not exist or is empty). A resumed target is opened
+     * read-write: that open finishes what the interrupted copy left (an mbx or tenex append note is
+     * recovered only by a writer), where a read-only open would refuse.
+     */
+    private static int existing(MailboxRef dst, MailboxDriver to, StoreOptions o, boolean resume) throws IOException {
         if (to.capabilities().contains(Capability.REMOTE)) {
             try (Mailbox m = to.open(dst, false, o)) {
                 return m.index().count();
@@ -243,7 +247,7 @@ public final class VerifiedCopy {
         if (!actual.name().equals(to.name())) {
             throw new TargetNotEmptyException(p + " is a non-empty " + actual.name() + " mailbox, not " + to.name());
         }
-        try (Mailbox m = to.open(dst, false, o)) {
+        try (Mailbox m = to.open(dst, resume, o)) {
             return m.index().count();
         }
     }

@@ -201,6 +201,31 @@ class CopyTest {
         assertThrows(VerifiedCopy.TargetNotEmptyException.class, () -> copy(src, dir.resolve("other").toString()));
     }
 
+    /**
+     * A copy killed inside an append leaves the batch written and its note: --resume finishes it (the
+     * note cuts the batch out) and goes on. It opened the target read-only, and mbx and tenex refused
+     * ("open the mailbox read-write to finish it": the power-loss run's copy --resume refusals).
+     */
+    @Test
+    void resumeFinishesAnAppendTheCopyLeftHalfDone() throws Exception {
+        Path src = mbox(700);
+        for (String format : List.of("tenex", "mtx", "mbx", "mbox")) {
+            Path dst = dir.resolve("cut." + format);
+            options = new VerifiedCopy.Options(null, false, null, options.store());
+            Faults.arm("append.written:crash");
+            assertThrows(Faults.InjectedCrash.class, () -> copy(src, format + ":" + dst));
+            Faults.arm("");
+            assertTrue(Files.size(dst) > 0, format);
+            options = new VerifiedCopy.Options(null, true, null, options.store());
+            VerifiedCopy.Result r = copy(src, format + ":" + dst);
+            assertEquals(List.of(), r.differences(), format);
+            assertEquals(700, r.alreadyThere() + r.copied(), format);
+            try (Mailbox t = Drivers.open(MailboxRef.of(format, dst), false, options.store())) {
+                assertEquals(700, t.index().count(), format);
+            }
+        }
+    }
+
     /** The verification can fail: a byte changed, a flag changed or a message missing in the copy is reported. */
     @Test
     void resumingOntoADamagedCopyNamesTheDifference() throws Exception {

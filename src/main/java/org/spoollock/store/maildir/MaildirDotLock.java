@@ -113,7 +113,8 @@ final class MaildirDotLock implements AutoCloseable {
     /**
      * Replaces the target with {@code content} and keeps the lock (a long holder's change others may see
      * now): written into tmp/ and renamed over the target, so readers, who take no lock, see the old
-     * file or the new one. Not fsynced: the holder's final {@link #replace} is.
+     * file or the new one. Fsynced before the rename (once per migration, at its start): after a power
+     * cut the name could otherwise survive without its content, an empty uidlist that no reader accepts.
      */
     void replaceHolding(byte[] content) throws IOException {
         Path tmp = target.getParent().resolve("tmp").resolve(target.getFileName() + "." + posix.getpid());
@@ -122,6 +123,7 @@ final class MaildirDotLock implements AutoCloseable {
         try {
             MaildirOwner.give(MaildirOwner.of(target.getParent()), tmp);
             posix.writeFully(f, content, t);
+            posix.fsync(f, t);
         } finally {
             posix.closeQuietly(f);
         }
