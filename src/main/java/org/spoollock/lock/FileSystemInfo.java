@@ -63,6 +63,16 @@ public record FileSystemInfo(String type, Set<LockMethod> effective, Set<LockMet
     }
 
     /**
+     * Whether this client may believe a name absent that another client has made: NFS keeps negative
+     * lookups until the directory's attributes are revalidated (acdirmin, 30 s by default), FUSE for its
+     * negative entry timeout. Unknown types count as such. There, stat(2) cannot tell whether a killed
+     * writer's note is there; an exclusive create can, the server deciding it.
+     */
+    public boolean mayCacheAbsentNames() {
+        return !LOCAL_TYPES.contains(type);
+    }
+
+    /**
      * Whether syncfs(2) makes everything written on it durable. Local block filesystems only: on FUSE the
      * kernel writes its dirty pages to the daemon, but a daemon without a syncfs operation (libfuse's
      * high-level API has none) is never asked to persist them (spooltest/powerloss's layer lost a whole
@@ -81,7 +91,7 @@ public record FileSystemInfo(String type, Set<LockMethod> effective, Set<LockMet
      * it means parsing /proc/mounts, too slow for every lock). A device number names one mounted
      * filesystem until it is unmounted, after which a new mount gets a new number in practice.
      */
-    static FileSystemInfo forDevice(long dev, Path path, Set<LockMethod> requested) throws IOException {
+    public static FileSystemInfo forDevice(long dev, Path path, Set<LockMethod> requested) throws IOException {
         String type = TYPE_BY_DEVICE.get(dev);
         if (type == null) {
             type = Files.getFileStore(path).type();

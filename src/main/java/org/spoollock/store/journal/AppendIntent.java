@@ -14,6 +14,7 @@ import org.spoollock.posix.ChannelIo;
 import org.spoollock.posix.Faults;
 import org.spoollock.posix.SpaceReservation;
 import org.spoollock.posix.Stat;
+import org.spoollock.store.MailboxChangedException;
 
 /**
  * What a delivery is about to append, written beside the mailbox before the append and removed once
@@ -67,7 +68,8 @@ public final class AppendIntent {
     }
 
     /** Writes the intent; returns null (and logs why) if the directory does not let us. */
-    public static Note write(Path mailbox, FileChannel lockChannel, Stat st, long offset, ByteBuffer data) {
+    public static Note write(Path mailbox, FileChannel lockChannel, Stat st, long offset, ByteBuffer data)
+            throws MailboxChangedException {
         Path p = Journal.appendIntentFor(mailbox);
         CRC32C crc = new CRC32C();
         crc.update(data.duplicate());
@@ -79,8 +81,20 @@ public final class AppendIntent {
         }
         byte[] head = (MAGIC + "\nfile " + st.dev() + " " + st.ino() + "\noffset " + offset + "\nlength " + data.remaining()
                 + "\ncrc " + crc.getValue() + "\nguard " + guard + "\n").getBytes(StandardCharsets.US_ASCII);
-        try (FileChannel out = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        // A new file, never one replaced: a note already there is a killed writer's, unseen (another NFS
+        // client's, hidden by this client's cache of absent names, Recovery.needed(Path, MailboxLock)), and
+        // replacing it would leave its partial message in the mailbox for good
+        FileChannel out;
+        try {
+            out = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new MailboxChangedException(mailbox + ": " + p.getFileName() + " appeared before our delivery's"
+                    + " note: an interrupted write is waiting to be finished (the next open finishes it); nothing"
+                    + " written, try again");
+        } catch (IOException e) {
+            return noNote(mailbox, p, e);
+        }
+        try (out) {
             // one gathering write (no copy of the data into a combined buffer); the file is new, so position 0
             ByteBuffer[] parts = {ByteBuffer.wrap(head), data.duplicate()};
             try {
@@ -93,15 +107,19 @@ public final class AppendIntent {
             }
             return new Note(p, offset, crc.getValue());
         } catch (IOException e) {
-            System.getLogger(AppendIntent.class.getName()).log(System.Logger.Level.DEBUG,
-                    "no append intent for {0} ({1}): a killed delivery would not be cut out", mailbox, e.getMessage());
             try {
-                Files.deleteIfExists(p);
+                Files.deleteIfExists(p); // ours, half written
             } catch (IOException ignored) {
                 // nothing more to do: recovery rejects an intent whose checksum fails
             }
-            return null;
+            return noNote(mailbox, p, e);
         }
+    }
+
+    private static Note noNote(Path mailbox, Path p, IOException e) {
+        System.getLogger(AppendIntent.class.getName()).log(System.Logger.Level.DEBUG,
+                "no append intent for {0} ({1}): a killed delivery would not be cut out", mailbox, e.getMessage());
+        return null;
     }
 
     /**

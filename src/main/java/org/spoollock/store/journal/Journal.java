@@ -245,9 +245,35 @@ public final class Journal {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        Posix.get().rename(tmp.toString(), fin.toString());
+        place(mailbox, tmp, fin);
         syncDirectory(fin.getParent());
         return new Journal(dev, ino, extent, newSize, tailCrc, guardFrom, guardCrc, committed, blockCrcs);
+    }
+
+    /**
+     * Puts the written journal under its name. Where this client may believe a name absent that another
+     * client made (NFS, FUSE), a killed rewriter's committed journal may be there unseen: rename would
+     * replace it and its half-applied rewrite would never be finished. There the journal is linked,
+     * which the server refuses if the name is taken (a link that succeeded but reported EEXIST, as an
+     * NFS retransmission can, is told by the inode), and the temporary name removed.
+     */
+    private void place(Path mailbox, Path tmp, Path fin) throws IOException {
+        Posix posix = Posix.get();
+        if (!org.spoollock.lock.FileSystemInfo.forDevice(dev, mailbox, java.util.Set.of()).mayCacheAbsentNames()) {
+            posix.rename(tmp.toString(), fin.toString());
+            return;
+        }
+        if (posix.link(tmp.toString(), fin.toString()) != 0) {
+            Stat ours = posix.lstat(tmp.toString());
+            Stat there = posix.lstatIfExists(fin.toString());
+            if (there == null || there.ino() != ours.ino() || there.dev() != ours.dev()) {
+                posix.unlinkIfExists(tmp.toString());
+                throw new org.spoollock.store.MailboxChangedException(mailbox + ": " + fin.getFileName() + " is there already: an"
+                        + " interrupted rewrite is waiting to be finished (the next open finishes it); nothing"
+                        + " changed, try again");
+            }
+        }
+        posix.unlink(tmp.toString());
     }
 
     /**
@@ -257,6 +283,8 @@ public final class Journal {
     public Journal commitOrExplain(Path mailbox, FileChannel mbox) throws IOException {
         try {
             return commit(mailbox, mbox);
+        } catch (org.spoollock.store.MailboxChangedException e) {
+            throw e; // a journal found in the way (place): another writer's, not ours to discard
         } catch (IOException e) {
             discard(mailbox);
             throw new IOException(mailbox + ": cannot write the rewrite journal " + pathFor(mailbox) + " ("

@@ -31,6 +31,28 @@ public final class Recovery {
         return Files.exists(Journal.pathFor(mailbox)) || Files.exists(Journal.appendIntentFor(mailbox));
     }
 
+    /**
+     * As {@link #needed(Path)}, asked while {@code lock} holds the mailbox. Where this client may cache
+     * that a name is absent (NFS, FUSE: {@link org.spoollock.lock.FileSystemInfo#mayCacheAbsentNames}),
+     * a note or journal that a killed writer made via another client can stay invisible to stat for as
+     * long as that cache lasts; the torture over NFS saw deliverers append after a partial message
+     * whose note they did not see (and replace that note with theirs), leaving it for good. There,
+     * under the dot-lock, each name is asked of the server by an exclusive create, which it decides
+     * whatever the client cached, and which no other spoollock makes without the dot-lock: EEXIST
+     * means the file is there; otherwise the empty file made is removed. Three more calls to the
+     * server per name; none on local filesystems.
+     */
+    public static boolean needed(Path mailbox, MailboxLock lock) throws IOException {
+        if (needed(mailbox)) {
+            return true;
+        }
+        if (!lock.fileSystem().mayCacheAbsentNames()
+                || !lock.heldMethods().contains(org.spoollock.lock.LockMethod.DOTLOCK)) {
+            return false;
+        }
+        return ServerProbe.exists(Journal.pathFor(mailbox)) || ServerProbe.exists(Journal.appendIntentFor(mailbox));
+    }
+
     /** Finishes an interrupted write under its own exclusive lock (format-specific). */
     @FunctionalInterface
     public interface Finisher {
@@ -66,7 +88,14 @@ public final class Recovery {
                 finish.finish();
             }
             MailboxLock lock = take.take();
-            if (attempt >= 3 || !needed(mailbox)) {
+            boolean left;
+            try {
+                left = needed(mailbox, lock);
+            } catch (IOException | RuntimeException e) {
+                lock.release();
+                throw e;
+            }
+            if (attempt >= 3 || !left) {
                 return lock;
             }
             try {

@@ -41,7 +41,7 @@ final class MboxRecovery {
         MailboxLock lock = MailboxLock.acquire(mailbox, MailboxLock.Mode.EXCLUSIVE, timeout, options);
         boolean finished = false;
         try {
-            if (needed(mailbox)) {
+            if (org.spoollock.store.journal.Recovery.needed(mailbox, lock)) {
                 run(mailbox, lock, framing);
             }
             finished = true;

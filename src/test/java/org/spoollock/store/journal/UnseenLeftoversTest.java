@@ -1,0 +1,56 @@
+package org.spoollock.store.journal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.spoollock.posix.Posix;
+import org.spoollock.posix.Stat;
+import org.spoollock.store.MailboxChangedException;
+
+/**
+ * A killed writer's note or journal that this client does not see (NFS and FUSE keep names they
+ * looked up as absent; spooltest's torture over NFS): asked of the server, and never replaced.
+ */
+class UnseenLeftoversTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theServerProbeTellsAPresentNameFromAnAbsentOneAndLeavesNothingBehind() throws Exception {
+        Path there = dir.resolve(".box.spoollock-append");
+        Files.writeString(there, "a note");
+        assertTrue(ServerProbe.exists(there));
+        assertArrayEquals("a note".getBytes(StandardCharsets.US_ASCII), Files.readAllBytes(there));
+        Path absent = dir.resolve(".other.spoollock-append");
+        assertFalse(ServerProbe.exists(absent));
+        assertFalse(Files.exists(absent));
+    }
+
+    /** Replacing it (the note was opened with TRUNCATE_EXISTING) left a killed writer's partial message for good. */
+    @Test
+    void aDeliveryNeverReplacesANoteItFindsInItsWay() throws Exception {
+        Path box = dir.resolve("box");
+        Files.writeString(box, "From a@b Mon Nov  2 05:03:22 2026\nSubject: x\n\ny\n");
+        Path note = Journal.appendIntentFor(box);
+        byte[] leftover = "spoollock append intent of a killed writer\n".getBytes(StandardCharsets.US_ASCII);
+        Files.write(note, leftover);
+        try (FileChannel ch = FileChannel.open(box, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            Stat st = Posix.get().stat(box.toString());
+            MailboxChangedException e = assertThrows(MailboxChangedException.class, () -> AppendIntent.write(box, ch, st,
+                    Files.size(box), ByteBuffer.wrap("From c@d Mon Nov  2 05:03:22 2026\n\nz\n".getBytes(StandardCharsets.US_ASCII))));
+            assertTrue(e.getMessage().contains("waiting to be finished"), e.getMessage());
+        }
+        assertArrayEquals(leftover, Files.readAllBytes(note));
+    }
+}
