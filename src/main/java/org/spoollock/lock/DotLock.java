@@ -133,7 +133,7 @@ public final class DotLock implements AutoCloseable {
         if (state != LockState.HELD) {
             return state;
         }
-        if (!posix.flock(fd, Posix.LOCK_EX | Posix.LOCK_NB, lockPath)) {
+        if (!LockFiles.tryFlock(posix, fd, lockPath)) {
             return state; // a breaker or inspector has it this instant; the next renewal will do
         }
         return lookAndTouch(true);
@@ -172,7 +172,7 @@ public final class DotLock implements AutoCloseable {
             }
         } finally {
             if (flocked) {
-                posix.flock(fd, Posix.LOCK_UN, lockPath);
+                LockFiles.unflock(posix, fd, lockPath);
             }
         }
         return state;
@@ -257,7 +257,7 @@ public final class DotLock implements AutoCloseable {
                     }
                 } finally {
                     if (serialised) {
-                        posix.flock(fd, Posix.LOCK_UN, lockPath);
+                        LockFiles.unflock(posix, fd, lockPath);
                     }
                 }
             }
@@ -280,7 +280,7 @@ public final class DotLock implements AutoCloseable {
     /** flock LOCK_EX on our lock inode, waiting at most about a second for a breaker to finish. */
     private boolean flockBriefly() throws FileSystemException {
         for (int i = 0; i < 1000; i++) {
-            if (posix.flock(fd, Posix.LOCK_EX | Posix.LOCK_NB, lockPath)) {
+            if (LockFiles.tryFlock(posix, fd, lockPath)) {
                 return true;
             }
             try {

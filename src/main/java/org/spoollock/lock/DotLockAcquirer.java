@@ -295,7 +295,7 @@ final class DotLockAcquirer {
             if (!dead && !old) {
                 return Broken.NO;
             }
-            if (!posix.flock(o.fd(), Posix.LOCK_EX | Posix.LOCK_NB, lockPath)) {
+            if (!LockFiles.tryFlock(posix, o.fd(), lockPath)) {
                 return Broken.NO; // another breaker, or the holder renewing or releasing: look again later
             }
             if (!takeBreakLock(hitch, hitchContent, serverNow)) {

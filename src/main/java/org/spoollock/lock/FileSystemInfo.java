@@ -85,6 +85,21 @@ public record FileSystemInfo(String type, Set<LockMethod> effective, Set<LockMet
 
     private static final java.util.concurrent.ConcurrentHashMap<Long, String> TYPE_BY_DEVICE =
             new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.ConcurrentHashMap<Long, String> JUDGED_AS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Judges open files on device {@code dev} as if on a filesystem of {@code type} (null: as what it is),
+     * in this JVM: for tests that run the network-filesystem paths (no flock, readers keeping the
+     * dot-lock, names asked of the server) on a local disk.
+     */
+    public static void judgeDeviceAs(long dev, String type) {
+        if (type == null) {
+            JUDGED_AS.remove(dev);
+        } else {
+            JUDGED_AS.put(dev, type);
+        }
+    }
 
     /**
      * The same for an open file on device {@code dev}, with the mount type cached per device (reading
@@ -92,7 +107,7 @@ public record FileSystemInfo(String type, Set<LockMethod> effective, Set<LockMet
      * filesystem until it is unmounted, after which a new mount gets a new number in practice.
      */
     public static FileSystemInfo forDevice(long dev, Path path, Set<LockMethod> requested) throws IOException {
-        String type = TYPE_BY_DEVICE.get(dev);
+        String type = JUDGED_AS.getOrDefault(dev, TYPE_BY_DEVICE.get(dev));
         if (type == null) {
             type = Files.getFileStore(path).type();
             TYPE_BY_DEVICE.put(dev, type);

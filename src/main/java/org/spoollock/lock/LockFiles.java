@@ -15,6 +15,33 @@ import org.spoollock.posix.Stat;
 
 /** Reading and judging lock files; shared by acquisition, breaking and inspection. */
 final class LockFiles {
+    /**
+     * flock(LOCK_EX|LOCK_NB) on a dot-lock file's descriptor, which spoollock processes take to serialise
+     * breakers with the holder's renewals and release: true if had, false if busy, and false too if the
+     * filesystem refuses it. On NFS flock is a lock on the server, and a lock file removed via another
+     * client (its lock broken there) no longer takes one: the torture over NFS saw ENOENT, ESTALE and
+     * errors the client has no name for (libnfs: ERANGE) end deliveries and flag changes with exit 66
+     * and 74. The caller looks at the name next, which says whether the lock is still there and ours.
+     */
+    static boolean tryFlock(Posix posix, int fd, String path) {
+        try {
+            return posix.flock(fd, Posix.LOCK_EX | Posix.LOCK_NB, path);
+        } catch (java.nio.file.FileSystemException e) {
+            System.getLogger(LockFiles.class.getName()).log(System.Logger.Level.DEBUG,
+                    "flock of the lock file refused ({0}): judged by its name alone", e.getMessage());
+            return false;
+        }
+    }
+
+    /** Lets go of {@link #tryFlock}'s flock; a refusal is ignored (closing the descriptor drops it anyway). */
+    static void unflock(Posix posix, int fd, String path) {
+        try {
+            posix.flock(fd, Posix.LOCK_UN, path);
+        } catch (java.nio.file.FileSystemException ignored) {
+            // as above: the file is gone on the server, and so is any lock on it
+        }
+    }
+
     private LockFiles() {
     }
 

@@ -204,6 +204,14 @@ public final class Journal {
      * is applied ({@link #applyCommitted}): the mailbox regions they came from get overwritten.
      */
     public Journal commit(Path mailbox, FileChannel mbox) throws IOException {
+        return commit(mailbox, mbox, false);
+    }
+
+    /**
+     * As {@link #commit(Path, FileChannel)}; {@code replacing}: the journal under the name is the one
+     * being replayed, which this one (its patches and the bytes appended since) replaces ({@link Replay}).
+     */
+    Journal commit(Path mailbox, FileChannel mbox, boolean replacing) throws IOException {
         List<Patch> committed = new ArrayList<>(patches.size());
         Path fin = pathFor(mailbox);
         Path tmp = fin.resolveSibling(fin.getFileName() + ".tmp");
@@ -245,7 +253,11 @@ public final class Journal {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        place(mailbox, tmp, fin);
+        if (replacing) {
+            Posix.get().rename(tmp.toString(), fin.toString());
+        } else {
+            place(mailbox, tmp, fin);
+        }
         syncDirectory(fin.getParent());
         return new Journal(dev, ino, extent, newSize, tailCrc, guardFrom, guardCrc, committed, blockCrcs);
     }

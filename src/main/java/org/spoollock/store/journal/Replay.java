@@ -92,7 +92,7 @@ public final class Replay {
                 }
                 all.add(Journal.Patch.copy(journal.newSize, foreignFrom, moved));
                 Journal second = Journal.plan(ch, st, cur, journal.newSize + moved, all, name);
-                second.commit(mailbox, ch).applyCommitted(mailbox, ch);
+                second.commit(mailbox, ch, true).applyCommitted(mailbox, ch);
             }
             Journal.discard(mailbox);
             return "finished an interrupted rewrite and kept " + moved + " bytes appended since by another program";

@@ -1,6 +1,7 @@
 package org.spoollock.store.journal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,6 +36,34 @@ class UnseenLeftoversTest {
         Path absent = dir.resolve(".other.spoollock-append");
         assertFalse(ServerProbe.exists(absent));
         assertFalse(Files.exists(absent));
+    }
+
+    /**
+     * On a filesystem that may cache absent names a journal is linked into place, which the server
+     * refuses if one is there (renamed, it replaced a killed rewriter's, whose half-applied rewrite was
+     * then never finished); the one there is left alone, and the mailbox is not touched.
+     */
+    @Test
+    void onNfsARewriteNeverReplacesAJournalItFindsInItsWay() throws Exception {
+        Path box = dir.resolve("box");
+        String text = "From a@b Mon Nov  2 05:03:22 2026\nSubject: x\n\ny\n";
+        Files.writeString(box, text);
+        Path journal = Journal.pathFor(box);
+        byte[] leftover = "a killed rewriter's committed journal\n".getBytes(StandardCharsets.US_ASCII);
+        Files.write(journal, leftover);
+        Stat st = Posix.get().stat(box.toString());
+        org.spoollock.lock.FileSystemInfo.judgeDeviceAs(st.dev(), "nfs4");
+        try (FileChannel ch = FileChannel.open(box, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            MailboxChangedException e = assertThrows(MailboxChangedException.class, () -> Journal.rewrite(box, ch, st,
+                    Files.size(box), Files.size(box), java.util.List.of(Journal.Patch.literal(0, "F".getBytes(
+                            StandardCharsets.US_ASCII)))));
+            assertTrue(e.getMessage().contains("waiting to be finished"), e.getMessage());
+        } finally {
+            org.spoollock.lock.FileSystemInfo.judgeDeviceAs(st.dev(), null);
+        }
+        assertArrayEquals(leftover, Files.readAllBytes(journal));
+        assertFalse(Files.exists(journal.resolveSibling(journal.getFileName() + ".tmp")));
+        assertEquals(text, Files.readString(box));
     }
 
     /** Replacing it (the note was opened with TRUNCATE_EXISTING) left a killed writer's partial message for good. */
