@@ -829,16 +829,22 @@ static int op_read(const char *path, char *buf, size_t size, off_t off, struct f
  * between clients, as on NFS); the kernel's own offset comes from its possibly stale cache. */
 static int op_write(const char *path, const char *buf, size_t size, off_t off, struct fuse_file_info *fi)
 {
-    (void)path;
     pthread_mutex_lock(&mu);
     struct ofile *of = OF(fi);
     nfs_set_uid(nfs, of->uid); nfs_set_gid(nfs, of->gid);
     int rc = 0;
     if (of->append) {
+        /* O_APPEND: the kernel gives the offset, its own idea of the end (the size it has cached, taken
+         * afresh at open and on lock), and its page cache holds the data there. Linux's NFS client writes
+         * at its idea of the end too (nfs_file_write revalidates the size only when the cached one has
+         * expired): NFS has no append. Writing at the server's size instead (as nfsfuse did) hid a stale
+         * size from the writer and left the kernel's cache with the data at another offset, which readers
+         * of this mount then saw (the torture: a message shown twice, over another's). A difference is
+         * logged: it is what would overwrite another client's data on a kernel client. */
         struct nfs_stat_64 n;
-        rc = nfs_fstat64(nfs, FH(of), &n);
-        if (rc < 0) { rc = nfs_err(nfs, rc); pthread_mutex_unlock(&mu); return rc; }
-        off = n.nfs_size;
+        if (nfs_fstat64(nfs, FH(of), &n) == 0 && n.nfs_size != (uint64_t)off)
+            fprintf(stderr, "nfsfuse: %s: O_APPEND write at the kernel's offset %lld; the server's size is %llu\n",
+                    path, (long long)off, (unsigned long long)n.nfs_size);
     }
     size_t put = 0;
     while (put < size) {
