@@ -5,7 +5,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 
 import org.spoollock.posix.Posix;
-import org.spoollock.posix.PosixException;
 
 /**
  * Whether a name exists as the server sees it, on a client that may cache its absence (see
@@ -15,6 +14,8 @@ import org.spoollock.posix.PosixException;
  * the mailbox's dot-lock.
  */
 final class ServerProbe {
+    private static final System.Logger LOG = System.getLogger(ServerProbe.class.getName());
+
     private ServerProbe() {
     }
 
@@ -26,12 +27,20 @@ final class ServerProbe {
             fd = posix.open(name, Posix.O_WRONLY | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0600);
         } catch (FileAlreadyExistsException there) {
             return true;
-        } catch (java.nio.file.AccessDeniedException | PosixException.ReadOnlyFileSystemException cannot) {
-            // a reader that may not write here (nor then, as a peer, have left anything): what stat says
+        } catch (IOException cannot) {
+            // a reader that may not write here, a read-only mount, a full disk, an I/O error: the probe is
+            // an extra look, so what stat says stands (a writer then meets the refusal where it writes)
+            LOG.log(System.Logger.Level.DEBUG, "cannot ask the server about {0} ({1}): judged by stat", name,
+                    cannot.getMessage());
             return java.nio.file.Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         }
         posix.closeQuietly(fd);
-        posix.unlink(name);
+        try {
+            posix.unlink(name);
+        } catch (IOException e) {
+            // ours, empty: a recovery that finds it removes it as "nothing had been written"
+            LOG.log(System.Logger.Level.DEBUG, "cannot remove the probe {0}: {1}", name, e.getMessage());
+        }
         return false;
     }
 }
