@@ -123,7 +123,13 @@ public final class Recovery {
         }
         Path intent = Journal.appendIntentFor(mailbox);
         try {
-            if (Files.exists(j)) {
+            if (Files.exists(j) && Files.size(j) == 0) {
+                // A committed journal is never empty (written and fsynced before it gets its name): this is
+                // the server probe's file (needed(Path, MailboxLock)), left by a kill or a power cut between
+                // its create and its unlink
+                Files.delete(j);
+                done.append("removed an empty journal (a look at the server cut short; nothing to do)").append("; ");
+            } else if (Files.exists(j)) {
                 done.append(Replay.run(mailbox, ch, st, j)).append("; ");
             }
             if (Files.exists(intent)) {

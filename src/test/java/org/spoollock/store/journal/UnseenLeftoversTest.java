@@ -66,6 +66,27 @@ class UnseenLeftoversTest {
         assertEquals(text, Files.readString(box));
     }
 
+    /**
+     * The probe's own file, left empty by a kill or a power cut between its create and its unlink
+     * (spooltest/powerloss, deliver, names, after call 5: "truncated journal", and the mailbox could not
+     * be opened): removed, nothing else done.
+     */
+    @Test
+    void anEmptyJournalIsAProbesLeftoverAndIsRemoved() throws Exception {
+        Path box = dir.resolve("box");
+        String text = "From a@b Mon Nov  2 05:03:22 2026\nSubject: x\n\ny\n";
+        Files.writeString(box, text);
+        Files.createFile(Journal.pathFor(box));
+        Files.createFile(Journal.appendIntentFor(box));
+        try (FileChannel ch = FileChannel.open(box, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            String done = Recovery.run(box, ch, Posix.get().stat(box.toString()), (buf, from, length) -> -1);
+            assertTrue(done.contains("removed an empty journal"), done);
+        }
+        assertFalse(Files.exists(Journal.pathFor(box)));
+        assertFalse(Files.exists(Journal.appendIntentFor(box)));
+        assertEquals(text, Files.readString(box));
+    }
+
     /** Replacing it (the note was opened with TRUNCATE_EXISTING) left a killed writer's partial message for good. */
     @Test
     void aDeliveryNeverReplacesANoteItFindsInItsWay() throws Exception {
