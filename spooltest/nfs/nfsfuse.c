@@ -753,16 +753,17 @@ static int op_open(const char *path, struct fuse_file_info *fi)
         if (rc == 0) { changed = changed_since_last_open(sh->fh); rc = finish_open(NULL, sh, fi); }
     } else {
         rc = open_retrying(path, open_flags(fi->flags), 0, &fh);
-        if (rc < 0) rc = nfs_err(nfs, rc);
-        /* The kernel sends an open (not a create) for a name it has cached as present, with O_CREAT
-         * taken out of the flags; the name may since have been removed via another client. Linux's NFS
-         * client sends the OPEN, O_CREAT included, to the server and creates the file; here the
-         * server's NOENT is answered with ESTALE, on which the kernel looks the path up again
-         * (LOOKUP_REVAL) and then opens or creates it, as asked. Without it, open(O_CREAT) of a name
-         * another mount had removed failed with ENOENT for up to the entry timeout (the torture's
-         * rewrite journal, .NAME.spoollock-journal.tmp). */
-        if (rc == -ENOENT) rc = -ESTALE;
-        else { changed = changed_since_last_open(fh); rc = finish_open(fh, NULL, fi); }
+        if (rc < 0) {
+            rc = nfs_err(nfs, rc);
+            /* The kernel sends an open (not a create) for a name it has cached as present, with O_CREAT
+             * taken out of the flags; the name may since have been removed via another client. Linux's NFS
+             * client sends the OPEN, O_CREAT included, to the server and creates the file; here the
+             * server's NOENT is answered with ESTALE, on which the kernel looks the path up again
+             * (LOOKUP_REVAL) and then opens or creates it, as asked. Without it, open(O_CREAT) of a name
+             * another mount had removed failed with ENOENT for up to the entry timeout (the torture's
+             * rewrite journal, .NAME.spoollock-journal.tmp). */
+            if (rc == -ENOENT) rc = -ESTALE;
+        } else { changed = changed_since_last_open(fh); rc = finish_open(fh, NULL, fi); }
     }
     pthread_mutex_unlock(&mu);
     if (rc == 0 && changed) fuse_invalidate_path(fuse_get_context()->fuse, path);
