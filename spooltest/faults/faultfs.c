@@ -14,6 +14,11 @@
  *   read NAME LIMIT    reads of NAME at or beyond offset LIMIT fail with EIO
  *   create NAME        creating NAME (open O_CREAT of a new file, link or rename onto NAME, mkdir)
  *                      fails with EIO
+ *   stale NAME COUNT   the next COUNT opens of an existing NAME fail with ESTALE, as an NFS client's
+ *                      do when another client removed or replaced the file; Linux's VFS retries a
+ *                      stale open once with a fresh lookup, so COUNT 2 gives the caller one ESTALE.
+ *                      Each refusal appends "stale NAME" to RULES_FILE.hits, so a test can tell
+ *                      that its fault was met.
  * NAME may end in '*' to match a prefix (e.g. ".mbox.spoollock-*").
  *
  * Files are created with the caller's uid/gid (the daemon runs as root with allow_other and
@@ -240,8 +245,21 @@ static int ff_create (const char *path, mode_t mode, struct fuse_file_info *fi)
   return 0;
 }
 
+/* One refusal by a "stale" rule, counted down and written to RULES_FILE.hits. */
+static int stale_hit (const char *path)
+{
+  struct rule *r = rule_for ("stale", path);
+  if (!r || __atomic_sub_fetch (&r->limit, 1, __ATOMIC_SEQ_CST) < 0) return 0;
+  char hp[PATH_MAX + 8];
+  snprintf (hp, sizeof hp, "%s.hits", rules_path);
+  FILE *h = fopen (hp, "a");
+  if (h) { fprintf (h, "stale %s\n", base (path)); fclose (h); }
+  return 1;
+}
+
 static int ff_open (const char *path, struct fuse_file_info *fi)
 {
+  if (stale_hit (path)) return -ESTALE;
   char rp[PATH_MAX]; real (rp, path);
   int fd = open (rp, fi->flags | O_NOFOLLOW);
   if (fd == -1) return -errno;

@@ -201,6 +201,19 @@ public final class DotLock implements AutoCloseable {
      * included. Anything else there is someone else's lock.
      */
     private LockState lookAtName() throws FileSystemException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return lookAtNameOnce();
+            } catch (PosixException.StaleFileHandleException e) {
+                // the name was replaced between our lstat and open (NFS): look at what is there now
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private LockState lookAtNameOnce() throws FileSystemException {
         Stat now = posix.lstatIfExists(lockPath);
         if (now == null) {
             return LockState.LOST;

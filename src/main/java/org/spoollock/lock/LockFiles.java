@@ -91,7 +91,10 @@ final class LockFiles {
         int fd;
         try {
             fd = posix.open(lockPath, Posix.O_RDONLY | Posix.O_NOFOLLOW | Posix.O_NONBLOCK | Posix.O_CLOEXEC, 0);
-        } catch (NoSuchFileException e) {
+        } catch (NoSuchFileException | PosixException.StaleFileHandleException e) {
+            // ESTALE: on NFS the name was replaced again while the client looked it up a second time
+            // (the torture over NFS saw deliveries end with exit 74 here); either way there is no lock
+            // to read now, and the caller looks again
             return null;
         } catch (PosixException.SymlinkException e) {
             throw new LockSecurityException("refusing to follow a symbolic link at lock name " + lockPath
@@ -105,8 +108,9 @@ final class LockFiles {
             }
             byte[] data = posix.readAtMost(fd, LockHolder.MAX_READ, lockPath);
             return new Observation(fd, st, LockHolder.parse(data), data);
-        } catch (NoSuchFileException e) {
-            // removed after we opened it: sshfs answers fstat by path, so another client's unlink shows
+        } catch (NoSuchFileException | PosixException.StaleFileHandleException e) {
+            // removed after we opened it: sshfs answers fstat by path, so another client's unlink shows;
+            // an NFS server that no longer has the file answers ESTALE for the handle
             posix.closeQuietly(fd);
             return null;
         } catch (IOException | RuntimeException e) {

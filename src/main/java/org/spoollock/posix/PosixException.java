@@ -55,12 +55,10 @@ public class PosixException extends FileSystemException implements PosixFailure 
             case "EAGAIN":
             case "EWOULDBLOCK": return new WouldBlockException(operation, path, otherPath, errno);
             case "EROFS": return new ReadOnlyFileSystemException(operation, path, otherPath, errno);
+            case "ESTALE": return new StaleFileHandleException(operation, path, otherPath, errno);
             default: return new PosixException(operation, path, otherPath, errno);
         }
     }
-
-
-
 
     /** ENOLCK: the kernel or the lock manager (NFS lockd) has no lock to give. */
     public static final class NoLocksAvailableException extends PosixException {
@@ -90,5 +88,15 @@ public class PosixException extends FileSystemException implements PosixFailure 
     public static final class ReadOnlyFileSystemException extends PosixException {
         private static final long serialVersionUID = 1L;
         ReadOnlyFileSystemException(String op, String path, String other, int errno) { super(op, path, other, errno); }
+    }
+
+    /**
+     * ESTALE: a network filesystem's handle for the file is no longer valid on the server (removed or
+     * replaced via another client). Linux's NFS client retries a path walk once when this happens; a
+     * caller still sees it when the name changed again during that second walk.
+     */
+    public static final class StaleFileHandleException extends PosixException {
+        private static final long serialVersionUID = 1L;
+        StaleFileHandleException(String op, String path, String other, int errno) { super(op, path, other, errno); }
     }
 }
