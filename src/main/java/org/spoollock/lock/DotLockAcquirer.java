@@ -115,6 +115,10 @@ final class DotLockAcquirer {
                         }
                         return new DotLock(posix, lockPath, fd, mine, self, content, gate, options, null);
                     }
+                    if (b == Broken.TAKEN_OVER_IN_PLACE) {
+                        lockFd = takenOverFd;
+                        return new DotLock(posix, lockPath, lockFd, takenOverStat, self, content, gate, options, null);
+                    }
                     if (b == Broken.GONE) {
                         continue;
                     }
@@ -267,8 +271,9 @@ final class DotLockAcquirer {
      * clock, or (when so configured) naming a dead process on this host. On a local filesystem it
      * is replaced by our hitching post in one rename, so the name is never free in between: a peer
      * that cannot finish a killed writer's work (Python, c-client, procmail) must not get the lock
-     * before we have. Elsewhere (see {@link FileSystemInfo#renameReplacesAtomically}) it is unlinked and our
-     * hitching post linked at once, so such a peer may get there first, in that moment only.
+     * before we have. Elsewhere (see {@link FileSystemInfo#renameReplacesAtomically}) a dead holder's lock
+     * is taken over in place ({@link #takeOverInPlace}); a stale one's is unlinked and our hitching post
+     * linked at once, so such a peer may get there first, in that moment only.
      *
      * <p>Race-free among spoollock processes, also on different hosts of a network filesystem:
      * breakers take turns through the break lock {@code <lock>.break}, which {@code link} creates
@@ -328,6 +333,9 @@ final class DotLockAcquirer {
                         // cannot replace it here after all: free the name and race for it as usual
                     }
                 }
+                if (result == Broken.GONE && dead && takeOverInPlace(now, hitchContent)) {
+                    result = Broken.TAKEN_OVER_IN_PLACE;
+                }
                 if (result == Broken.GONE) {
                     if (!posix.unlinkIfExists(lockPath)) {
                         return Broken.GONE; // released by its holder this instant
@@ -365,10 +373,46 @@ final class DotLockAcquirer {
         }
     }
 
+    /**
+     * Where rename cannot replace the lock in one step (network filesystems), a dead holder's lock is
+     * taken over without freeing its name: our identity written into the very file, which is then
+     * ours. Only for a holder proven dead on this host: a live one (stale, stopped) would find its
+     * lock's inode unchanged and go on as if it held it. Without this, Python's mailbox (polling every
+     * 10 ms) got the name between our unlink and link and read a killed writer's half message that
+     * only we can cut out (spooltest/torture --nfs at 7a77a5e). False (nothing changed) when the file
+     * at the name is no longer the one judged, or cannot be written: the caller breaks it as usual.
+     */
+    private boolean takeOverInPlace(LockFiles.Observation judged, byte[] content) {
+        int fd;
+        try {
+            fd = posix.open(lockPath, Posix.O_RDWR | Posix.O_NOFOLLOW | Posix.O_NONBLOCK | Posix.O_CLOEXEC, 0);
+        } catch (FileSystemException e) {
+            return false;
+        }
+        try {
+            Stat st = posix.fstat(fd, lockPath);
+            if (!st.isRegularFile() || !st.sameFile(judged.stat())) {
+                posix.closeQuietly(fd);
+                return false;
+            }
+            // never empty in between: our bytes first, then the rest of the dead holder's cut off
+            posix.writeFully(fd, content, lockPath);
+            posix.ftruncate(fd, content.length, lockPath);
+            takenOverFd = fd;
+            takenOverStat = posix.fstat(fd, lockPath);
+            return true;
+        } catch (FileSystemException e) {
+            // half written is still a lock (ours, fresh): free the name as a break does
+            posix.closeQuietly(fd);
+            return false;
+        }
+    }
+
     /** {@link FileSystemInfo#renameReplacesAtomically} for the lock's directory; false if its type cannot be read. */
     private boolean renameReplacesAtomically() {
         try {
-            return FileSystemInfo.of(Path.of(lockPath).toAbsolutePath().getParent(), java.util.Set.of())
+            Path dir = Path.of(lockPath).toAbsolutePath().getParent();
+            return FileSystemInfo.forDevice(posix.stat(dir.toString()).dev(), dir, java.util.Set.of())
                     .renameReplacesAtomically();
         } catch (IOException | RuntimeException e) {
             return false;
@@ -376,7 +420,11 @@ final class DotLockAcquirer {
     }
 
     /** What {@link #breakIfStale} did: nothing to break yet, the name is free now, or we hold the lock. */
-    private enum Broken { NO, GONE, TAKEN_OVER }
+    private enum Broken { NO, GONE, TAKEN_OVER, TAKEN_OVER_IN_PLACE }
+
+    /** The lock file {@link #takeOverInPlace} made ours: its descriptor and stat after our write. */
+    private int takenOverFd = -1;
+    private Stat takenOverStat;
 
     /** The name breakers take turns through; no other mail program uses it. */
     private String breakPath() {

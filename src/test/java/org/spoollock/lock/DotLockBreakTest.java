@@ -42,6 +42,44 @@ class DotLockBreakTest extends DotLockFixture {
     }
 
     /**
+     * Where rename cannot replace a file in one step (NFS: the client moves an open target aside
+     * first), a dead holder's lock is taken over in place: the name is never free (Python's mailbox
+     * got it in that moment over NFS and read a killed writer's half message), the file keeps its
+     * inode and holds our identity. A stale lock of a live holder is still replaced by a new file:
+     * that holder, resumed, must find its lock gone, not its inode still there.
+     */
+    @Test
+    void onNfsADeadHoldersLockIsTakenOverInPlaceAndALiveOnesReplaced() throws Exception {
+        org.spoollock.posix.Stat d = org.spoollock.posix.Posix.get().stat(dir.toString());
+        FileSystemInfo.judgeDeviceAs(d.dev(), "nfs4");
+        try {
+            Files.writeString(lockFile(), TestHolders.deadHolderOnThisHost(), StandardCharsets.US_ASCII);
+            Object before = Files.getAttribute(lockFile(), "unix:ino");
+            assertNoDeleteOfTheLockName(() -> {
+                Optional<DotLock> l = DotLock.tryAcquire(mbox(), OPTS);
+                assertEquals(before, Files.getAttribute(lockFile(), "unix:ino"), "the lock file was replaced");
+                assertTrue(Files.readString(lockFile(), StandardCharsets.US_ASCII).contains(" host=")
+                        && !Files.readString(lockFile(), StandardCharsets.US_ASCII).contains("start=1 "),
+                        "the lock file does not name us: " + Files.readString(lockFile(), StandardCharsets.US_ASCII));
+                return l;
+            });
+            // a live process's lock, stale by age: a new file, the old inode left to its holder
+            String live = ProcessHandle.current().pid() + "\nspoollock host=" + LockHolder.self().host() + "\n";
+            Files.writeString(lockFile(), live, StandardCharsets.US_ASCII);
+            Object liveIno = Files.getAttribute(lockFile(), "unix:ino");
+            try (java.nio.channels.FileChannel keep = java.nio.channels.FileChannel.open(lockFile())) {
+                Thread.sleep(1100);
+                Optional<DotLock> l = DotLock.tryAcquire(mbox(), OPTS.withStaleAfter(Duration.ofSeconds(1)));
+                assertTrue(l.isPresent(), "did not break the stale lock");
+                assertTrue(!liveIno.equals(Files.getAttribute(lockFile(), "unix:ino")), "a live holder's lock file was taken over in place");
+                l.get().close();
+            }
+        } finally {
+            FileSystemInfo.judgeDeviceAs(d.dev(), null);
+        }
+    }
+
+    /**
      * Breaking a dead holder's lock also removes the hitching posts dead processes of this host left
      * (a locker killed between creating its post and removing it; nobody else ever removes one), and
      * only those: not a live process's, another host's, a fresh one, or anything but a regular file.
