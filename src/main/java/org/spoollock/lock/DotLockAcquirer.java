@@ -391,7 +391,7 @@ final class DotLockAcquirer {
         }
         try {
             Stat st = posix.fstat(fd, lockPath);
-            if (!st.isRegularFile() || !st.sameFile(judged.stat())) {
+            if (!st.isRegularFile() || !st.sameFile(judged.stat()) || !canRemoveLater(st)) {
                 posix.closeQuietly(fd);
                 return false;
             }
@@ -406,6 +406,20 @@ final class DotLockAcquirer {
             posix.closeQuietly(fd);
             return false;
         }
+    }
+
+    /**
+     * Whether we may unlink a file of {@code st}'s owner in the lock's directory when we release: in a
+     * sticky directory (c-client's 1777 spool) only its owner, the directory's owner or root may. A lock
+     * taken over there from another user could not be released, so it is broken the usual way instead.
+     */
+    private boolean canRemoveLater(Stat st) throws FileSystemException {
+        int me = posix.geteuid();
+        if (me == 0 || st.uid() == me) {
+            return true;
+        }
+        Stat dir = posix.stat(Path.of(lockPath).toAbsolutePath().getParent().toString());
+        return (dir.mode() & 01000) == 0 || dir.uid() == me;
     }
 
     /** {@link FileSystemInfo#renameReplacesAtomically} for the lock's directory; false if its type cannot be read. */
