@@ -146,6 +146,60 @@ class MbxInteropIT {
     }
 
     /**
+     * Our delivery gives UIDs as c-client's imapd does for APPEND (APPENDUID: mbx_isvalid numbers every message
+     * without a UID first): after two appends by c-client's mail_append (UID 0 on disk, as mailutil's), ours
+     * writes UIDs 1 and 2 into theirs and 3 into its own, and the header's last UID 3. c-client reads those
+     * UIDs read-only and after a read-write session of its own, under the same UIDVALIDITY (no rebuild), and
+     * so do we; c-client's next append continues at 4 in its view.
+     */
+    @Test
+    void ourDeliveryGivesUidsAsImapdsAppendDoes() throws Exception {
+        Path dir = Peers.newDir("mbx-uids");
+        Path box = dir.resolve("box");
+        ok(Peers.mailutil("create", "#driver.mbx/" + rel(box)));
+        for (int i = 1; i <= 4; i++) {
+            Path m = dir.resolve("msg" + i);
+            Files.writeString(m, "From: uids@example.org\r\nSubject: uid " + i + "\r\nMessage-ID: <uid-" + i
+                    + "@mbx>\r\n\r\nbody " + i + "\r\n", StandardCharsets.US_ASCII);
+            m.toFile().setReadable(true, false);
+        }
+        ok(Peers.cclientMbox("append", box, rel(dir.resolve("msg1"))));
+        ok(Peers.cclientMbox("append", box, rel(dir.resolve("msg2"))));
+        assertEquals(List.of("00000000", "00000000"), uidFields(box), "c-client's mail_append gives no UID");
+        String validity = cclientList(box, "mbx").get(0).split(" ")[1];
+        ok(Peers.runWithInput(Peers.asUser(Peers.ours("deliver", "mbx:" + box)), dir.resolve("msg3"), 60));
+        assertEquals(List.of("00000001", "00000002", "00000003"), uidFields(box));
+        assertEquals("00000003", new String(Files.readAllBytes(box), 15, 8, StandardCharsets.US_ASCII), "the header's last UID");
+        List<String> readOnly = cclientList(box, "mbx");
+        assertEquals(validity, readOnly.get(0).split(" ")[1], "UIDVALIDITY kept");
+        assertEquals(List.of("1", "2", "3"), uidColumn(readOnly));
+        assertEquals(readOnly.subList(2, readOnly.size()), ourList(box));
+        ok(Peers.cclientMbox("flag", box, "1:3", "\\Seen"));
+        List<String> afterSession = cclientList(box, "mbx");
+        assertEquals(validity, afterSession.get(0).split(" ")[1], "no UID rebuild by c-client's read-write session");
+        assertEquals(List.of("1", "2", "3"), uidColumn(afterSession));
+        ok(Peers.cclientMbox("append", box, rel(dir.resolve("msg4"))));
+        assertEquals(List.of("1", "2", "3", "4"), uidColumn(cclientList(box, "mbx")));
+        assertEquals(cclientList(box, "mbx").subList(2, 6), ourList(box));
+    }
+
+    /** The UID field (8 hex digits) of every message's header line in an mbx file, in file order. */
+    private static List<String> uidFields(Path box) throws Exception {
+        String f = new String(Files.readAllBytes(box), StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("[^\r\n]*,\\d+;[0-9a-f]{12}-([0-9a-f]{8})\r\n").matcher(f.substring(2048));
+        List<String> out = new java.util.ArrayList<>();
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    private static List<String> uidColumn(List<String> cclientList) {
+        return cclientList.subList(2, cclientList.size()).stream().map(l -> l.split(" ")[1]).toList();
+    }
+
+    /**
      * Deliveries into one mbx at the same time from two of our deliver loops and two of c-client's append
      * loops, while a c-client session holds the mailbox read-write (imapd) and our flag changes run: every
      * message arrives exactly once, intact, and c-client and we read the same mailbox.

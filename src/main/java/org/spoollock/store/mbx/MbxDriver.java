@@ -55,7 +55,7 @@ public final class MbxDriver implements MailboxDriver {
         return MbxMailbox.open(this, ref, readWrite, options);
     }
 
-    /** Delivery as mbx_append: no UID yet (the next read-write session gives it), recent; fsynced, unlike c-client. */
+    /** Delivery as imapd's APPEND into mbx: UIDs given (to messages already there without one too), recent; fsynced. */
     @Override
     public void append(MailboxRef ref, List<NewMessage> messages, boolean create, StoreOptions options) throws IOException {
         if (create) {

@@ -119,7 +119,7 @@ final class MbxFiles {
         return length > 0 ? in[end - 1] : before;
     }
 
-    /** Deliveries (no UID yet, as mailutil's append writes them; recent to the next session). */
+    /** Deliveries (UIDs given when appended, as imapd's APPEND does; recent to the next session). */
     static List<Out> encode(List<NewMessage> messages) {
         List<Out> out = new ArrayList<>(messages.size());
         for (NewMessage m : messages) {
@@ -132,9 +132,15 @@ final class MbxFiles {
     /**
      * Appends {@code messages} at the end of the mbx file open on {@code ch}, under the parse/append permission
      * and a shared flock the caller holds: the header first (new keyword lines, the last UID raised to the
-     * UIDs given, so that a kill after it leaves nothing c-client would take for a bad UID), then a note and the
-     * messages; fsynced when asked. {@code known}: the file as parsed so far (its messages up to the end are
-     * checked first). Returns where they start.
+     * UIDs given, so that a kill after it leaves nothing c-client would take for a bad UID), then the UIDs of
+     * messages already there that have none, then a note and the messages; fsynced when asked.
+     * {@code known}: the file as parsed so far (its messages up to the end are checked first). Returns where
+     * they start.
+     *
+     * <p>A message to append with UID 0 gets the next UID, as c-client's imapd gives them for APPENDUID
+     * (mbx_isvalid with MBXISVALIDUID): first every message in the file without one (mailutil's appends, in
+     * file order), then the new ones. Not when the parse found UIDs out of order (c-client would rebuild them
+     * under a new UIDVALIDITY at its next read-write open): the new messages then get none either.
      */
     static long appendHolding(Path path, FileChannel ch, int fd, Stat st, List<Out> messages, boolean fsync, MbxIndex known)
             throws IOException {
@@ -146,15 +152,18 @@ final class MbxFiles {
         MbxFileHeader h = MbxFileHeader.parse(ChannelIo.read(ch, 0, (int) Math.min(old, MbxFileHeader.SIZE), name), name);
         MbxIndex names = new MbxIndex();
         names.adopt(h);
-        long last = h.uidLast();
+        boolean give = known.warning() == null && messages.stream().anyMatch(m -> m.uid() == 0);
+        List<Long> unnumbered = give ? stillUnnumbered(ch, known.unnumbered(), name) : List.of();
+        long last = h.uidLast() + unnumbered.size();
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         for (Out m : messages) {
             if (m.text().length == 0) {
                 throw new BadMailboxException(name + ": an empty message cannot be appended to mbx (c-client refuses it)");
             }
             long bits = names.keywordBits(m.keywords(), name);
-            last = Math.max(last, m.uid());
-            byte[] line = new MbxMessageHeader(m.date(), m.text().length, bits, m.systemFlags(), m.uid()).format();
+            long uid = m.uid() != 0 ? m.uid() : give ? last + 1 : 0;
+            last = Math.max(last, uid);
+            byte[] line = new MbxMessageHeader(m.date(), m.text().length, bits, m.systemFlags(), uid).format();
             b.write(line);
             b.write(m.text());
         }
@@ -166,7 +175,31 @@ final class MbxFiles {
             }
             ChannelIo.write(ch, hb, 0, name);
         }
+        if (!unnumbered.isEmpty() && fsync) {
+            // the raised last UID on disk before any UID above the old one: a power cut keeping a UID without
+            // it would make c-client rebuild every UID under a new UIDVALIDITY (the append note undoes only the
+            // new messages, not these)
+            ChannelIo.force(ch, name);
+        }
+        long uid = h.uidLast();
+        for (long at : unnumbered) {
+            ChannelIo.write(ch, String.format("%08x", ++uid).getBytes(StandardCharsets.US_ASCII), at, name);
+        }
+        if (give) {
+            known.numbered();
+        }
         AppendIntent.appendNoted(path, ch, fd, st, old, ByteBuffer.wrap(b.toByteArray()), fsync);
         return old;
+    }
+
+    /** Of the UID fields the parse found at 0, those still 0 now (a read-write session may have numbered some). */
+    private static List<Long> stillUnnumbered(FileChannel ch, List<Long> fields, String name) throws IOException {
+        List<Long> out = new ArrayList<>(fields.size());
+        for (long at : fields) {
+            if (new String(ChannelIo.read(ch, at, 8, name), StandardCharsets.US_ASCII).equals("00000000")) {
+                out.add(at);
+            }
+        }
+        return out;
     }
 }

@@ -31,6 +31,13 @@ final class MbxIndex implements MessageIndex {
     private final List<Integer> unseen = new ArrayList<>();
     /** The last parse gave UIDs the file does not hold yet (or rebuilt them): a read-write open writes the header. */
     private boolean dirty;
+    /**
+     * Where the UID field (8 hex digits before the header line's CRLF) of each message parsed with UID 0 on
+     * disk lies, expunged ones too, in file order: what an append numbers first, as c-client's APPENDUID
+     * path does. Kept across parses until {@link #numbered}; entries numbered by others meanwhile are
+     * skipped by the writer, which reads each field again.
+     */
+    private final List<Long> unnumbered = new ArrayList<>();
     /** Where the next message starts: everything before is parsed. */
     private long parsed = MbxFileHeader.SIZE;
     private long lastUid;
@@ -117,6 +124,9 @@ final class MbxIndex implements MessageIndex {
                         + end + " > " + fileSize + ")");
             }
             long u = m.uid();
+            if (u == 0) {
+                unnumbered.add(at + cr - 8);
+            }
             if (u != 0 && (u <= lastUid || u > uidLast)) {
                 // mbx_parse: "Invalid UID ... rebuilding UIDs" under a new UIDVALIDITY
                 if (warning == null) {
@@ -212,6 +222,16 @@ final class MbxIndex implements MessageIndex {
     @Override
     public boolean recent(int msgno) {
         return recent.get(msgno - 1);
+    }
+
+    /** Where the UID fields of the messages parsed with UID 0 lie (see {@link #unnumbered}). */
+    List<Long> unnumbered() {
+        return List.copyOf(unnumbered);
+    }
+
+    /** Those fields have UIDs now. */
+    void numbered() {
+        unnumbered.clear();
     }
 
     /** The messages the last parse found unseen by any session (see {@link #recent}). */
