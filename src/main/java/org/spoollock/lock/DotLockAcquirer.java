@@ -414,12 +414,13 @@ final class DotLockAcquirer {
      * taken over there from another user could not be released, so it is broken the usual way instead.
      */
     private boolean canRemoveLater(Stat st) throws FileSystemException {
-        int me = posix.geteuid();
-        if (me == 0 || st.uid() == me) {
-            return true;
-        }
         Stat dir = posix.stat(Path.of(lockPath).toAbsolutePath().getParent().toString());
-        return (dir.mode() & 01000) == 0 || dir.uid() == me;
+        return mayUnlink(posix.geteuid(), st, dir);
+    }
+
+    /** unlink(2)'s rule for user {@code uid}, given write permission on the directory: the sticky bit's. */
+    static boolean mayUnlink(int uid, Stat file, Stat dir) {
+        return uid == 0 || file.uid() == uid || (dir.mode() & 01000) == 0 || dir.uid() == uid;
     }
 
     /** {@link FileSystemInfo#renameReplacesAtomically} for the lock's directory; false if its type cannot be read. */
