@@ -46,6 +46,12 @@ public final class DotLock implements AutoCloseable {
     /** Removes the lock where we cannot unlink in the spool directory; null when we can. */
     private final DotlockfileHelper helper;
     private LockState state = LockState.HELD;
+    /**
+     * Whether the same inode at the name is not enough to call the lock ours: where a breaker takes a lock
+     * over in place (network filesystems, see DotLockAcquirer#takeOverInPlace) our file keeps its inode
+     * and gets another holder's bytes; sshfs, besides, numbers inodes per path. There the bytes decide.
+     */
+    private final boolean bytesDecide;
 
     DotLock(Posix posix, String lockPath, int fd, Stat stat, LockHolder holder, byte[] content, InProcessGate gate,
             DotLockOptions options, DotlockfileHelper helper) {
@@ -60,7 +66,17 @@ public final class DotLock implements AutoCloseable {
         this.gate = gate;
         this.helper = helper;
         this.renewEvery = renewEvery;
+        this.bytesDecide = !renamesReplaceAtomically(posix, lockPath, stat);
         Renewals.add(this, renewEvery);
+    }
+
+    private static boolean renamesReplaceAtomically(Posix posix, String lockPath, Stat stat) {
+        try {
+            return FileSystemInfo.forDevice(stat.dev(), Path.of(lockPath).toAbsolutePath().getParent(), java.util.Set.of())
+                    .renameReplacesAtomically();
+        } catch (IOException | RuntimeException e) {
+            return false; // then the bytes decide: the safe side
+        }
     }
 
     /** Takes the mailbox's dot-lock with c-client's defaults, waiting up to {@code timeout}. */
@@ -218,7 +234,7 @@ public final class DotLock implements AutoCloseable {
         if (now == null) {
             return LockState.LOST;
         }
-        if (now.sameFile(stat)) {
+        if (now.sameFile(stat) && !bytesDecide) {
             return LockState.HELD;
         }
         if (!now.isRegularFile() || now.size() != content.length) {

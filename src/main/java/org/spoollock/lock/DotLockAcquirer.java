@@ -271,9 +271,10 @@ final class DotLockAcquirer {
      * clock, or (when so configured) naming a dead process on this host. On a local filesystem it
      * is replaced by our hitching post in one rename, so the name is never free in between: a peer
      * that cannot finish a killed writer's work (Python, c-client, procmail) must not get the lock
-     * before we have. Elsewhere (see {@link FileSystemInfo#renameReplacesAtomically}) a dead holder's lock
-     * is taken over in place ({@link #takeOverInPlace}); a stale one's is unlinked and our hitching post
-     * linked at once, so such a peer may get there first, in that moment only.
+     * before we have. Elsewhere (see {@link FileSystemInfo#renameReplacesAtomically}) it is taken over in
+     * place ({@link #takeOverInPlace}); only if that cannot be done (another user's file in a sticky
+     * directory) is it unlinked and our hitching post linked at once, so such a peer may get there first,
+     * in that moment only.
      *
      * <p>Race-free among spoollock processes, also on different hosts of a network filesystem:
      * breakers take turns through the break lock {@code <lock>.break}, which {@code link} creates
@@ -333,7 +334,7 @@ final class DotLockAcquirer {
                         // cannot replace it here after all: free the name and race for it as usual
                     }
                 }
-                if (result == Broken.GONE && dead && takeOverInPlace(now, hitchContent)) {
+                if (result == Broken.GONE && takeOverInPlace(now, hitchContent)) {
                     result = Broken.TAKEN_OVER_IN_PLACE;
                 }
                 if (result == Broken.GONE) {
@@ -374,13 +375,16 @@ final class DotLockAcquirer {
     }
 
     /**
-     * Where rename cannot replace the lock in one step (network filesystems), a dead holder's lock is
+     * Where rename cannot replace the lock in one step (network filesystems), a dead or stale lock is
      * taken over without freeing its name: our identity written into the very file, which is then
-     * ours. Only for a holder proven dead on this host: a live one (stale, stopped) would find its
-     * lock's inode unchanged and go on as if it held it. Without this, Python's mailbox (polling every
-     * 10 ms) got the name between our unlink and link and read a killed writer's half message that
-     * only we can cut out (spooltest/torture --nfs at 7a77a5e). False (nothing changed) when the file
-     * at the name is no longer the one judged, or cannot be written: the caller breaks it as usual.
+     * ours. Without this, Python's mailbox (polling every 10 ms) got the name between our unlink and
+     * link and read a killed writer's half message that only we can cut out (spooltest/torture --nfs at
+     * 7a77a5e). A live holder of the old lock (stopped, then resumed) finds its inode still there with
+     * other bytes in it: on these filesystems a spoollock holder judges its lock by its bytes
+     * ({@link DotLock}), so it sees it taken; the breaker holds the lock file's flock (an NFS lock on the
+     * server) while it writes, which the holder's last look before a write waits for. False (nothing
+     * changed) when the file at the name is no longer the one judged, or cannot be written: the caller
+     * breaks it as usual.
      */
     private boolean takeOverInPlace(LockFiles.Observation judged, byte[] content) {
         int fd;

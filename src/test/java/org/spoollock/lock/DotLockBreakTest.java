@@ -43,13 +43,12 @@ class DotLockBreakTest extends DotLockFixture {
 
     /**
      * Where rename cannot replace a file in one step (NFS: the client moves an open target aside
-     * first), a dead holder's lock is taken over in place: the name is never free (Python's mailbox
+     * first), a dead or stale lock is taken over in place: the name is never free (Python's mailbox
      * got it in that moment over NFS and read a killed writer's half message), the file keeps its
-     * inode and holds our identity. A stale lock of a live holder is still replaced by a new file:
-     * that holder, resumed, must find its lock gone, not its inode still there.
+     * inode and holds our identity.
      */
     @Test
-    void onNfsADeadHoldersLockIsTakenOverInPlaceAndALiveOnesReplaced() throws Exception {
+    void onNfsADeadOrStaleLockIsTakenOverInPlace() throws Exception {
         org.spoollock.posix.Stat d = org.spoollock.posix.Posix.get().stat(dir.toString());
         FileSystemInfo.judgeDeviceAs(d.dev(), "nfs4");
         try {
@@ -63,17 +62,43 @@ class DotLockBreakTest extends DotLockFixture {
                         "the lock file does not name us: " + Files.readString(lockFile(), StandardCharsets.US_ASCII));
                 return l;
             });
-            // a live process's lock, stale by age: a new file, the old inode left to its holder
+            // a live process's lock, stale by age (a stopped holder): taken over in place too
             String live = ProcessHandle.current().pid() + "\nspoollock host=" + LockHolder.self().host() + "\n";
             Files.writeString(lockFile(), live, StandardCharsets.US_ASCII);
             Object liveIno = Files.getAttribute(lockFile(), "unix:ino");
-            try (java.nio.channels.FileChannel keep = java.nio.channels.FileChannel.open(lockFile())) {
-                Thread.sleep(1100);
+            Thread.sleep(1100);
+            assertNoDeleteOfTheLockName(() -> {
                 Optional<DotLock> l = DotLock.tryAcquire(mbox(), OPTS.withStaleAfter(Duration.ofSeconds(1)));
-                assertTrue(l.isPresent(), "did not break the stale lock");
-                assertTrue(!liveIno.equals(Files.getAttribute(lockFile(), "unix:ino")), "a live holder's lock file was taken over in place");
-                l.get().close();
+                assertEquals(liveIno, Files.getAttribute(lockFile(), "unix:ino"), "a stale lock was replaced");
+                return l;
+            });
+        } finally {
+            FileSystemInfo.judgeDeviceAs(d.dev(), null);
+        }
+    }
+
+    /**
+     * The other side of the in-place takeover: a holder whose lock file got another holder's bytes (its
+     * inode unchanged) sees its lock taken, on filesystems where breakers take over in place; on local
+     * ones (rename) the inode decides, as before.
+     */
+    @Test
+    void onNfsAHolderWhoseLockFileGotOtherBytesSeesItStolen() throws Exception {
+        org.spoollock.posix.Stat d = org.spoollock.posix.Posix.get().stat(dir.toString());
+        FileSystemInfo.judgeDeviceAs(d.dev(), "nfs4");
+        try (DotLock l = DotLock.acquire(mbox(), Duration.ofSeconds(5), OPTS)) {
+            assertEquals(LockState.HELD, l.check());
+            byte[] ours = Files.readAllBytes(lockFile());
+            byte[] theirs = ours.clone();
+            theirs[theirs.length - 2] ^= 1; // same length: another acquisition's token
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile(),
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(theirs), 0);
             }
+            assertEquals(LockState.STOLEN, l.check(), "the same inode with another holder's bytes");
+            assertEquals(LockState.STOLEN, l.release());
+            assertTrue(Files.exists(lockFile()), "their lock left alone");
+            Files.delete(lockFile());
         } finally {
             FileSystemInfo.judgeDeviceAs(d.dev(), null);
         }
