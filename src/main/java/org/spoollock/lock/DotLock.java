@@ -66,17 +66,8 @@ public final class DotLock implements AutoCloseable {
         this.gate = gate;
         this.helper = helper;
         this.renewEvery = renewEvery;
-        this.bytesDecide = !renamesReplaceAtomically(posix, lockPath, stat);
+        this.bytesDecide = !FileSystemInfo.renameReplacesAtomically(stat.dev(), lockPath);
         Renewals.add(this, renewEvery);
-    }
-
-    private static boolean renamesReplaceAtomically(Posix posix, String lockPath, Stat stat) {
-        try {
-            return FileSystemInfo.forDevice(stat.dev(), Path.of(lockPath).toAbsolutePath().getParent(), java.util.Set.of())
-                    .renameReplacesAtomically();
-        } catch (IOException | RuntimeException e) {
-            return false; // then the bytes decide: the safe side
-        }
     }
 
     /** Takes the mailbox's dot-lock with c-client's defaults, waiting up to {@code timeout}. */

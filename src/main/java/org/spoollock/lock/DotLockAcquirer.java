@@ -103,7 +103,7 @@ final class DotLockAcquirer {
                     lastCtime = cur.ctimeNanos();
                     lastJudged = now;
                     Broken b = breakIfStale(fd, hitch, content);
-                    if (b == Broken.TAKEN_OVER) {
+                    if (b.kind() == Broken.Kind.TAKEN_OVER) {
                         lockFd = fd;
                         // the break logged and swept after the lock was ours: touch it again, so the
                         // renewals the lock starts now are timed from its file's real age (a failure
@@ -115,11 +115,11 @@ final class DotLockAcquirer {
                         }
                         return new DotLock(posix, lockPath, fd, mine, self, content, gate, options, null);
                     }
-                    if (b == Broken.TAKEN_OVER_IN_PLACE) {
-                        lockFd = takenOverFd;
-                        return new DotLock(posix, lockPath, lockFd, takenOverStat, self, content, gate, options, null);
+                    if (b.kind() == Broken.Kind.TAKEN_OVER_IN_PLACE) {
+                        lockFd = b.fd();
+                        return new DotLock(posix, lockPath, lockFd, b.stat(), self, content, gate, options, null);
                     }
-                    if (b == Broken.GONE) {
+                    if (b.kind() == Broken.Kind.GONE) {
                         continue;
                     }
                 }
@@ -294,7 +294,8 @@ final class DotLockAcquirer {
         try {
             // The hitching post is our private file: touching it reads the server's clock.
             posix.touch(hitchFd, hitch);
-            long serverNow = posix.fstat(hitchFd, hitch).ctimeNanos();
+            Stat hitchStat = posix.fstat(hitchFd, hitch);
+            long serverNow = hitchStat.ctimeNanos();
             DotLockStatus status = LockFiles.status(posix, lockPath, o, serverNow, options.staleAfter());
             boolean dead = options.breakDeadHolders() && status.holderLiveness() == DotLockStatus.Liveness.DEAD;
             boolean old = status.age().compareTo(options.staleAfter()) >= 0;
@@ -326,7 +327,7 @@ final class DotLockAcquirer {
                 // as stale at once: SshfsBreakRaceIT saw two winners that way).
                 posix.touch(hitchFd, hitch);
                 Broken result = Broken.GONE;
-                if (renameReplacesAtomically()) {
+                if (FileSystemInfo.renameReplacesAtomically(hitchStat.dev(), hitch)) {
                     try {
                         posix.rename(hitch, lockPath);
                         result = Broken.TAKEN_OVER;
@@ -334,10 +335,10 @@ final class DotLockAcquirer {
                         // cannot replace it here after all: free the name and race for it as usual
                     }
                 }
-                if (result == Broken.GONE && takeOverInPlace(now, hitchContent)) {
-                    result = Broken.TAKEN_OVER_IN_PLACE;
+                if (result.kind() == Broken.Kind.GONE) {
+                    result = takeOverInPlace(now, hitchContent);
                 }
-                if (result == Broken.GONE) {
+                if (result.kind() == Broken.Kind.GONE) {
                     if (!posix.unlinkIfExists(lockPath)) {
                         return Broken.GONE; // released by its holder this instant
                     }
@@ -385,30 +386,30 @@ final class DotLockAcquirer {
      * server) while it writes, which the holder's last look before a write waits for. False (nothing
      * changed) when the file at the name is no longer the one judged, or cannot be written: the caller
      * breaks it as usual.
+     *
+     * @return the lock file made ours, or {@link Broken#GONE} if nothing changed
      */
-    private boolean takeOverInPlace(LockFiles.Observation judged, byte[] content) {
+    private Broken takeOverInPlace(LockFiles.Observation judged, byte[] content) {
         int fd;
         try {
             fd = posix.open(lockPath, Posix.O_RDWR | Posix.O_NOFOLLOW | Posix.O_NONBLOCK | Posix.O_CLOEXEC, 0);
         } catch (FileSystemException e) {
-            return false;
+            return Broken.GONE;
         }
         try {
             Stat st = posix.fstat(fd, lockPath);
             if (!st.isRegularFile() || !st.sameFile(judged.stat()) || !canRemoveLater(st)) {
                 posix.closeQuietly(fd);
-                return false;
+                return Broken.GONE;
             }
             // never empty in between: our bytes first, then the rest of the dead holder's cut off
             posix.writeFully(fd, content, lockPath);
             posix.ftruncate(fd, content.length, lockPath);
-            takenOverFd = fd;
-            takenOverStat = posix.fstat(fd, lockPath);
-            return true;
+            return Broken.inPlace(fd, posix.fstat(fd, lockPath));
         } catch (FileSystemException e) {
             // half written is still a lock (ours, fresh): free the name as a break does
             posix.closeQuietly(fd);
-            return false;
+            return Broken.GONE;
         }
     }
 
@@ -427,23 +428,22 @@ final class DotLockAcquirer {
         return uid == 0 || file.uid() == uid || (dir.mode() & 01000) == 0 || dir.uid() == uid;
     }
 
-    /** {@link FileSystemInfo#renameReplacesAtomically} for the lock's directory; false if its type cannot be read. */
-    private boolean renameReplacesAtomically() {
-        try {
-            Path dir = Path.of(lockPath).toAbsolutePath().getParent();
-            return FileSystemInfo.forDevice(posix.stat(dir.toString()).dev(), dir, java.util.Set.of())
-                    .renameReplacesAtomically();
-        } catch (IOException | RuntimeException e) {
-            return false;
+    /**
+     * What {@link #breakIfStale} did: nothing to break yet, the name is free now, or we hold the lock
+     * (our hitching post renamed or linked to the name, or the old lock file taken over in place: then
+     * {@code fd} and {@code stat} are that file's, after our write).
+     */
+    private record Broken(Kind kind, int fd, Stat stat) {
+        enum Kind { NO, GONE, TAKEN_OVER, TAKEN_OVER_IN_PLACE }
+
+        static final Broken NO = new Broken(Kind.NO, -1, null);
+        static final Broken GONE = new Broken(Kind.GONE, -1, null);
+        static final Broken TAKEN_OVER = new Broken(Kind.TAKEN_OVER, -1, null);
+
+        static Broken inPlace(int fd, Stat stat) {
+            return new Broken(Kind.TAKEN_OVER_IN_PLACE, fd, stat);
         }
     }
-
-    /** What {@link #breakIfStale} did: nothing to break yet, the name is free now, or we hold the lock. */
-    private enum Broken { NO, GONE, TAKEN_OVER, TAKEN_OVER_IN_PLACE }
-
-    /** The lock file {@link #takeOverInPlace} made ours: its descriptor and stat after our write. */
-    private int takenOverFd = -1;
-    private Stat takenOverStat;
 
     /** The name breakers take turns through; no other mail program uses it. */
     private String breakPath() {

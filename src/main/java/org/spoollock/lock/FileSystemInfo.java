@@ -63,6 +63,19 @@ public record FileSystemInfo(String type, Set<LockMethod> effective, Set<LockMet
     }
 
     /**
+     * {@link #renameReplacesAtomically} for the filesystem of device {@code dev}, which holds {@code file}
+     * (a lock file or hitching post); false, the safe side, if its type cannot be read.
+     */
+    static boolean renameReplacesAtomically(long dev, String file) {
+        try {
+            Path dir = Path.of(file).toAbsolutePath().getParent();
+            return forDevice(dev, dir, Set.of()).renameReplacesAtomically();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
      * Whether this client may believe a name absent that another client has made: NFS keeps negative
      * lookups until the directory's attributes are revalidated (acdirmin, 30 s by default), FUSE for its
      * negative entry timeout. Unknown types count as such. There, stat(2) cannot tell whether a killed

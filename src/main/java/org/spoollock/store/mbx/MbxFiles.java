@@ -183,7 +183,7 @@ final class MbxFiles {
         }
         long uid = h.uidLast();
         for (long at : unnumbered) {
-            ChannelIo.write(ch, String.format("%08x", ++uid).getBytes(StandardCharsets.US_ASCII), at, name);
+            ChannelIo.write(ch, MbxMessageHeader.uidField(++uid).getBytes(StandardCharsets.US_ASCII), at, name);
         }
         if (give) {
             known.numbered();
@@ -196,7 +196,7 @@ final class MbxFiles {
     private static List<Long> stillUnnumbered(FileChannel ch, List<Long> fields, String name) throws IOException {
         List<Long> out = new ArrayList<>(fields.size());
         for (long at : fields) {
-            if (new String(ChannelIo.read(ch, at, 8, name), StandardCharsets.US_ASCII).equals("00000000")) {
+            if (new String(ChannelIo.read(ch, at, 8, name), StandardCharsets.US_ASCII).equals(MbxMessageHeader.uidField(0))) {
                 out.add(at);
             }
         }

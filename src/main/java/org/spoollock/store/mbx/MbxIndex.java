@@ -125,7 +125,7 @@ final class MbxIndex implements MessageIndex {
             }
             long u = m.uid();
             if (u == 0) {
-                unnumbered.add(at + cr - 8);
+                unnumbered.add(MbxMessageHeader.uidFieldAt(at + cr + 2));
             }
             if (u != 0 && (u <= lastUid || u > uidLast)) {
                 // mbx_parse: "Invalid UID ... rebuilding UIDs" under a new UIDVALIDITY
@@ -232,6 +232,11 @@ final class MbxIndex implements MessageIndex {
     /** Those fields have UIDs now. */
     void numbered() {
         unnumbered.clear();
+    }
+
+    /** Message {@code msgno}'s UID field has its UID on disk now (a read-write session wrote its status). */
+    void numbered(int msgno) {
+        unnumbered.remove(Long.valueOf(MbxMessageHeader.uidFieldAt(textOffset(msgno))));
     }
 
     /** The messages the last parse found unseen by any session (see {@link #recent}). */

@@ -212,6 +212,7 @@ final class MbxMailbox extends AbstractMailbox {
         if (readWrite && index.dirty()) {
             for (int n : index.unseen()) {
                 writeStatus(n, index.userFlags(n), index.systemFlags(n) | MbxMessageHeader.OLD);
+                index.numbered(n);
             }
             ChannelIo.write(ch, index.header(h.lastPid()).format(), 0, path.toString());
             ChannelIo.force(ch, path.toString());

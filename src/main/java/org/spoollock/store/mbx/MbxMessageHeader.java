@@ -80,6 +80,16 @@ record MbxMessageHeader(ZonedDateTime date, long size, long userFlags, int syste
 
     /** The 21 bytes mbx_update_status writes: {@code %08lx%04x-%08lx}. */
     static String status(long userFlags, int systemFlags, long uid) {
-        return String.format(Locale.ROOT, "%08x%04x-%08x", userFlags & 0xffffffffL, systemFlags & 0xffff, uid);
+        return String.format(Locale.ROOT, "%08x%04x-", userFlags & 0xffffffffL, systemFlags & 0xffff) + uidField(uid);
+    }
+
+    /** The status's last 8 bytes, the UID ({@code %08lx}), which the UID-giving append writes alone. */
+    static String uidField(long uid) {
+        return String.format(Locale.ROOT, "%08x", uid);
+    }
+
+    /** Where the UID field of a message whose text starts at {@code textOffset} lies (before the CRLF). */
+    static long uidFieldAt(long textOffset) {
+        return textOffset - 2 - 8;
     }
 }

@@ -44,6 +44,35 @@ class MbxUidsAtDeliveryTest {
         assertEquals(List.of(3L, 5L, 6L, 7L, 8L, 9L), uidsOnDisk(box));
     }
 
+    /**
+     * A read-write session gives the unnumbered messages their UIDs when it opens (as mbx_parse does); its
+     * index then lists no field as unnumbered, so its own deliveries do not read them again, and a delivery
+     * through it gives the next UID.
+     */
+    @Test
+    void aReadWriteSessionThatNumberedTheMessagesListsNoneAsUnnumbered() throws Exception {
+        Path box = file(11, List.of(2L, 0L, 0L), 0);
+        try (Mailbox m = Drivers.open(MailboxRef.of("mbx", box), true, options)) {
+            assertEquals(List.of(2L, 3L, 4L), uidsOnDisk(box));
+            MbxIndex index = (MbxIndex) m.index();
+            assertEquals(List.of(), index.unnumbered());
+        }
+        MbxIndex fresh = new MbxIndex();
+        Path other = file(12, List.of(2L, 0L, 0L), 0);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(other)) {
+            fresh.parse(ch, Files.size(other), other.toString());
+            // the fields listed are where the zeros are, and numbering one message drops its field alone
+            for (long at : fresh.unnumbered()) {
+                byte[] b = new byte[8];
+                ch.read(java.nio.ByteBuffer.wrap(b), at);
+                assertEquals(MbxMessageHeader.uidField(0), new String(b, StandardCharsets.US_ASCII));
+            }
+            assertEquals(2, fresh.unnumbered().size());
+            fresh.numbered(2);
+            assertEquals(List.of(MbxMessageHeader.uidFieldAt(fresh.textOffset(3))), fresh.unnumbered());
+        }
+    }
+
     /** An expunged message (0x8000, left by a shared expunge) without a UID is numbered too, as c-client's loop does. */
     @Test
     void expungedMessagesWithoutUidsAreNumberedToo() throws Exception {
