@@ -172,14 +172,13 @@ public class SpoolFolder extends Folder implements UIDFolder, UidPlusFolder {
             return false;
         }
         try {
-            if ((type & HOLDS_MESSAGES) != 0 && spool.protocolDriver().name().equals("maildir")) {
-                // a Maildir is made by its driver (tmp/, new/, cur/, and maildirfolder for a Maildir++ folder)
-                spool.protocolDriver().create(MailboxRef.of(path), spool.options);
-            } else if ((type & HOLDS_FOLDERS) != 0) {
-                Files.createDirectories(path);
+            boolean maildir = spool.protocolDriver().name().equals("maildir"); // holds messages and folders at once
+            if ((type & HOLDS_MESSAGES) != 0 && ((type & HOLDS_FOLDERS) == 0 || maildir)) {
+                // made by the URL's format: a Maildir's tmp/, new/, cur/ (and maildirfolder for a Maildir++
+                // folder), a mix directory, an mbx header, an empty file for mbox
+                spool.protocolDriver().create(MailboxRef.of(spool.protocolDriver().name(), path), spool.options);
             } else {
-                Files.createFile(path, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                Files.createDirectories(path);
             }
             return true;
         } catch (IOException e) {

@@ -18,10 +18,5 @@ public enum Capability {
      * The mailbox is on a server (IMAP), not in a file: no local path, locks or fsync; a write is durable
      * once the server has acknowledged it.
      */
-    REMOTE,
-    /**
-     * This version of spoollock reads the format but does not write it (mix): a copy out of it goes to the
-     * default format unless told otherwise.
-     */
-    READ_ONLY
+    REMOTE
 }

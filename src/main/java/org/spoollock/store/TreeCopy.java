@@ -161,9 +161,8 @@ public final class TreeCopy {
         List<FolderResult> out = new ArrayList<>();
         long[] before = {0};
         for (Folder f : plan.folders()) {
-            // each folder in its own format, except one this version only reads (mix): the default
-            MailboxDriver to = fixed != null ? Drivers.named(fixed)
-                    : f.driver().capabilities().contains(Capability.READ_ONLY) ? Drivers.fallback() : f.driver();
+            // each folder in its own format
+            MailboxDriver to = fixed != null ? Drivers.named(fixed) : f.driver();
             MailboxRef target;
             try {
                 target = to.child(targetRoot, f.levels());

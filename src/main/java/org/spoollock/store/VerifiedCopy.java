@@ -131,11 +131,9 @@ public final class VerifiedCopy {
     public static Result run(MailboxRef source, MailboxRef target, Options o) throws IOException {
         MailboxDriver from = Drivers.driverFor(source);
         MailboxDriver detected = Drivers.detect(target);
-        // a new target takes the source's format, except a server's (a path is no IMAP folder) or one this
-        // version only reads (mix): then the default
+        // a new target takes the source's format, except a server's (a path is no IMAP folder): then the default
         MailboxDriver to = o.targetDriver() != null ? Drivers.named(o.targetDriver()) : detected != null ? detected
-                : from.capabilities().contains(Capability.REMOTE) || from.capabilities().contains(Capability.READ_ONLY)
-                ? Drivers.fallback() : from;
+                : from.capabilities().contains(Capability.REMOTE) ? Drivers.fallback() : from;
         MailboxRef dst = target.withDriver(to.name());
         StoreOptions so = o.store();
         List<String> notes = new ArrayList<>();

@@ -24,9 +24,10 @@ import org.spoollock.store.StoreOptions;
 
 /**
  * mix, written by c-client (mailutil copy, then flags, keywords and expunges by its sessions), read by us as
- * c-client reads it (UIDs, flags, keywords, sizes, dates; UIDVALIDITY through a copy out); our open holds
- * the shared lock on .mixmeta, so c-client does not reclaim data files under us; damage refused naming the
- * file; writes refused with the reason, nothing written.
+ * c-client reads it (UIDs, flags, keywords, sizes, dates; UIDVALIDITY through a copy out); written by us,
+ * read by c-client as its own, and both taking turns on one mailbox; our open holds the shared lock on
+ * .mixmeta, so c-client does not reclaim data files under us; damage refused naming the file, nothing
+ * written over it.
  */
 class MixInteropIT {
     @Test
@@ -47,10 +48,10 @@ class MixInteropIT {
         assertEquals(theirs.subList(2, theirs.size()), ourList(box), "as c-client reads it");
         Peers.Result check = Peers.run(Peers.asUser(Peers.ours("check", box.toString())), 60);
         assertEquals(0, check.status(), check.toString());
-        // copied out (into mbox, the default for a format we only read): UIDs and UIDVALIDITY kept, as c-client
+        // copied out into mbox: UIDs and UIDVALIDITY kept, as c-client
         // reads the copy; each message byte for byte what mailutil's own copy of the mix holds
         Path back = dir.resolve("back");
-        Peers.Result copy = Peers.run(Peers.asUser(Peers.ours("copy", box.toString(), back.toString())), 120);
+        Peers.Result copy = Peers.run(Peers.asUser(Peers.ours("copy", box.toString(), "mbox:" + back)), 120);
         ok(copy);
         assertTrue(copy.out().contains("to mbox") && copy.out().contains("verified"), copy.toString());
         List<String> copied = cclientList(back, "unix");
@@ -123,8 +124,61 @@ class MixInteropIT {
         assertEquals(theirs.subList(2, theirs.size()), ourList(box));
     }
 
+    /**
+     * We write mix as c-client does: a copy of an mbox into mix reads, to c-client, as mailutil's own copy of it
+     * (UIDs, flags, sizes, keywords, dates; the messages byte for byte); then c-client and we take turns on it
+     * (flags, keywords, appends, deliveries, expunges, c-client's burp of the space we left) and each reads what
+     * the other wrote.
+     */
     @Test
-    void damageIsNamedAndWritesAreRefused() throws Exception {
+    void cclientReadsOurMixAsItsOwnAndWeReadItsChanges() throws Exception {
+        Path dir = Peers.newDir("mix-write");
+        Path src = source(dir, 6, "mixw");
+        ok(Peers.cclientMbox("list", src, "--rw")); // c-client's session stamps the mbox's UIDVALIDITY (X-IMAPbase)
+        Path ours = dir.resolve("ours");
+        Path theirs = dir.resolve("theirs");
+        ok(Peers.run(Peers.asUser(Peers.ours("copy", src.toString(), "mix:" + ours)), 120));
+        ok(Peers.mailutil("copy", rel(src), "#driver.mix/" + rel(theirs)));
+        List<String> a = cclientList(ours, "mix");
+        List<String> b = cclientList(theirs, "mix");
+        assertEquals(b.subList(1, b.size()), a.subList(1, a.size()), "c-client reads our copy as its own");
+        assertEquals(cclientList(src, "unix").get(0).split(" ")[1], a.get(0).split(" ")[1], "UIDVALIDITY kept");
+        StoreOptions so = StoreOptions.defaults();
+        try (Mailbox x = Drivers.open(MailboxRef.of(ours), false, so);
+             Mailbox y = Drivers.open(MailboxRef.of(theirs), false, so)) {
+            for (int n = 1; n <= y.index().count(); n++) {
+                assertEquals(new String(y.content(n), StandardCharsets.ISO_8859_1),
+                        new String(x.content(n), StandardCharsets.ISO_8859_1), "message " + n);
+            }
+        }
+        // turns: c-client's flags and keywords, ours, c-client's append, our delivery, our expunge, c-client's
+        Path extra = dir.resolve("extra");
+        Files.writeString(extra, "From: c@example.org\r\nSubject: appended by c-client\r\n\r\nbody\r\n",
+                StandardCharsets.US_ASCII);
+        extra.toFile().setReadable(true, false);
+        ok(Peers.cclientMbox("flag", ours, "2", "\\Flagged work"));
+        ok(Peers.run(Peers.asUser(Peers.ours("flag", ours.toString(), "3", "+\\Seen", "+later")), 60));
+        ok(Peers.cclientMbox("append", ours, rel(extra), "\\Answered"));
+        ok(Peers.runWithInput(Peers.asUser(Peers.ours("deliver", "mix:" + ours)), dir.resolve("msg1"), 60));
+        ok(Peers.cclientMbox("flag", ours, "1", "\\Deleted"));
+        ok(Peers.run(Peers.asUser(Peers.ours("expunge", ours.toString())), 60));
+        ok(Peers.run(Peers.asUser(Peers.ours("flag", ours.toString(), "4", "+\\Deleted")), 60));
+        ok(Peers.cclientMbox("expunge", ours)); // c-client alone: it also reclaims the space in the data file
+        List<String> now = cclientList(ours, "mix");
+        assertEquals(2 + 6, now.size(), now.toString());
+        assertTrue(now.get(2).split(" ")[1].equals("2") && now.get(2).contains(" --F-- ") && now.get(2).contains("work"),
+                now.toString());
+        assertTrue(now.get(3).contains(" S") && now.get(3).contains("later"), now.toString());
+        assertEquals(List.of("2", "3", "4", "6", "7", "8"), now.subList(2, now.size()).stream()
+                .map(l -> l.split(" ")[1]).toList(), "UIDs: 1 and (message 4 after that expunge) 5 gone, c-client's"
+                + " append 7, our delivery 8");
+        assertEquals(now.subList(2, now.size()), ourList(ours), "we read what c-client wrote as it does");
+        Peers.Result check = Peers.run(Peers.asUser(Peers.ours("check", ours.toString())), 60);
+        assertEquals(0, check.status(), check.toString());
+    }
+
+    @Test
+    void damageIsNamedAndNothingIsWrittenOverIt() throws Exception {
         Path dir = Peers.newDir("mix-bad");
         Path src = source(dir, 3, "mix");
         Path box = dir.resolve("box");
@@ -134,27 +188,38 @@ class MixInteropIT {
             data = s.filter(p -> p.getFileName().toString().matches("\\.mix[0-9a-f]{8}")).findFirst().orElseThrow();
         }
         byte[] whole = Files.readAllBytes(data);
-        // writes refused with the reason, nothing written
-        for (List<String> args : List.of(List.of("flag", box.toString(), "1", "+\\Seen"), List.of("expunge", box.toString()),
-                List.of("copy", src.toString(), "mix:" + dir.resolve("new")))) {
-            Peers.Result r = Peers.run(Peers.asUser(Peers.ours(args.toArray(String[]::new))), 60);
-            assertNotEquals(0, r.status(), args.toString());
-            assertTrue(r.err().contains("mix"), r.toString());
-        }
-        assertTrue(java.util.Arrays.equals(whole, Files.readAllBytes(data)), "the data file is unchanged");
-        assertTrue(!Files.exists(dir.resolve("new")), "no mix made");
         // a data file cut short: the message named with its file
         Files.write(data, java.util.Arrays.copyOf(whole, whole.length - 30));
         Peers.Result check = Peers.run(Peers.asUser(Peers.ours("check", box.toString())), 60);
         assertEquals(65, check.status(), check.toString());
         assertTrue((check.out() + check.err()).contains(data.getFileName().toString())
                 && (check.out() + check.err()).contains("runs past the end"), check.toString());
-        // an index record damaged: the file and the record named
+        // an index record damaged: the file and the record named; a change refused, nothing written
         Path index = box.resolve(".mixindex");
         String ix = Files.readString(index, StandardCharsets.ISO_8859_1);
         Files.writeString(index, ix.replaceFirst(":00000002:2026", ":0000000z:2026"), StandardCharsets.ISO_8859_1);
         Peers.Result list = Peers.run(Peers.asUser(Peers.ours("list", box.toString())), 60);
         assertEquals(65, list.status(), list.toString());
         assertTrue(list.err().contains(".mixindex") && list.err().contains("bad UID"), list.toString());
+        List<String> before = snapshot(box);
+        for (List<String> args : List.of(List.of("flag", box.toString(), "1", "+\\Seen"), List.of("expunge", box.toString()))) {
+            Peers.Result r = Peers.run(Peers.asUser(Peers.ours(args.toArray(String[]::new))), 60);
+            assertEquals(65, r.status(), r.toString());
+            assertTrue(r.err().contains(".mixindex"), r.toString());
+        }
+        Peers.Result d = Peers.runWithInput(Peers.asUser(Peers.ours("deliver", "mix:" + box)), dir.resolve("msg1"), 60);
+        assertEquals(65, d.status(), d.toString());
+        assertEquals(before, snapshot(box), "nothing written");
+    }
+
+    /** Every file's name and bytes. */
+    private static List<String> snapshot(Path box) throws Exception {
+        try (var s = Files.list(box)) {
+            List<String> out = new java.util.ArrayList<>();
+            for (Path p : s.sorted().toList()) {
+                out.add(p.getFileName() + " " + java.util.HexFormat.of().formatHex(Files.readAllBytes(p)));
+            }
+            return out;
+        }
     }
 }

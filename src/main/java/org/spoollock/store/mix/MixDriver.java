@@ -21,9 +21,8 @@ import org.spoollock.store.StoreOptions;
 
 /**
  * c-client's mix format (mix.c): a directory with {@code .mixmeta}, {@code .mixindex}, {@code .mixstatus}
- * and data files {@code .mix<hex>}. Read with c-client's locks ({@link MixMailbox}); this version does not
- * write it: delivery, flag changes, expunge, create and copies into mix are refused with that reason, and
- * a copy out of mix goes to the default format. See docs/mix.md.
+ * and data files {@code .mix<hex>}. Read and written with c-client's locks ({@link MixMailbox},
+ * {@link MixControl}); the control files are rewritten through the rewrite journal. See docs/mix.md.
  */
 public final class MixDriver implements MailboxDriver {
     @Override
@@ -33,7 +32,7 @@ public final class MixDriver implements MailboxDriver {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.PERSISTENT_UIDS, Capability.READ_ONLY);
+        return EnumSet.of(Capability.PERSISTENT_UIDS, Capability.ANY_KEYWORDS, Capability.IN_PLACE_FLAGS);
     }
 
     /** MINE for a directory holding a regular file {@code .mixmeta}, as mix_isvalid. */
@@ -43,15 +42,9 @@ public final class MixDriver implements MailboxDriver {
                 && Files.isRegularFile(ref.path().resolve(".mixmeta"), LinkOption.NOFOLLOW_LINKS) ? Probe.MINE : Probe.NOT_MINE;
     }
 
-    private static StorageException readOnly(MailboxRef ref, String what) {
-        return new StorageException(StorageException.Category.INVALID_INPUT, ref.path() + ": " + what + " a mix mailbox"
-                + " is not supported by this version of spoollock, which reads mix but does not write it (copy into mbox,"
-                + " mbx, mmdf, tenex, Maildir or an IMAP server instead; c-client's mailutil writes mix)");
-    }
-
     @Override
     public void create(MailboxRef ref, StoreOptions options) throws IOException {
-        throw readOnly(ref, "creating");
+        MixFiles.create(ref.path(), System.currentTimeMillis() / 1000);
     }
 
     @Override
@@ -59,20 +52,36 @@ public final class MixDriver implements MailboxDriver {
         return MixMailbox.open(this, ref, readWrite, options);
     }
 
+    /** Delivery as mix_append: the next UIDs, recent; durable (data, then the control files, each fsynced). */
     @Override
     public void append(MailboxRef ref, List<NewMessage> messages, boolean create, StoreOptions options) throws IOException {
-        throw readOnly(ref, "delivering to");
+        if (create && !Files.exists(ref.path(), LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                MixFiles.create(ref.path(), System.currentTimeMillis() / 1000);
+            } catch (StorageException e) {
+                if (e.category() != StorageException.Category.EXISTS) {
+                    throw e;
+                }
+                // made by another delivery meanwhile: delivered to as it is
+            }
+        }
+        MixMailbox.append(this, ref, MixAppend.encode(messages), options, 0);
     }
 
     @Override
     public Importer importer(MailboxRef ref, Importer.SourceInfo source, boolean fresh, StoreOptions options)
             throws IOException {
-        throw readOnly(ref, "copying into");
+        long validity = source.uidValidity() > 0 ? source.uidValidity() : System.currentTimeMillis() / 1000;
+        if (!Files.exists(ref.path(), LinkOption.NOFOLLOW_LINKS)) {
+            MixFiles.create(ref.path(), validity);
+        }
+        return new MixImporter(this, ref, options, fresh ? validity : 0);
     }
 
-    /** Nothing to finish: spoollock never writes mix. */
+    /** Finishes a killed writer's journals on the control files. */
     @Override
-    public void recover(MailboxRef ref, StoreOptions options) {
+    public void recover(MailboxRef ref, StoreOptions options) throws IOException {
+        MixMailbox.recover(this, ref, options);
     }
 
     /** Reads the control files and every message as an open and a copy would; a problem names the file and place. */

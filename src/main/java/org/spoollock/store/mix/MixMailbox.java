@@ -9,6 +9,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,16 +26,20 @@ import org.spoollock.store.Changes;
 import org.spoollock.store.MailboxChangedException;
 import org.spoollock.store.MailboxRef;
 import org.spoollock.store.MessageIndex;
+import org.spoollock.store.NewMessage;
 import org.spoollock.store.StorageException;
 import org.spoollock.store.StoreOptions;
 
 /**
- * A mix mailbox (a directory) opened read-only as c-client's mix driver opens one: a shared flock on
- * {@code .mixmeta} for as long as it is open (c-client's expunge reclaims data files, "burps", only when it
- * can make that lock exclusive, so nothing moves under us), and for each parse a shared flock on
- * {@code .mixindex} then on {@code .mixstatus}, as mix_parse takes them when read-only. Messages are read
- * from the data files {@code .mix<file>} at the index's offsets, after checking the {@code :msg:} line
- * names the message's UID, as mix_header does.
+ * A mix mailbox (a directory) opened as c-client's mix driver opens one: {@code .mixmeta} open (read-write
+ * for a read-write open) and flocked shared for as long as it is open (c-client's expunge reclaims data files,
+ * "burps", only when it can make that lock exclusive, so nothing moves under us); for each read a shared flock
+ * on {@code .mixindex} then on {@code .mixstatus}, as mix_parse takes them when read-only; for each change both
+ * exclusive ({@link MixControl}). Messages are read from the data files {@code .mix<file>} at the index's
+ * offsets, after checking the {@code :msg:} line names the message's UID, as mix_header does. A read-write
+ * open marks the messages it read as seen by a session (the old bit in their status), as mix_ping does;
+ * appends go to the newest data file; an expunge drops the messages' records from the index and the status and
+ * leaves their bytes in the data files for c-client's next session alone to burp.
  */
 final class MixMailbox extends AbstractMailbox {
     private final Posix posix = Posix.get();
@@ -42,25 +47,52 @@ final class MixMailbox extends AbstractMailbox {
     private final StoreOptions options;
     private final int metaFd;
     private final Stat metaStat;
+    private final boolean readWrite;
+    private final FileChannel meta;
     private MixIndex index;
     private final Map<Long, FileChannel> data = new HashMap<>();
     private boolean closed;
 
-    private MixMailbox(MixDriver driver, MailboxRef ref, StoreOptions options, int metaFd, Stat metaStat) {
+    private MixMailbox(MixDriver driver, MailboxRef ref, StoreOptions options, int metaFd, Stat metaStat,
+                       boolean readWrite, FileChannel meta) {
         super(driver, ref);
         this.dir = ref.path();
         this.options = options;
         this.metaFd = metaFd;
         this.metaStat = metaStat;
+        this.readWrite = readWrite;
+        this.meta = meta;
     }
 
     static MixMailbox open(MixDriver driver, MailboxRef ref, boolean readWrite, StoreOptions options) throws IOException {
-        Path dir = ref.path();
-        if (readWrite) {
-            throw new StorageException(StorageException.Category.INVALID_INPUT, dir + " is a mix mailbox, which this"
-                    + " version of spoollock reads but does not change (flags, keywords, expunge, delivery): copy it into"
-                    + " another format with spoollock copy, or change it with c-client's tools");
+        MixMailbox m = attach(driver, ref, readWrite, options);
+        try {
+            if (readWrite) {
+                // mix_ping with status updates allowed: a killed writer's work finished, and the messages no
+                // session had seen marked old (they stay recent to this open)
+                try (MixControl c = MixControl.lock(m.dir, m.metaFd, m.meta, options)) {
+                    MixIndex x = c.index();
+                    m.markSeen(x, 1);
+                    c.write();
+                    m.index = x;
+                }
+            } else {
+                if (MixControl.recoveryNeeded(m.dir)) {
+                    recover(driver, ref, options);
+                }
+                m.index = m.parse();
+            }
+            return m;
+        } catch (IOException | RuntimeException e) {
+            m.close();
+            throw e;
         }
+    }
+
+    /** .mixmeta opened (read-write for a writer) and flocked shared, as mix_open. */
+    static MixMailbox attach(MixDriver driver, MailboxRef ref, boolean readWrite, StoreOptions options)
+            throws IOException {
+        Path dir = ref.path();
         if (Files.isSymbolicLink(dir)) {
             throw new LockSecurityException("mailbox " + dir + " is a symbolic link; refusing to follow it");
         }
@@ -70,16 +102,18 @@ final class MixMailbox extends AbstractMailbox {
         Posix posix = Posix.get();
         int fd;
         try {
-            fd = posix.open(dir.resolve(".mixmeta").toString(), Posix.O_RDONLY | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0);
+            fd = posix.open(dir.resolve(".mixmeta").toString(), (readWrite ? Posix.O_RDWR : Posix.O_RDONLY)
+                    | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0);
         } catch (NoSuchFileException e) {
             throw new BadMailboxException(dir + " is not a mix mailbox: it has no .mixmeta");
         }
         MixMailbox m = null;
         try {
             Stat st = posix.fstat(fd, dir.resolve(".mixmeta").toString());
-            m = new MixMailbox(driver, ref, options, fd, st);
+            FileChannel meta = readWrite ? FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ,
+                    StandardOpenOption.WRITE) : null;
+            m = new MixMailbox(driver, ref, options, fd, st, readWrite, meta);
             m.lock(fd, ".mixmeta", st);
-            m.index = m.parse();
             return m;
         } catch (IOException | RuntimeException e) {
             if (m != null) {
@@ -88,6 +122,49 @@ final class MixMailbox extends AbstractMailbox {
                 posix.closeQuietly(fd);
             }
             throw e;
+        }
+    }
+
+    /** Finishes a killed writer's journals, under the writer's locks, and nothing else. */
+    static void recover(MixDriver driver, MailboxRef ref, StoreOptions options) throws IOException {
+        if (!MixControl.recoveryNeeded(ref.path())) {
+            return;
+        }
+        try (MixMailbox m = attach(driver, ref, true, options);
+             MixControl c = MixControl.lock(m.dir, m.metaFd, m.meta, options)) {
+            c.index(); // MixControl.lock recovered
+        }
+    }
+
+    /** Delivery without a session, as mix_append: the messages appended, recent to the next session. */
+    static List<Long> append(MixDriver driver, MailboxRef ref, List<MixAppend.Out> messages, StoreOptions options,
+                             long uidValidityIfEmpty) throws IOException {
+        try (MixMailbox m = attach(driver, ref, true, options);
+             MixControl c = MixControl.lock(m.dir, m.metaFd, m.meta, options)) {
+            if (uidValidityIfEmpty > 0 && c.index().count() == 0 && c.index().uidLast() == 0) {
+                c.index().uidValidity(uidValidityIfEmpty);
+            }
+            List<Long> uids = MixAppend.holding(c, messages, false);
+            c.write();
+            return uids;
+        }
+    }
+
+    /** Marks messages {@code from} on that no session had seen as old, as mix_parse with status updates does. */
+    private void markSeen(MixIndex x, int from) {
+        long seq = x.statusSeq();
+        boolean any = false;
+        for (int n = from; n <= x.count(); n++) {
+            if ((x.systemFlags(n) & MixIndex.OLD) == 0) {
+                if (!any) {
+                    seq = MixIndex.modseq(x.statusSeq());
+                    any = true;
+                }
+                x.setStatus(n, x.userFlags(n), x.systemFlags(n) | MixIndex.OLD, seq);
+            }
+        }
+        if (any) {
+            x.sequences(x.metaSeq(), x.indexSeq(), seq);
         }
     }
 
@@ -141,6 +218,10 @@ final class MixMailbox extends AbstractMailbox {
 
     /** {@code .mix<8 hex digits>}, or {@code .mix} for file 0 (c-client's experimental layout). */
     private Path dataFile(long file) {
+        return dataFile(dir, file);
+    }
+
+    static Path dataFile(Path dir, long file) {
         return dir.resolve(file == 0 ? ".mix" : String.format(".mix%08x", file));
     }
 
@@ -155,12 +236,13 @@ final class MixMailbox extends AbstractMailbox {
 
     @Override
     public boolean readWrite() {
-        return false;
+        return readWrite;
     }
 
     @Override
     public Status status() {
-        return new Status(index.count(), index.uidValidity(), index.uidLast() + 1, index.keywordNames(), false);
+        return new Status(index.count(), index.uidValidity(), index.uidLast() + 1, index.keywordNames(),
+                readWrite && index.keywordNames().size() < MixIndex.MAX_KEYWORDS);
     }
 
     @Override
@@ -173,25 +255,34 @@ final class MixMailbox extends AbstractMailbox {
         return index.message(msgno).size();
     }
 
-    /** New mail: the files read again; a message this open knew that is gone (expunged) says to reopen. */
+    /**
+     * New mail: the files read again (a read-write open marks what is new to it as seen); a message this open
+     * knew that is gone (expunged by another session) says to reopen.
+     */
     @Override
     public int sync() throws IOException {
         ensureOpen();
-        MixIndex now = parse();
-        int k = 0;
-        for (int n = 1; n <= index.count(); n++) {
-            while (k < now.count() && now.uid(k + 1) < index.uid(n)) {
-                k++;
-            }
-            if (k >= now.count() || now.uid(k + 1) != index.uid(n)) {
-                throw new MailboxChangedException(dir + ": message " + n + " (UID " + index.uid(n) + ") was expunged by"
-                        + " another session; reopen the mailbox");
-            }
-            k++;
-        }
         int before = index.count();
-        index = now;
-        return now.count() - before;
+        if (readWrite) {
+            try (MixControl c = MixControl.lock(dir, metaFd, meta, options)) {
+                MixIndex x = adopt(c.index());
+                markSeen(x, before + 1);
+                c.write();
+                index = x;
+            }
+        } else {
+            index = adopt(parse());
+        }
+        return index.count() - before;
+    }
+
+    /** A new read of the files, if it still holds every message this open knows, in order; else reopen. */
+    private MixIndex adopt(MixIndex now) throws MailboxChangedException {
+        if (!now.extendsFrom(index)) {
+            throw new MailboxChangedException(dir + ": messages this open knew were expunged by another session;"
+                    + " reopen the mailbox");
+        }
+        return now;
     }
 
     @Override
@@ -234,7 +325,32 @@ final class MixMailbox extends AbstractMailbox {
 
     @Override
     protected Changes.Committed apply(List<Changes.Change> changes) throws IOException {
-        throw new StorageException(StorageException.Category.INVALID_INPUT, dir + " is open read-only");
+        ensureOpen();
+        if (!readWrite) {
+            throw new StorageException(StorageException.Category.INVALID_INPUT, dir + " is open read-only");
+        }
+        List<Integer> expunged = new ArrayList<>();
+        List<Long> given = new ArrayList<>();
+        for (int i = 0; i < changes.size(); i++) {
+            Changes.Change ch = changes.get(i);
+            int before = index.count();
+            try (MixControl c = MixControl.lock(dir, metaFd, meta, options)) {
+                MixIndex x = adopt(c.index());
+                markSeen(x, before + 1);
+                if (ch instanceof Changes.SetFlags f) {
+                    MixAppend.setFlags(x, f, dir);
+                } else if (ch instanceof Changes.Append) {
+                    List<NewMessage> run = appendRun(changes, i);
+                    i += run.size() - 1;
+                    given.addAll(MixAppend.holding(c, MixAppend.encode(run), true));
+                } else if (ch instanceof Changes.Expunge) {
+                    expunged.addAll(MixAppend.expunge(x));
+                }
+                c.write();
+                index = x;
+            }
+        }
+        return new Changes.Committed(List.copyOf(expunged), List.copyOf(given));
     }
 
     private void ensureOpen() throws IOException {
@@ -249,6 +365,9 @@ final class MixMailbox extends AbstractMailbox {
             closed = true;
             for (FileChannel ch : data.values()) {
                 ch.close();
+            }
+            if (meta != null) {
+                meta.close();
             }
             posix.closeQuietly(metaFd); // the shared flock goes with it
         }
