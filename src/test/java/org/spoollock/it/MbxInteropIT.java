@@ -206,63 +206,10 @@ class MbxInteropIT {
      */
     @Test
     void concurrentDeliveriesFromBothSidesLoseNothing() throws Exception {
-        int each = 12;
         Path dir = Peers.newDir("mbx-concurrent");
         Path box = dir.resolve("box");
         ok(Peers.mailutil("create", "#driver.mbx/" + rel(box)));
-        List<List<String>> peers = new java.util.ArrayList<>();
-        for (String who : List.of("ours-a", "ours-b", "cclient-a", "cclient-b")) {
-            StringBuilder sh = new StringBuilder("set -e; cd; i=0; while [ $i -lt " + each + " ]; do ");
-            sh.append("printf 'From: %s@example.org\\r\\nSubject: %s %s\\r\\nMessage-ID: <%s-%s@mbx>\\r\\n\\r\\nFrom the"
-                    + " body of %s\\r\\n' " + who + " " + who + " $i " + who + " $i $i > " + dir + "/msg-" + who + "; ");
-            if (who.startsWith("cclient")) {
-                sh.append(Peers.DIST.resolve("cclient-mbox")).append(" append ").append(rel(box)).append(' ').append(dir)
-                        .append("/msg-").append(who).append("; ");
-            } else {
-                sh.append(String.join(" ", Peers.ours("deliver", "mbx:" + box))).append(" < ").append(dir).append("/msg-")
-                        .append(who).append("; ");
-            }
-            sh.append("i=$((i+1)); done");
-            peers.add(Peers.asUser("env", "HOME=" + Peers.HOME, "sh", "-c", sh.toString()));
-        }
-        // flag changes by us while the deliveries run (whatever is there by then)
-        peers.add(Peers.asUser("env", "HOME=" + Peers.HOME, "sh", "-c", "i=0; while [ $i -lt 6 ]; do "
-                + String.join(" ", Peers.ours("flag", box.toString())) + " '1:*' '+\\Seen' '+busy' || true; sleep 0.3; "
-                + "i=$((i+1)); done"));
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(peers.size());
-        try (Peers.Holder imapd = new Peers.Holder(Peers.cclientOpen(box, "default"), false)) {
-            assertTrue(imapd.awaitOutput("read-write", 30), imapd.stderr());
-            List<java.util.concurrent.Future<Peers.Result>> running = new java.util.ArrayList<>();
-            for (List<String> p : peers) {
-                running.add(pool.submit(() -> Peers.run(p, 600)));
-            }
-            for (int i = 0; i < running.size(); i++) {
-                Peers.Result r = running.get(i).get();
-                assertEquals(0, r.status(), peers.get(i) + ": " + r);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        int total = 4 * each;
-        java.util.Map<String, Integer> seen = new java.util.TreeMap<>();
-        StoreOptions so = StoreOptions.defaults();
-        try (Mailbox m = Drivers.open(MailboxRef.of(box), false, so)) {
-            assertEquals(total, m.index().count());
-            for (int n = 1; n <= total; n++) {
-                String text = new String(m.content(n), StandardCharsets.ISO_8859_1);
-                java.util.regex.Matcher id = java.util.regex.Pattern.compile("(?m)^Message-ID: <([^>]+)>").matcher(text);
-                assertTrue(id.find() && text.endsWith("\r\n"), "message " + n + " intact: " + text);
-                seen.merge(id.group(1), 1, Integer::sum);
-            }
-        }
-        assertEquals(total, seen.size(), "each once: " + seen);
-        List<String> theirs = cclientList(box, "mbx");
-        assertEquals(total + 2, theirs.size());
-        assertTrue(theirs.stream().anyMatch(l -> l.contains(" S") && l.contains("busy")),
-                "our flag changes, made while the deliveries ran, are there: " + theirs);
-        assertEquals(theirs.subList(2, theirs.size()), ourList(box));
-        Peers.Result check = Peers.run(Peers.asUser(Peers.ours("check", box.toString())), 60);
-        assertEquals(0, check.status(), check.toString());
+        CClientViews.deliverFromBothSides(dir, box, "mbx", 12);
     }
 
     @Test

@@ -177,6 +177,18 @@ class MixInteropIT {
         assertEquals(0, check.status(), check.toString());
     }
 
+    /**
+     * Deliveries into one mix at the same time from our deliver loops and c-client's append loops, while a
+     * c-client session holds it read-write and our flag changes run: nothing lost, nothing twice.
+     */
+    @Test
+    void concurrentDeliveriesFromBothSidesLoseNothing() throws Exception {
+        Path dir = Peers.newDir("mix-concurrent");
+        Path box = dir.resolve("box");
+        ok(Peers.mailutil("create", "#driver.mix/" + rel(box)));
+        CClientViews.deliverFromBothSides(dir, box, "mix", 12);
+    }
+
     @Test
     void damageIsNamedAndNothingIsWrittenOverIt() throws Exception {
         Path dir = Peers.newDir("mix-bad");

@@ -1,10 +1,9 @@
 package org.spoollock.store.imap;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 
-import org.spoollock.store.Importer;
+import org.spoollock.store.BatchedImporter;
 import org.spoollock.store.NewMessage;
 
 /**
@@ -14,10 +13,8 @@ import org.spoollock.store.NewMessage;
  * copy killed or cut off midway resumes without duplicates because {@code copy --resume} compares the
  * folder's first messages with the source's before it goes on (the folder must hold nothing else).
  */
-final class ImapImporter implements Importer {
+final class ImapImporter extends BatchedImporter<NewMessage> {
     private final ImapConnection c;
-    private final List<NewMessage> batch = new ArrayList<>();
-    private long bytes;
     private long firstUid;
     private long lastUid;
 
@@ -28,35 +25,17 @@ final class ImapImporter implements Importer {
     @Override
     public void add(Item it) {
         byte[] content = it.content();
-        batch.add(new NewMessage(content, it.flags(), it.keywords(), it.date(), it.sender()));
-        bytes += content.length;
+        queue(new NewMessage(content, it.flags(), it.keywords(), it.date(), it.sender()), content.length);
     }
 
     @Override
-    public long bytes() {
-        return bytes;
-    }
-
-    @Override
-    public int messages() {
-        return batch.size();
-    }
-
-    @Override
-    public int write() throws IOException {
-        int k = batch.size();
-        if (k > 0) {
-            List<Long> uids = ImapMailbox.append(c, batch);
-            for (long u : uids) {
-                if (u > 0) {
-                    firstUid = firstUid == 0 ? u : firstUid;
-                    lastUid = u;
-                }
+    protected void writeBatch(List<NewMessage> batch) throws IOException {
+        for (long u : ImapMailbox.append(c, batch)) {
+            if (u > 0) {
+                firstUid = firstUid == 0 ? u : firstUid;
+                lastUid = u;
             }
-            batch.clear();
-            bytes = 0;
         }
-        return k;
     }
 
     @Override

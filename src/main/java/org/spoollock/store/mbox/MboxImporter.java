@@ -5,11 +5,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.spoollock.store.Importer;
+import org.spoollock.store.BatchedImporter;
 import org.spoollock.store.StoreOptions;
 
 /** Into an mbox or mmdf file: c-client's checkpointed layout (status headers, X-UID), the first message carrying X-IMAPbase. */
-final class MboxImporter implements Importer {
+final class MboxImporter extends BatchedImporter<byte[]> {
     private final Path dst;
     private final List<String> names;
     private final long validity;
@@ -17,8 +17,6 @@ final class MboxImporter implements Importer {
     private boolean first;
     private final StoreOptions options;
     private final Framing framing;
-    private final List<byte[]> out = new ArrayList<>();
-    private long bytes;
 
     MboxImporter(Path dst, SourceInfo source, boolean fresh, StoreOptions options, Framing framing) {
         this.framing = framing;
@@ -42,29 +40,12 @@ final class MboxImporter implements Importer {
         byte[] m = MboxEncoding.checkpointed(it.content(), it.sender(), it.date(), it.flags(), bits, names, it.uid(),
                 validity, uidLast, first, Quoting.MBOXO, framing);
         first = false;
-        out.add(m);
-        bytes += m.length;
+        queue(m, m.length);
     }
 
     @Override
-    public long bytes() {
-        return bytes;
-    }
-
-    @Override
-    public int messages() {
-        return out.size();
-    }
-
-    @Override
-    public int write() throws IOException {
-        int k = out.size();
-        if (k > 0) {
-            MboxAppender.append(dst, out, options.lock().withCreateMissing(true), options.timeout(), false, framing);
-            out.clear();
-            bytes = 0;
-        }
-        return k;
+    protected void writeBatch(List<byte[]> batch) throws IOException {
+        MboxAppender.append(dst, batch, options.lock().withCreateMissing(true), options.timeout(), false, framing);
     }
 
     @Override

@@ -1,10 +1,10 @@
 package org.spoollock.store.mbx;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 
-import org.spoollock.store.Importer;
+import org.spoollock.store.BatchedImporter;
+import org.spoollock.store.KeywordSlots;
 import org.spoollock.store.MailboxRef;
 import org.spoollock.store.StoreOptions;
 
@@ -14,14 +14,11 @@ import org.spoollock.store.StoreOptions;
  * noted and left out), recent (no old bit) as mailutil's copy leaves them; appended a batch at a time
  * under c-client's append locks with a note, not fsynced (the copy syncs the file at its end).
  */
-final class MbxImporter implements Importer {
+final class MbxImporter extends BatchedImporter<MbxFiles.Out> {
     private final MbxDriver driver;
     private final MailboxRef ref;
     private final StoreOptions options;
-    private final List<MbxFiles.Out> batch = new ArrayList<>();
-    private final List<String> kept = new ArrayList<>();
-    private final List<String> notes = new ArrayList<>();
-    private long bytes;
+    private final KeywordSlots keywords = new KeywordSlots("mbx", MbxFileHeader.MAX_KEYWORDS, MbxFileHeader.MAX_KEYWORD_LENGTH);
     private long lastUid;
     /** The target as parsed so far: each batch checks only what was added since (by us or others). */
     private final MbxIndex written = new MbxIndex();
@@ -34,53 +31,20 @@ final class MbxImporter implements Importer {
 
     @Override
     public void add(Item it) {
-        List<String> names = new ArrayList<>();
-        for (String k : it.keywords()) {
-            boolean known = kept.stream().anyMatch(k::equalsIgnoreCase);
-            if (!known && kept.size() < MbxFileHeader.MAX_KEYWORDS && k.length() <= MbxFileHeader.MAX_KEYWORD_LENGTH) {
-                kept.add(k);
-                known = true;
-            }
-            if (known) {
-                names.add(k);
-            } else {
-                String note = "keyword " + k + ": mbx keeps " + MbxFileHeader.MAX_KEYWORDS + " keywords of up to "
-                        + MbxFileHeader.MAX_KEYWORD_LENGTH + " bytes: not copied";
-                if (!notes.contains(note)) {
-                    notes.add(note);
-                }
-            }
-        }
+        List<String> names = keywords.keep(it.keywords());
         byte[] text = MbxFiles.crlf(it.head(), it.body(), it.offset(), it.length());
         long uid = it.uid() > lastUid ? it.uid() : 0; // out of order: the next session gives one
         lastUid = Math.max(lastUid, uid);
-        batch.add(new MbxFiles.Out(it.date(), text, MbxFiles.systemBits(it.flags()), names, uid));
-        bytes += text.length;
+        queue(new MbxFiles.Out(it.date(), text, MbxFiles.systemBits(it.flags()), names, uid), text.length);
     }
 
     @Override
-    public long bytes() {
-        return bytes;
-    }
-
-    @Override
-    public int messages() {
-        return batch.size();
-    }
-
-    @Override
-    public int write() throws IOException {
-        int k = batch.size();
-        if (k > 0) {
-            MbxMailbox.append(driver, ref, batch, false, false, options, written);
-            batch.clear();
-            bytes = 0;
-        }
-        return k;
+    protected void writeBatch(List<MbxFiles.Out> batch) throws IOException {
+        MbxMailbox.append(driver, ref, batch, false, false, options, written);
     }
 
     @Override
     public List<String> notes() {
-        return List.copyOf(notes);
+        return keywords.notes();
     }
 }

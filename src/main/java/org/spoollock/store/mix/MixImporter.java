@@ -1,10 +1,10 @@
 package org.spoollock.store.mix;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 
-import org.spoollock.store.Importer;
+import org.spoollock.store.BatchedImporter;
+import org.spoollock.store.KeywordSlots;
 import org.spoollock.store.LineEnds;
 import org.spoollock.store.MailboxRef;
 import org.spoollock.store.StoreOptions;
@@ -15,15 +15,12 @@ import org.spoollock.store.StoreOptions;
  * up to 50 bytes: the rest are noted and left out), recent as mailutil's copy leaves them; appended a batch at
  * a time under c-client's append locks.
  */
-final class MixImporter implements Importer {
+final class MixImporter extends BatchedImporter<MixAppend.Out> {
     private final MixDriver driver;
     private final MailboxRef ref;
     private final StoreOptions options;
     private long validityIfEmpty;
-    private final List<MixAppend.Out> batch = new ArrayList<>();
-    private final List<String> kept = new ArrayList<>();
-    private final List<String> notes = new ArrayList<>();
-    private long bytes;
+    private final KeywordSlots keywords = new KeywordSlots("mix", MixIndex.MAX_KEYWORDS, MixIndex.MAX_KEYWORD_LENGTH);
     private long lastUid;
 
     MixImporter(MixDriver driver, MailboxRef ref, StoreOptions options, long validityIfEmpty) {
@@ -35,54 +32,21 @@ final class MixImporter implements Importer {
 
     @Override
     public void add(Item it) {
-        List<String> names = new ArrayList<>();
-        for (String k : it.keywords()) {
-            boolean known = kept.stream().anyMatch(k::equalsIgnoreCase);
-            if (!known && kept.size() < MixIndex.MAX_KEYWORDS && k.length() <= MixIndex.MAX_KEYWORD_LENGTH) {
-                kept.add(k);
-                known = true;
-            }
-            if (known) {
-                names.add(k);
-            } else {
-                String note = "keyword " + k + ": mix keeps " + MixIndex.MAX_KEYWORDS + " keywords of up to "
-                        + MixIndex.MAX_KEYWORD_LENGTH + " bytes: not copied";
-                if (!notes.contains(note)) {
-                    notes.add(note);
-                }
-            }
-        }
+        List<String> names = keywords.keep(it.keywords());
         byte[] text = LineEnds.crlf(it.head(), it.body(), it.offset(), it.length());
         long uid = it.uid() > lastUid ? it.uid() : 0;
         lastUid = Math.max(lastUid, uid);
-        batch.add(new MixAppend.Out(text, MixIndex.statusBits(it.flags()), names, it.date(), uid));
-        bytes += text.length;
+        queue(new MixAppend.Out(text, MixIndex.statusBits(it.flags()), names, it.date(), uid), text.length);
     }
 
     @Override
-    public long bytes() {
-        return bytes;
-    }
-
-    @Override
-    public int messages() {
-        return batch.size();
-    }
-
-    @Override
-    public int write() throws IOException {
-        int k = batch.size();
-        if (k > 0) {
-            MixMailbox.append(driver, ref, batch, options, validityIfEmpty);
-            validityIfEmpty = 0;
-            batch.clear();
-            bytes = 0;
-        }
-        return k;
+    protected void writeBatch(List<MixAppend.Out> batch) throws IOException {
+        MixMailbox.append(driver, ref, batch, options, validityIfEmpty);
+        validityIfEmpty = 0;
     }
 
     @Override
     public List<String> notes() {
-        return List.copyOf(notes);
+        return keywords.notes();
     }
 }
