@@ -81,6 +81,7 @@ final class MixControl implements AutoCloseable {
             c.indexBytes = readAll(c.index, c.file(".mixindex"));
             c.statusBytes = readAll(c.status, c.file(".mixstatus"));
             c.parsed = MixIndex.parse(dir, c.metaBytes, c.indexBytes, c.statusBytes);
+            MixMailbox.checkData(dir, c.parsed);
             return c;
         } catch (IOException | RuntimeException e) {
             c.close();
