@@ -172,8 +172,11 @@ final class MixControl implements AutoCloseable {
         try {
             ch = curEnd > 0 ? FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE,
                     java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                    : FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                    // the newest file gone (as c-client's mix_data_open, made again), private as a mailbox is
+                    : FileChannel.open(p, java.util.Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    StandardOpenOption.CREATE, java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         } catch (IOException e) {
             throw ChannelIo.translate("open", p.toString(), e);
         }
@@ -191,8 +194,9 @@ final class MixControl implements AutoCloseable {
                     file = MixIndex.modseq(file);
                     p = MixMailbox.dataFile(dir, file);
                     try {
-                        ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                                StandardOpenOption.CREATE_NEW);
+                        ch = FileChannel.open(p, java.util.Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+                                StandardOpenOption.CREATE_NEW), java.nio.file.attribute.PosixFilePermissions
+                                .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
                         break;
                     } catch (FileAlreadyExistsException e) {
                         // taken (a killed writer's): the next number
