@@ -1,7 +1,6 @@
 package org.spoollock.store.mix;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -36,8 +35,7 @@ final class MixFiles {
         Files.createDirectory(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try {
             long now = System.currentTimeMillis() / 1000;
-            String meta = MixIndex.sequenceRecord(now) + String.format("V%08x\r\nL%08x\r\nN%08x\r\n", validity, 0, now);
-            write(tmp.resolve(".mixmeta"), meta.getBytes(StandardCharsets.US_ASCII));
+            write(tmp.resolve(".mixmeta"), MixIndex.created(now, validity).metaBytes());
             write(tmp.resolve(".mixindex"), new byte[0]);
             write(tmp.resolve(".mixstatus"), new byte[0]);
             write(MixMailbox.dataFile(tmp, now), new byte[0]);

@@ -50,6 +50,15 @@ final class MixIndex implements MessageIndex {
     /** Recent to this open: no session had marked it old when this open first read it. */
     private final List<Boolean> recent = new ArrayList<>();
 
+    /** A new mailbox's state, as mix_create writes its metadata: sequence and data file {@code now}, no message. */
+    static MixIndex created(long now, long validity) {
+        MixIndex x = new MixIndex();
+        x.metaSeq = now;
+        x.uidValidity = validity;
+        x.newFile = now;
+        return x;
+    }
+
     /** Reads the three files' contents (the caller holds c-client's locks on them). */
     static MixIndex parse(Path dir, byte[] meta, byte[] index, byte[] status) throws BadMailboxException {
         MixIndex x = new MixIndex();

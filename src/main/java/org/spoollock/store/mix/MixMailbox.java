@@ -197,16 +197,8 @@ final class MixMailbox extends AbstractMailbox {
     }
 
     private byte[] readAll(int fd, String name) throws IOException {
-        long size = posix.fstat(fd, name).size();
-        if (size > (1 << 30)) {
-            throw new BadMailboxException(name + ": " + size + " bytes, too large for a mix control file");
-        }
         try (FileChannel ch = FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate((int) size);
-            while (b.hasRemaining() && ch.read(b, b.position()) > 0) {
-                // fill
-            }
-            return java.util.Arrays.copyOf(b.array(), b.position());
+            return MixControl.readAll(ch, Path.of(name));
         }
     }
 
