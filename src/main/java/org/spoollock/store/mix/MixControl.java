@@ -95,12 +95,11 @@ final class MixControl implements AutoCloseable {
                 || Recovery.needed(dir.resolve(".mixstatus"));
     }
 
+    /** Recovery.run logs what it finished; an uncommitted journal alone is left to the next rewrite, as for every format. */
     private void recover(String name, FileChannel ch, Stat st) throws IOException {
         Path p = file(name);
-        Path tmp = Journal.pathFor(p).resolveSibling(Journal.pathFor(p).getFileName() + ".tmp");
-        if (Recovery.needed(p) || java.nio.file.Files.exists(tmp)) {
-            String done = Recovery.run(p, ch, st, (buf, from, length) -> 0);
-            System.getLogger(MixControl.class.getName()).log(System.Logger.Level.WARNING, p + ": " + done);
+        if (Recovery.needed(p)) {
+            Recovery.run(p, ch, st, (buf, from, length) -> 0);
         }
     }
 
