@@ -125,7 +125,7 @@ MAILUTIL = shutil.which("mailutil") or "/usr/bin/mailutil"
 TICK_MS = 1000.0 / os.sysconf("SC_CLK_TCK")
 
 PARSE_RATIO_GOAL = 1.0     # spoollock count wall time <= c-client's
-PARSE_GBPS_GOAL = 1.0      # in-process MboxIndex.scan
+PARSE_GBPS_GOAL = 2.0      # in-process MboxIndex.scan, all cores (issue 20: >= 2 GB/s on 2 cores)
 SINGLE_GOAL = 0.8          # spoollock single-message delivery rate >= 0.8 x the C floor
 CCLIENT_EXPECTED = 0.25    # what c-client was expected to reach, for the report
 PROCS_GOAL = 0.7           # 4 JVMs >= 0.7 x 4 C floor processes
@@ -308,6 +308,12 @@ def parse_bench(d, home, uid, gid, can_cc):
     res["inprocess"] = base.run_json(base.java("MboxParseBench", par, str(PARSE_WARMUP), str(PARSE_SCANS)), env=base.JAVA_ENV)
     if res["inprocess"]["count"] != expected:
         raise RuntimeError("MboxParseBench counted %d, expected %d" % (res["inprocess"]["count"], expected))
+    # the same on one thread (the parallel scan turned off), for what the parts gain
+    one = base.java("MboxParseBench", par, str(PARSE_WARMUP), str(PARSE_SCANS))
+    one.insert(1, "-Dspoollock.parse.threads=1")
+    res["inprocess_one_thread"] = base.run_json(one, env=base.JAVA_ENV)
+    if res["inprocess_one_thread"]["count"] != expected:
+        raise RuntimeError("MboxParseBench (one thread) counted %d, expected %d" % (res["inprocess_one_thread"]["count"], expected))
 
     base.log("start-up: bin/spoollock count on JDK 17 (class-data archive) and JDK 25 (AOT cache), tiny and %d MiB" % PARSE_MB)
     res["startup"] = startup_bench(par, tiny, expected)
@@ -1131,9 +1137,13 @@ def report(res, machine):
         L.append("| the same two on a one-message mbox (start-up and exit): c-client / spoollock | %.1f ms / %.0f ms | | | |"
                  % (cc["tiny_median_ms"], p["spoollock"]["tiny_median_ms"]))
     ip = p["inprocess"]
-    L.append("| spoollock in-process `MboxIndex.scan(file)`, JIT warm (`MboxParseBench`) | %.0f ms (**%.2f GB/s**) | |"
-             " ≥ %.0f GB/s | %s |" % (ip["median_ns"] / 1e6, ip["gb_per_s_median"], PARSE_GBPS_GOAL,
+    L.append("| spoollock in-process `MboxIndex.scan(file)`, JIT warm (`MboxParseBench`), on all %d cores (parts parsed in parallel) | %.0f ms (**%.2f GB/s**) | |"
+             " ≥ %.0f GB/s | %s |" % (os.cpu_count(), ip["median_ns"] / 1e6, ip["gb_per_s_median"], PARSE_GBPS_GOAL,
                                       yes(ip["gb_per_s_median"] >= PARSE_GBPS_GOAL)))
+    ip1 = p.get("inprocess_one_thread")
+    if ip1:
+        L.append("| the same on one thread (`-Dspoollock.parse.threads=1`), for reference | %.0f ms (%.2f GB/s) | | | |"
+                 % (ip1["median_ns"] / 1e6, ip1["gb_per_s_median"]))
     L.append("")
     L.append("The file: %s bytes, %s messages of 2–20 KB (mean %.1f KB): headers as MTAs write them (multi-line"
              " `Received:`), %d%% with a base64 attachment, %d%% read (`Status: RO`, `X-Status:`, `X-Keywords:`);"
@@ -1174,6 +1184,14 @@ def report(res, machine):
              " (From_ lines, status headers, sizes, UIDs) and closing it; median %.2f GB/s, best %.2f GB/s, all: %s"
              " (GB = 10^9 bytes)." % (ip["warmup"], ip["n"], ip["gb_per_s_median"], ip["gb_per_s_best"],
                                       ", ".join("%.2f" % x for x in ip["gb_per_s_each"])))
+    L.append("")
+    L.append("A whole file of at least 32 MiB is parsed in parts on all cores (`ParallelScan`: after any blank"
+             " line the parse is in a message's text, so the next From_ line c-client accepts is a boundary; each"
+             " part is parsed by the same parser, and what depends on the messages before it, UIDs and numbered"
+             " warnings, is replayed in file order). The result is the one-piece parse's, column for column:"
+             " `ParallelScanTest`, every fuzz input (`MboxFuzzTest`), and c-client's own listing of the fuzz"
+             " corpus and of the count cases parsed with a part boundary every few lines (`FuzzCorpusCClientIT`,"
+             " `MboxCountIT`).")
     L.append("")
     mem = p.get("memory")
     if mem:

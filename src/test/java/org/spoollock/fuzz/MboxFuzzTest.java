@@ -65,6 +65,7 @@ class MboxFuzzTest {
         int n = index.count();
         assertEquals(data.length, index.fileSize());
         assertTiling(data, index);
+        inParts(file, data, index);
 
         // `check` must not throw on any content; its count is the parser's own (MboxCheck.run asks MboxIndex),
         // so comparing the two would prove nothing: c-client is the oracle for counts and sizes of the
@@ -96,6 +97,34 @@ class MboxFuzzTest {
         if (n >= 2) {
             incremental(data, index);
         }
+    }
+
+    /**
+     * The parallel scan (parts from boundaries found after every few bytes, as the fuzzer's input decides)
+     * gives the whole parse's index: every message's place, sizes, flags, keywords, UID and date, and the
+     * mailbox's UID state, keyword list, warnings and need of a rewrite.
+     */
+    private static void inParts(Path file, byte[] data, MboxIndex whole) throws IOException {
+        long part = 1 + Math.floorMod(Arrays.hashCode(data) * 31L, Math.max(1, data.length / 2));
+        MboxIndex parts;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            parts = MboxIndex.scanInParts(ch, file, part, 3);
+        }
+        assertEquals(listing(whole), listing(parts), "parsed in parts of " + part + " bytes");
+        // UIDVALIDITY: stored, or the time of each parse (a second or two apart at most)
+        assertTrue(Math.abs(whole.uidValidity() - parts.uidValidity()) <= 2, whole.uidValidity() + " against " + parts.uidValidity());
+    }
+
+    private static String listing(MboxIndex x) {
+        StringBuilder b = new StringBuilder();
+        b.append(x.count()).append(" last ").append(x.uidLast()).append(' ').append(x.keywordNames()).append(' ').append(x.hasPseudoMessage())
+                .append(' ').append(x.needsCheckpoint()).append(' ').append(x.fileSize()).append(' ').append(x.warnings()).append('\n');
+        for (int i = 1; i <= x.count(); i++) {
+            b.append(x.start(i)).append(' ').append(x.fromLength(i)).append(' ').append(x.headerLength(i)).append(' ')
+                    .append(x.textLength(i)).append(' ').append(x.size(i)).append(' ').append(x.flags(i)).append(' ').append(x.recent(i))
+                    .append(' ').append(x.keywordBits(i)).append(' ').append(x.uid(i)).append(' ').append(x.internalDate(i)).append('\n');
+        }
+        return b.toString();
     }
 
     private static MboxCheck check(Path file) throws IOException {

@@ -63,6 +63,13 @@ class FuzzCorpusCClientIT {
             if (!c.equals(s)) {
                 diffs.put(name, "c-client " + c + "\n    spoollock " + s);
             }
+            // the parallel scan too, with part boundaries every few messages (see ParallelScan)
+            long part = Math.max(1, Files.size(input) / 7);
+            Peers.Result inParts = Peers.run(Peers.asUser(Peers.oursInParts(part, "list", "--long", box.toString())), 60);
+            List<String> p = inParts.out().lines().map(FuzzCorpusCClientIT::firstFive).toList();
+            if (inParts.status() != 0 || !c.equals(p)) {
+                diffs.put(name + " (parsed in parts of " + part + " bytes)", "c-client " + c + "\n    spoollock " + inParts);
+            }
             // what we hand out must not have changed the file: a read-only listing writes nothing
             assertEquals(Files.size(input), Files.size(box), name + ": the listings changed the mailbox's size");
         }

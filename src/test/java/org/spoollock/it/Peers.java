@@ -145,6 +145,13 @@ final class Peers {
         return l;
     }
 
+    /** spoollock's CLI parsing every mbox in parts of {@code partBytes} on 3 threads (its parallel scan, boundaries everywhere). */
+    static List<String> oursInParts(long partBytes, String... args) {
+        List<String> l = ours(args);
+        l.addAll(1, List.of("-Dspoollock.parse.chunkBytes=" + partBytes, "-Dspoollock.parse.threads=3"));
+        return l;
+    }
+
     /** spoollock's CLI on a given JVM (java binary), optionally without _JAVA_SR_SIGNUM. */
     static List<String> oursOn(String java, boolean srSignum, String... args) {
         List<String> l = new ArrayList<>();

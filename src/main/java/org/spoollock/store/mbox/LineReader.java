@@ -20,8 +20,8 @@ final class LineReader {
 
     private final FileChannel ch;
     private final long end;
-    private final ByteBuffer bb = ByteBuffer.allocate(CHUNK);
-    private final byte[] chunk = bb.array();
+    private final ByteBuffer bb;
+    private final byte[] chunk;
     private int pos;
     private int limit;
     private long chunkOffset;
@@ -34,6 +34,9 @@ final class LineReader {
         this.ch = ch;
         this.chunkOffset = from;
         this.end = to;
+        // no bigger than the range: a small mailbox, or a parallel scan's small part, reads no more for it
+        this.bb = ByteBuffer.allocate((int) Math.max(1, Math.min(CHUNK, to - from)));
+        this.chunk = bb.array();
     }
 
     long position() {
@@ -57,7 +60,7 @@ final class LineReader {
         }
         chunkOffset += limit;
         bb.clear();
-        long want = Math.min(CHUNK, end - chunkOffset);
+        long want = Math.min(chunk.length, end - chunkOffset);
         if (want <= 0) {
             return stop();
         }

@@ -96,8 +96,32 @@ public final class MboxIndex implements org.spoollock.store.MessageIndex {
 
     /** Parses the whole of an open mailbox of the given framing (mbox or mmdf). */
     public static MboxIndex scan(FileChannel ch, Path name, Framing framing) throws IOException {
-        MboxIndex index = new MboxIndex(framing);
-        new MboxParser(index, name).parse(ch, ch.size());
+        long size = ch.size();
+        MboxIndex index = framing == Framing.UNIX ? ParallelScan.scan(ch, name, size) : null;
+        if (index == null) {
+            index = new MboxIndex(framing);
+            new MboxParser(index, name).parse(ch, size);
+        }
+        index.trim();
+        return index;
+    }
+
+    /**
+     * The whole of an open mbox parsed in parts of {@code partBytes} (at least two) on up to {@code threads}
+     * threads, as {@link #scan(FileChannel, Path, Framing)} does for a large file on several cores; the
+     * same index as a parse in one piece. For checking the one against the other (the tests, the fuzzers):
+     * a small part size puts a part boundary at every few messages.
+     */
+    public static MboxIndex scanInParts(FileChannel ch, Path name, long partBytes, int threads) throws IOException {
+        if (partBytes <= 0 || threads < 2) {
+            throw new IllegalArgumentException("parts of " + partBytes + " bytes on " + threads + " threads");
+        }
+        long size = ch.size();
+        MboxIndex index = ParallelScan.scan(ch, name, size, threads, partBytes);
+        if (index == null) {
+            index = new MboxIndex(Framing.UNIX);
+            new MboxParser(index, name).parse(ch, size);
+        }
         index.trim();
         return index;
     }
@@ -252,6 +276,22 @@ public final class MboxIndex implements org.spoollock.store.MessageIndex {
         date.set(i, 0);
         zone[i] = 0;
         return i;
+    }
+
+    /** Appends every message of {@code part} (a parallel scan's part, parsed from a later boundary) as it stands. */
+    void appendAll(MboxIndex part) {
+        for (int j = 0; j < part.n; j++) {
+            int i = add(part.start.get(j), part.fromLen[j]);
+            headerLen[i] = part.headerLen[j];
+            textLen.set(i, part.textLen.get(j));
+            keptHeader[i] = part.keptHeader[j];
+            size.set(i, part.size.get(j));
+            flags[i] = part.flags[j];
+            keywords[i] = part.keywords[j];
+            uid.set(i, part.uid.get(j));
+            date.set(i, part.date.get(j));
+            zone[i] = part.zone[j];
+        }
     }
 
     private void resize(int cap) {

@@ -42,11 +42,44 @@ final class MboxParser {
     private boolean retain = true;
     private boolean pseudoSeen;
     private long prevUid;
+    /** How this parser takes part in a parallel scan (see {@link ParallelScan}); {@link Role#WHOLE} otherwise. */
+    private final Role role;
+    /** A part's X-UIDs and numbered warnings, in the order its lines gave them, for the lead to replay. */
+    private final java.util.List<Deferred> deferred = new java.util.ArrayList<>();
+    /** Told the keyword list once message 1's header is read (the lead of a parallel scan). */
+    private java.util.function.Consumer<java.util.List<String>> keywordsKnown;
+
+    /**
+     * A parser's part in a scan: the whole file (or its new tail); the lead of a parallel scan, which
+     * parses from the start but leaves the end-of-parse rules to {@link #finish} after it has adopted the
+     * parts; or a part, which starts at a message boundary found for it and defers everything that depends
+     * on the messages before it (UIDs, numbered warnings).
+     */
+    enum Role { WHOLE, LEAD, PART }
+
+    /** What a part could not decide alone: an X-UID value, or a warning that names its message's number. */
+    record Deferred(int message, boolean isUid, long uid, String before, String after) {
+    }
 
     MboxParser(MboxIndex index, Path name) {
+        this(index, name, Role.WHOLE);
+    }
+
+    MboxParser(MboxIndex index, Path name, Role role) {
         this.index = index;
         this.name = name;
+        this.role = role;
         this.prevUid = index.count() > 0 ? index.uid(index.count()) : 0;
+    }
+
+    /** For the lead: called with the keyword list as soon as message 1's header has been read. */
+    void onKeywordsKnown(java.util.function.Consumer<java.util.List<String>> c) {
+        this.keywordsKnown = c;
+    }
+
+    /** A part's deferred X-UIDs and warnings, in order. */
+    java.util.List<Deferred> deferred() {
+        return deferred;
     }
 
     /**
@@ -103,7 +136,12 @@ final class MboxParser {
             long textStart = in.position();
             index.setHeader(i, (int) (textStart - headerStart), (int) h.kept());
             index.addSize(i, h.counted);
-            headerDone(i, messageOne);
+            if (role != Role.PART) {
+                headerDone(i, messageOne);
+            }
+            if (messageOne && keywordsKnown != null) {
+                keywordsKnown.accept(java.util.List.copyOf(index.keywordNames));
+            }
             // ---- body ----
             long textEnd = textStart;
             long body = 0;
@@ -140,7 +178,39 @@ final class MboxParser {
             index.addSize(i, body - trailingSize);
             messageDone(messageOne, textEnd);
         }
+        if (role == Role.WHOLE) {
+            parseDone();
+        }
+    }
+
+    /**
+     * The lead of a parallel scan: appends a part's messages (parsed from the next message boundary on)
+     * and replays what the part deferred, message by message in file order, as a whole parse would have
+     * met it: the X-UID rule (which depends on the UIDs before), the numbered warnings, then the end of
+     * the header (a UID for a message without one).
+     */
+    void adopt(MboxIndex part, java.util.List<Deferred> events) {
+        int base = index.count();
+        index.appendAll(part);
+        int e = 0;
+        for (int j = 0; j < part.count(); j++) {
+            int i = base + j;
+            for (; e < events.size() && events.get(e).message() == j; e++) {
+                Deferred d = events.get(e);
+                if (d.isUid()) {
+                    xuid(i, d.uid(), false);
+                } else {
+                    index.warnings.add(d.before() + (i + 1) + d.after());
+                }
+            }
+            headerDone(i, false);
+        }
+    }
+
+    /** The lead of a parallel scan, after adopting every part: the end-of-parse rules, over the whole file. */
+    void finish(long size) {
         parseDone();
+        index.parsedSize = size;
     }
 
     /**
@@ -401,7 +471,7 @@ final class MboxParser {
         if (c0 == 'S' || c0 == 's' || ((c0 == 'X' || c0 == 'x') && l.at(1) == '-')) {
             String field = fieldName(l);
             if (isStatusHeaderName(field)) {
-                index.warnings.add("Discarding bogus " + field + " header in message " + (i + 1));
+                warn(i, "Discarding bogus " + field + " header in message ", "");
                 retain = false;
                 return false;
             }
@@ -410,8 +480,17 @@ final class MboxParser {
             retain = true;
             return true;
         }
-        index.warnings.add("Discarding bogus continuation in msg " + (i + 1) + ": " + preview(l));
+        warn(i, "Discarding bogus continuation in msg ", ": " + preview(l));
         return false;
+    }
+
+    /** A warning about message {@code i}: its number between the two texts (a part's: when the lead knows it). */
+    private void warn(int i, String before, String after) {
+        if (role == Role.PART) {
+            deferred.add(new Deferred(i, false, 0, before, after));
+        } else {
+            index.warnings.add(before + (i + 1) + after);
+        }
     }
 
     static boolean isStatusHeaderName(String field) {
@@ -527,9 +606,6 @@ final class MboxParser {
     }
 
     private void xuid(int i, Line l, boolean messageOne) {
-        if (index.uidValidity == 0 || (messageOne && pseudoSeen)) {
-            return;
-        }
         int p = l.start + 6;
         while (p < l.end && l.buf[p] == ' ') {
             p++;
@@ -537,6 +613,18 @@ final class MboxParser {
         long u = 0;
         while (p < l.end && isDigit(l.buf[p])) {
             u = u * 10 + (l.buf[p++] - '0');
+        }
+        if (role == Role.PART) {
+            deferred.add(new Deferred(i, true, u, null, null));
+        } else {
+            xuid(i, u, messageOne);
+        }
+    }
+
+    /** c-client's rule for a message's X-UID value {@code u}: kept if it is above the one before, else the UIDs are reset. */
+    private void xuid(int i, long u, boolean messageOne) {
+        if (index.uidValidity == 0 || (messageOne && pseudoSeen)) {
+            return;
         }
         int shown = pseudoSeen ? i : i + 1;
         String problem;
