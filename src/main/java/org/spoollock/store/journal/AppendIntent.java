@@ -86,7 +86,8 @@ public final class AppendIntent {
         // replacing it would leave its partial message in the mailbox for good
         FileChannel out;
         try {
-            out = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            out = FileChannel.open(p, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS), NoteAccess.like(st.mode()));
         } catch (java.nio.file.FileAlreadyExistsException e) {
             throw new MailboxChangedException(mailbox + ": " + p.getFileName() + " appeared before our delivery's"
                     + " note: an interrupted write is waiting to be finished (the next open finishes it); nothing"
@@ -95,6 +96,7 @@ public final class AppendIntent {
             return noNote(mailbox, p, e);
         }
         try (out) {
+            NoteAccess.giveToOwner(p, st);
             // one gathering write (no copy of the data into a combined buffer); the file is new, so position 0
             ByteBuffer[] parts = {ByteBuffer.wrap(head), data.duplicate()};
             try {

@@ -216,8 +216,13 @@ public final class Journal {
         Path fin = pathFor(mailbox);
         Path tmp = fin.resolveSibling(fin.getFileName() + ".tmp");
         String name = mailbox.toString();
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        // a new file each time, private as the mailbox (NoteAccess): a killed rewrite's leftover is removed,
+        // not reused with whatever mode it had, and a link put at the name is not followed
+        Stat box = Posix.get().lstat(name);
+        Files.deleteIfExists(tmp);
+        try (FileChannel out = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS), NoteAccess.like(box.mode()))) {
+            NoteAccess.giveToOwner(tmp, box);
             CRC32C crc = new CRC32C();
             long pos = 0;
             pos = put(out, pos, header(), crc, tmp);

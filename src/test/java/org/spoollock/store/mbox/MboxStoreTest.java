@@ -472,6 +472,51 @@ class MboxStoreTest {
         }
     }
 
+    /**
+     * An append's note holds the whole message and a rewrite's journal the rewritten part: no more readable
+     * than the mailbox. Both got the umask's mode before (0644 under the usual 022: any local user could read
+     * a 0600 mailbox's message in a killed delivery's note).
+     */
+    @Test
+    void theAppendNoteAndTheJournalAreNoMoreReadableThanTheMailbox() throws Exception {
+        deliver("Subject: one\n\nbody 1\n");
+        for (String mode : List.of("rw-------", "rw-r-----")) {
+            Files.setPosixFilePermissions(mbox, java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+            java.util.concurrent.CompletableFuture<Void> held = deliveryHeldAt("append.written", "Subject: two\n\nbody 2\n");
+            Path note = Journal.appendIntentFor(mbox);
+            String noteMode;
+            try {
+                noteMode = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(note));
+            } finally {
+                Faults.release("append.written");
+                held.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertEquals(mode, noteMode, "the note of a mailbox of mode " + mode);
+
+            try (MboxMailbox m = MboxMailbox.openReadWrite(mbox, options)) {
+                m.checkpoint(); // the status headers exist: the expunge below is a rewrite
+            }
+            Faults.arm("rewrite.committed:hold");
+            java.util.concurrent.CompletableFuture<Void> rewrite = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try (MboxMailbox m = MboxMailbox.openReadWrite(mbox, options)) {
+                    m.setFlags(List.of(1), Flags.DELETED, 0, List.of(), List.of());
+                    m.expunge();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertTrue(Faults.awaitHeld("rewrite.committed"), "the rewrite reached its committed journal");
+            String journalMode;
+            try {
+                journalMode = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(Journal.pathFor(mbox)));
+            } finally {
+                Faults.release("rewrite.committed");
+                rewrite.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertEquals(mode, journalMode, "the journal of a mailbox of mode " + mode);
+        }
+    }
+
     /** A delivery of {@code message} in another thread, held at fault point {@code point} (as if stopped there). */
     private java.util.concurrent.CompletableFuture<Void> deliveryHeldAt(String point, String message) throws Exception {
         Faults.arm(point + ":hold");
