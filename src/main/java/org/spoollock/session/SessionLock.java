@@ -33,6 +33,13 @@ public final class SessionLock implements AutoCloseable {
 
     /** Retries while asking are this far apart at most, far below c-client's one second. */
     private static final long MAX_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * How long a holder that names no PID is watched before it is taken for a silent session. c-client gives
+     * up at once; but a holder has its lock a moment before its PID is in the file, and c-client's tenex
+     * and mtx appends hold it without a PID for the length of one append: two sessions opening together, or
+     * a session opening beside an append, would be read-only for no reason.
+     */
+    static final long SILENT_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final Posix posix;
     private final Path mailbox;
@@ -61,12 +68,16 @@ public final class SessionLock implements AutoCloseable {
      * Opens a read-write session as c-client's mbox driver does: LOCK_EX|LOCK_NB on the session
      * lock; if another process holds it and its file names a PID, send that process SIGUSR2 once
      * and keep trying (every few ms, not c-client's every second) for {@code askFor}; then give up
-     * and report read-only. An empty lock file (a silent holder) means read-only at once.
+     * and report read-only. A lock file that names no PID is watched for {@link #SILENT_GRACE_NANOS}
+     * (at most {@code askFor}): freed, it is ours; given a PID, that process is asked; still empty, the
+     * holder is a silent session and the open is read-only.
      */
     public static SessionOpen openReadWrite(Path mailbox, SessionLockOptions options) throws IOException {
         Posix posix = Posix.get();
         String name = SessionLockFile.nameFor(mailbox, options.directory());
-        long deadline = System.nanoTime() + options.askFor().toNanos();
+        long now = System.nanoTime();
+        long deadline = now + options.askFor().toNanos();
+        long silentUntil = now + Math.min(options.askFor().toNanos(), SILENT_GRACE_NANOS);
         Backoff backoff = new Backoff(MAX_POLL_NANOS);
         boolean asked = false;
         long holderPid = 0;
@@ -84,8 +95,12 @@ public final class SessionLock implements AutoCloseable {
             holderPid = a.holderPid();
             if (!asked) {
                 if (holderPid <= 0) {
-                    return new SessionOpen(null, "mailbox is open read-write by a silent session (no PID in " + name
-                            + "); access is read-only", 0, false);
+                    if (System.nanoTime() - silentUntil >= 0) {
+                        return new SessionOpen(null, "mailbox is open read-write by a silent session (no PID in " + name
+                                + "); access is read-only", 0, false);
+                    }
+                    pause(backoff, silentUntil, mailbox);
+                    continue;
                 }
                 asked = true;
                 posix.kill(holderPid, Posix.SIGUSR2); // like c-client, the result does not matter: we retry either way
