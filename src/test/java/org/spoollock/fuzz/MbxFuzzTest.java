@@ -55,7 +55,7 @@ class MbxFuzzTest {
         MailboxRef ref = new MailboxRef("mbx", file.toString());
         List<String> whole;
         try (Mailbox m = Drivers.open(ref, false, options())) {
-            whole = view(m);
+            whole = MailFileChecks.view(m);
         } catch (BadMailboxException e) {
             assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
             assertEquals(1, Drivers.named("mbx").check(ref, options()).problems().size());
@@ -78,7 +78,7 @@ class MbxFuzzTest {
             try (Mailbox m = Drivers.open(new MailboxRef("mbx", part.toString()), false, options())) {
                 Files.write(part, Arrays.copyOfRange(data, cut, data.length), StandardOpenOption.APPEND);
                 m.sync();
-                assertEquals(whole, rebuilt ? withoutUids(view(m)) : view(m), "incremental parse (cut at " + cut + ")");
+                assertEquals(whole, rebuilt ? withoutUids(MailFileChecks.view(m)) : MailFileChecks.view(m), "incremental parse (cut at " + cut + ")");
             } catch (BadMailboxException e) {
                 // the cut fell inside a message after all (a size field of another line's digits): not comparable
             }
@@ -86,24 +86,6 @@ class MbxFuzzTest {
     }
 
     /** Each message as "uid flags keywords date size", checked against the promises on the way. */
-    private static List<String> view(Mailbox m) throws IOException {
-        java.util.ArrayList<String> out = new java.util.ArrayList<>();
-        long last = 0;
-        for (int n = 1; n <= m.index().count(); n++) {
-            long uid = m.index().uid(n);
-            assertTrue(uid > last, "UIDs ascend: " + last + " then " + uid);
-            last = uid;
-            assertTrue(uid < m.status().uidNext(), "UID " + uid + " below UIDNEXT " + m.status().uidNext());
-            assertTrue((m.index().flags(n) & ~Flags.ALL) == 0);
-            assertTrue(m.status().keywords().containsAll(m.index().keywords(n)));
-            byte[] c = m.content(n);
-            assertEquals(m.size(n), c.length, "message " + n + ": content is its size");
-            out.add(uid + " " + m.index().flags(n) + " " + m.index().keywords(n) + " " + m.index().internalDate(n) + " "
-                    + c.length);
-        }
-        return out;
-    }
-
     private static List<String> withoutUids(List<String> view) {
         return view.stream().map(l -> l.substring(l.indexOf(' ') + 1)).toList();
     }

@@ -52,7 +52,7 @@ class MixFuzzTest {
         List<String> whole;
         List<String> before = snapshot(dir);
         try (Mailbox m = Drivers.open(ref, false, options())) {
-            whole = view(m);
+            whole = MailFileChecks.view(m);
         } catch (BadMailboxException e) {
             assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
             assertEquals(1, Drivers.named("mix").check(ref, options()).problems().size());
@@ -62,7 +62,7 @@ class MixFuzzTest {
         assertEquals(before, snapshot(dir), "a read-only open changed the mailbox");
         assertTrue(Drivers.named("mix").check(ref, options()).problems().isEmpty());
         try (Mailbox m = Drivers.open(ref, true, options())) {
-            assertEquals(whole, view(m), "a read-write open reads what a read-only one does");
+            assertEquals(whole, MailFileChecks.view(m), "a read-write open reads what a read-only one does");
         } catch (StorageException e) {
             // a sequence our writer cannot raise (already at its largest value), a file it may not write: refused
             // with the reason before anything changed
@@ -70,7 +70,7 @@ class MixFuzzTest {
             return;
         }
         try (Mailbox m = Drivers.open(ref, false, options())) {
-            assertEquals(whole, view(m), "read back after our writer rewrote the control files");
+            assertEquals(whole, MailFileChecks.view(m), "read back after our writer rewrote the control files");
         }
     }
 
@@ -117,24 +117,6 @@ class MixFuzzTest {
     }
 
     /** Each message as "uid flags keywords date size", checked against the promises on the way. */
-    private static List<String> view(Mailbox m) throws IOException {
-        List<String> out = new ArrayList<>();
-        long last = 0;
-        for (int n = 1; n <= m.index().count(); n++) {
-            long uid = m.index().uid(n);
-            assertTrue(uid > last, "UIDs ascend: " + last + " then " + uid);
-            last = uid;
-            assertTrue(uid < m.status().uidNext(), "UID " + uid + " below UIDNEXT " + m.status().uidNext());
-            assertTrue((m.index().flags(n) & ~Flags.ALL) == 0);
-            assertTrue(m.status().keywords().containsAll(m.index().keywords(n)));
-            byte[] c = m.content(n);
-            assertEquals(m.size(n), c.length, "message " + n + ": content is its size");
-            out.add(uid + " " + m.index().flags(n) + " " + m.index().keywords(n) + " " + m.index().internalDate(n) + " "
-                    + Arrays.hashCode(c));
-        }
-        return out;
-    }
-
     /** Every file's name and bytes. */
     private static List<String> snapshot(Path dir) throws IOException {
         List<String> out = new ArrayList<>();

@@ -12,8 +12,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -78,10 +76,7 @@ class MboxConcurrentDeliveryIT {
         int total = EACH * peers.size() + 1;
         // every Message-ID exactly once, as a header at the start of a line
         Map<String, Integer> seen = new TreeMap<>();
-        Matcher m = Pattern.compile("(?m)^Message-ID: <([^>]+)>").matcher(Files.readString(box, StandardCharsets.ISO_8859_1));
-        while (m.find()) {
-            seen.merge(m.group(1), 1, Integer::sum);
-        }
+        Peers.countMessageIds(Files.readString(box, StandardCharsets.ISO_8859_1), seen);
         Map<String, Integer> wrong = new TreeMap<>();
         seen.forEach((k, v) -> {
             if (v != 1) {

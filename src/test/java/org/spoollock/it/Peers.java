@@ -145,6 +145,19 @@ final class Peers {
         return l;
     }
 
+    private static final java.util.regex.Pattern MESSAGE_ID = java.util.regex.Pattern.compile("(?m)^Message-ID: <([^>]+)>");
+
+    /** Counts each {@code Message-ID:} header (at a line's start) of {@code text} into {@code seen}; returns how many there were. */
+    static int countMessageIds(CharSequence text, java.util.Map<String, Integer> seen) {
+        java.util.regex.Matcher m = MESSAGE_ID.matcher(text);
+        int n = 0;
+        while (m.find()) {
+            seen.merge(m.group(1), 1, Integer::sum);
+            n++;
+        }
+        return n;
+    }
+
     /** spoollock's CLI parsing every mbox in parts of {@code partBytes} on 3 threads (its parallel scan, boundaries everywhere). */
     static List<String> oursInParts(long partBytes, String... args) {
         List<String> l = ours(args);

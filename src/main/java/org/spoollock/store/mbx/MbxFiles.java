@@ -16,6 +16,7 @@ import org.spoollock.posix.Stat;
 import org.spoollock.store.BadMailboxException;
 import org.spoollock.store.Flags;
 import org.spoollock.store.FileProbe;
+import org.spoollock.store.LineEnds;
 import org.spoollock.store.NewMessage;
 import org.spoollock.store.journal.AppendIntent;
 
@@ -97,16 +98,11 @@ final class MbxFiles {
                 | ((flags & Flags.DRAFT) != 0 ? MbxMessageHeader.DRAFT : 0);
     }
 
-    /** A message's text as mbx stores it: CRLF line ends (a bare LF gets its CR, as IMAP hands c-client text). */
-    static byte[] crlf(byte[] head, byte[] body, int offset, int length) {
-        return org.spoollock.store.LineEnds.crlf(head, body, offset, length);
-    }
-
     /** Deliveries (UIDs given when appended, as imapd's APPEND does; recent to the next session). */
     static List<Out> encode(List<NewMessage> messages) {
         List<Out> out = new ArrayList<>(messages.size());
         for (NewMessage m : messages) {
-            byte[] text = crlf(new byte[0], m.content(), 0, m.content().length);
+            byte[] text = LineEnds.crlf(new byte[0], m.content(), 0, m.content().length); // as mbx stores it
             out.add(new Out(m.date() != null ? m.date() : ZonedDateTime.now(), text, systemBits(m.flags()), m.keywords(), 0));
         }
         return out;

@@ -32,7 +32,7 @@ final class MbxImporter extends BatchedImporter<MbxFiles.Out> {
     @Override
     public void add(Item it) {
         List<String> names = keywords.keep(it.keywords());
-        byte[] text = MbxFiles.crlf(it.head(), it.body(), it.offset(), it.length());
+        byte[] text = org.spoollock.store.LineEnds.crlf(it.head(), it.body(), it.offset(), it.length());
         long uid = it.uid() > lastUid ? it.uid() : 0; // out of order: the next session gives one
         lastUid = Math.max(lastUid, uid);
         queue(new MbxFiles.Out(it.date(), text, MbxFiles.systemBits(it.flags()), names, uid), text.length);

@@ -70,12 +70,7 @@ final class MixMailbox extends AbstractMailbox {
             if (readWrite) {
                 // mix_ping with status updates allowed: a killed writer's work finished, and the messages no
                 // session had seen marked old (they stay recent to this open)
-                try (MixControl c = MixControl.lock(m.dir, m.metaFd, m.meta, options)) {
-                    MixIndex x = c.index();
-                    m.markSeen(x, 1);
-                    c.write();
-                    m.index = x;
-                }
+                m.change((c, x) -> { });
             } else {
                 if (MixControl.recoveryNeeded(m.dir)) {
                     recover(driver, ref, options);
@@ -147,6 +142,28 @@ final class MixMailbox extends AbstractMailbox {
             List<Long> uids = MixAppend.holding(c, messages, false);
             c.write();
             return uids;
+        }
+    }
+
+    /** What one change does to the control files' state, under their locks. */
+    private interface Step {
+        void apply(MixControl c, MixIndex x) throws IOException;
+    }
+
+    /**
+     * One change as every writer of c-client's makes it: the control files locked and read (a killed
+     * writer's work finished first), the new messages this open did not know marked seen, {@code step},
+     * the files written, the new state kept. A message this open knew that another session expunged
+     * meanwhile says to reopen ({@link #adopt}).
+     */
+    private void change(Step step) throws IOException {
+        int before = index == null ? 0 : index.count();
+        try (MixControl c = MixControl.lock(dir, metaFd, meta, options)) {
+            MixIndex x = index == null ? c.index() : adopt(c.index());
+            markSeen(x, before + 1);
+            step.apply(c, x);
+            c.write();
+            index = x;
         }
     }
 
@@ -281,12 +298,7 @@ final class MixMailbox extends AbstractMailbox {
         ensureOpen();
         int before = index.count();
         if (readWrite) {
-            try (MixControl c = MixControl.lock(dir, metaFd, meta, options)) {
-                MixIndex x = adopt(c.index());
-                markSeen(x, before + 1);
-                c.write();
-                index = x;
-            }
+            change((c, x) -> { });
         } else {
             index = adopt(parse());
         }
@@ -350,22 +362,17 @@ final class MixMailbox extends AbstractMailbox {
         List<Long> given = new ArrayList<>();
         for (int i = 0; i < changes.size(); i++) {
             Changes.Change ch = changes.get(i);
-            int before = index.count();
-            try (MixControl c = MixControl.lock(dir, metaFd, meta, options)) {
-                MixIndex x = adopt(c.index());
-                markSeen(x, before + 1);
+            List<NewMessage> run = ch instanceof Changes.Append ? appendRun(changes, i) : List.of();
+            i += Math.max(0, run.size() - 1);
+            change((c, x) -> {
                 if (ch instanceof Changes.SetFlags f) {
                     MixAppend.setFlags(x, f, dir);
                 } else if (ch instanceof Changes.Append) {
-                    List<NewMessage> run = appendRun(changes, i);
-                    i += run.size() - 1;
                     given.addAll(MixAppend.holding(c, MixAppend.encode(run), true));
                 } else if (ch instanceof Changes.Expunge) {
                     expunged.addAll(MixAppend.expunge(x));
                 }
-                c.write();
-                index = x;
-            }
+            });
         }
         return new Changes.Committed(List.copyOf(expunged), List.copyOf(given));
     }
