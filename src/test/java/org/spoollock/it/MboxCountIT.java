@@ -70,15 +70,15 @@ class MboxCountIT {
             if (ours != theirs || Integer.parseInt(cli.out().trim()) != theirs) {
                 diffs.add(c.getKey() + ": c-client " + theirs + ", library " + ours + ", CLI " + cli.out().trim());
             }
-            // the parallel scan, with part boundaries every few lines (ParallelScan), library and CLI
+            // the parallel scan, with part boundaries every few lines (ParallelScan); the CLI's way to it
+            // (its system properties) is FuzzCorpusCClientIT's
             long part = Math.max(1, Files.size(file) / 9);
             int inParts;
             try (var ch = java.nio.channels.FileChannel.open(file)) {
                 inParts = MboxIndex.scanInParts(ch, file, part, 3).count();
             }
-            Peers.Result cliParts = Peers.run(Peers.asUser(Peers.oursInParts(part, "count", file.toString())), 60);
-            if (inParts != theirs || cliParts.status() != 0 || !cliParts.out().trim().equals(String.valueOf(theirs))) {
-                diffs.add(c.getKey() + " in parts of " + part + " bytes: c-client " + theirs + ", library " + inParts + ", CLI " + cliParts);
+            if (inParts != theirs) {
+                diffs.add(c.getKey() + " in parts of " + part + " bytes: c-client " + theirs + ", library " + inParts);
             }
         }
         assertEquals(List.of(), diffs);
