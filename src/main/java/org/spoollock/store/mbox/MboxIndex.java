@@ -96,8 +96,14 @@ public final class MboxIndex implements org.spoollock.store.MessageIndex {
 
     /** Parses the whole of an open mailbox of the given framing (mbox or mmdf). */
     public static MboxIndex scan(FileChannel ch, Path name, Framing framing) throws IOException {
+        return scan(ch, name, framing, Integer.getInteger("spoollock.parse.threads", Runtime.getRuntime().availableProcessors()),
+                Long.getLong("spoollock.parse.chunkBytes", 0L));
+    }
+
+    /** The whole file: in parts on {@code threads} where {@link ParallelScan} finds that worth it (mbox framing), else in one piece. */
+    private static MboxIndex scan(FileChannel ch, Path name, Framing framing, int threads, long partBytes) throws IOException {
         long size = ch.size();
-        MboxIndex index = framing == Framing.UNIX ? ParallelScan.scan(ch, name, size) : null;
+        MboxIndex index = framing == Framing.UNIX ? ParallelScan.scan(ch, name, size, threads, partBytes) : null;
         if (index == null) {
             index = new MboxIndex(framing);
             new MboxParser(index, name).parse(ch, size);
@@ -116,14 +122,7 @@ public final class MboxIndex implements org.spoollock.store.MessageIndex {
         if (partBytes <= 0 || threads < 2) {
             throw new IllegalArgumentException("parts of " + partBytes + " bytes on " + threads + " threads");
         }
-        long size = ch.size();
-        MboxIndex index = ParallelScan.scan(ch, name, size, threads, partBytes);
-        if (index == null) {
-            index = new MboxIndex(Framing.UNIX);
-            new MboxParser(index, name).parse(ch, size);
-        }
-        index.trim();
-        return index;
+        return scan(ch, name, Framing.UNIX, threads, partBytes);
     }
 
     /** Messages as c-client counts them (the pseudo-message excluded). */

@@ -39,13 +39,11 @@ final class ParallelScan {
     private record Part(MboxIndex index, List<MboxParser.Deferred> deferred) {
     }
 
-    /** The whole file's index, or null when it is better (or only possible) to parse it in one piece. */
-    static MboxIndex scan(FileChannel ch, Path name, long size) throws IOException {
-        return scan(ch, name, size, Integer.getInteger("spoollock.parse.threads", Runtime.getRuntime().availableProcessors()),
-                Long.getLong("spoollock.parse.chunkBytes", 0L));
-    }
-
-    /** As {@link #scan(FileChannel, Path, long)} with the two settings given (chunk 0: the default sizes). */
+    /**
+     * The whole file's index parsed in parts on up to {@code threads} threads (parts of {@code chunk} bytes;
+     * 0: the default sizes), or null when it is better (or only possible) to parse it in one piece. The
+     * system properties are read by {@link MboxIndex#scan(FileChannel, Path, Framing)}.
+     */
     static MboxIndex scan(FileChannel ch, Path name, long size, int threads, long chunk) throws IOException {
         long parts = chunk > 0 ? size / chunk : Math.min(4L * threads, size / MIN_PART);
         if (threads < 2 || parts < 2) {
