@@ -355,8 +355,8 @@ final class DotLockAcquirer {
                 }
                 LOG.log(System.Logger.Level.WARNING, "broke {0} lock {1} held by {2} ({3} s old)",
                         dead ? "abandoned" : "stale", lockPath, o.holder().describe(), status.age().toSeconds());
-                LockBreakEvent broke = new LockBreakEvent();
-                if (broke.shouldCommit()) {
+                LockBreakEvent broke = FlightRecording.on() ? new LockBreakEvent() : null;
+                if (broke != null && broke.shouldCommit()) {
                     broke.lock = lockPath;
                     broke.reason = dead ? "abandoned" : "stale";
                     broke.holder = o.holder().describe();

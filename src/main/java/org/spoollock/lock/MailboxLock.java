@@ -102,8 +102,10 @@ public final class MailboxLock implements AutoCloseable {
      */
     public static MailboxLock acquire(Path mailbox, Mode mode, Duration timeout, MailboxLockOptions options)
             throws IOException {
-        LockWaitEvent event = new LockWaitEvent();
-        event.begin();
+        LockWaitEvent event = FlightRecording.on() ? new LockWaitEvent() : null;
+        if (event != null) {
+            event.begin();
+        }
         String outcome = "acquired";
         String detail = null;
         try {
@@ -113,8 +115,7 @@ public final class MailboxLock implements AutoCloseable {
             detail = e.getMessage();
             throw e;
         } finally {
-            event.end();
-            if (event.shouldCommit()) {
+            if (event != null && endAndShouldCommit(event)) {
                 event.mailbox = mailbox.toString();
                 event.mode = mode.name();
                 event.outcome = outcome;
@@ -122,6 +123,11 @@ public final class MailboxLock implements AutoCloseable {
                 event.commit();
             }
         }
+    }
+
+    private static boolean endAndShouldCommit(LockWaitEvent event) {
+        event.end();
+        return event.shouldCommit();
     }
 
     private static MailboxLock acquireTimed(Path mailbox, Mode mode, Duration timeout, MailboxLockOptions options)

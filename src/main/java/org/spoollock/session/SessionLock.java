@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.spoollock.lock.Backoff;
+import org.spoollock.lock.FlightRecording;
 import org.spoollock.lock.LockInterruptedException;
 import org.spoollock.posix.Posix;
 import org.spoollock.posix.Stat;
@@ -104,8 +105,8 @@ public final class SessionLock implements AutoCloseable {
                 }
                 asked = true;
                 posix.kill(holderPid, Posix.SIGUSR2); // like c-client, the result does not matter: we retry either way
-                KissOfDeathEvent asking = new KissOfDeathEvent();
-                if (asking.shouldCommit()) {
+                KissOfDeathEvent asking = FlightRecording.on() ? new KissOfDeathEvent() : null;
+                if (asking != null && asking.shouldCommit()) {
                     asking.mailbox = mailbox.toString();
                     asking.direction = "asked";
                     asking.pid = holderPid;
@@ -255,8 +256,8 @@ public final class SessionLock implements AutoCloseable {
                 give = false;
                 why = "policy refuse";
         }
-        KissOfDeathEvent received = new KissOfDeathEvent();
-        if (received.shouldCommit()) {
+        KissOfDeathEvent received = FlightRecording.on() ? new KissOfDeathEvent() : null;
+        if (received != null && received.shouldCommit()) {
             received.mailbox = mailbox.toString();
             received.direction = "received";
             received.given = give;

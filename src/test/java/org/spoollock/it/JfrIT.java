@@ -62,4 +62,36 @@ class JfrIT {
         assertEquals(0, without, "expected JFR's sampler to be starved without _JAVA_SR_SIGNUM, got " + without
                 + " samples: if this changed, docs/session-lock.md must too");
     }
+
+    /**
+     * The CLI's own events (docs/operations.md) are recorded when the JVM starts with a recording; without one
+     * their classes are never loaded (FlightRecording: loading one starts JFR's metadata, ~40 ms of a start).
+     */
+    @Test
+    void theCommandsEventsAreRecordedUnderARecordingAndCostNothingWithoutOne() throws Exception {
+        Path dir = Files.createTempDirectory("jfr-");
+        Path mbox = dir.resolve("mbox");
+        Path msg = Files.writeString(dir.resolve("msg"), "Subject: jfr\n\nbody\n");
+        Path rec = dir.resolve("cli.jfr");
+        List<String> recorded = new ArrayList<>(Peers.ours("deliver", mbox.toString()));
+        recorded.add(1, "-XX:StartFlightRecording=filename=" + rec);
+        Peers.Result r = Peers.runWithInput(recorded, msg, 120);
+        assertEquals(0, r.status(), r.toString());
+        Path jfr = Path.of(Peers.JAVA).resolveSibling("jfr");
+        Peers.Result printed = Peers.run(List.of(jfr.toString(), "print", "--events", "spoollock.Write,spoollock.LockWait",
+                rec.toString()), 120);
+        assertEquals(0, printed.status(), "jfr print failed: " + printed);
+        assertTrue(printed.out().contains("spoollock.Write {") && printed.out().contains("kind = \"append\""),
+                "no append recorded: " + printed.out());
+        assertTrue(printed.out().contains("spoollock.LockWait {"), "no lock wait recorded: " + printed.out());
+
+        List<String> plain = new ArrayList<>(Peers.ours("deliver", mbox.toString()));
+        plain.add(1, "-Xlog:class+load=info");
+        Peers.Result quiet = Peers.runWithInput(plain, msg, 120);
+        assertEquals(0, quiet.status(), quiet.toString());
+        assertTrue(quiet.out().contains("org.spoollock.store.mbox.MboxAppender "), "the class log is not there: " + quiet);
+        assertTrue(quiet.out().lines().noneMatch(l -> l.contains("Event ") && l.contains("org.spoollock")),
+                "an event class was loaded with no recording: " + quiet.out().lines()
+                        .filter(l -> l.contains("Event ") && l.contains("org.spoollock")).toList());
+    }
 }

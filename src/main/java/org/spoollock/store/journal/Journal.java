@@ -123,21 +123,14 @@ public final class Journal {
      */
     public static void rewrite(Path mailbox, FileChannel ch, Stat st, long extent, long newSize, List<Patch> patches)
             throws IOException {
-        org.spoollock.store.WriteEvent event = new org.spoollock.store.WriteEvent();
-        event.begin();
+        org.spoollock.store.WriteEvent event = org.spoollock.store.WriteEvents.begin();
         Journal journal = plan(ch, st, extent, newSize, patches, mailbox.toString());
         Faults.point("rewrite.planned");
         Journal committed = journal.commitOrExplain(mailbox, ch);
         Faults.point("rewrite.committed");
         committed.applyCommitted(mailbox, ch);
         discard(mailbox);
-        event.end();
-        if (event.shouldCommit()) {
-            event.mailbox = mailbox.toString();
-            event.kind = "rewrite";
-            event.bytes = newSize;
-            event.commit();
-        }
+        org.spoollock.store.WriteEvents.commit(event, mailbox.toString(), "rewrite", -1, newSize);
     }
 
     /** Builds a journal for patches of the mailbox open on {@code ch}, computing its checksums from the file. */

@@ -149,8 +149,8 @@ public final class Recovery {
         }
         String what = mailbox + ": recovered: " + done.substring(0, done.length() - 2);
         LOG.log(System.Logger.Level.WARNING, what);
-        org.spoollock.store.WriteEvent e = new org.spoollock.store.WriteEvent();
-        if (e.shouldCommit()) {
+        org.spoollock.store.WriteEvent e = org.spoollock.lock.FlightRecording.on() ? new org.spoollock.store.WriteEvent() : null;
+        if (e != null && e.shouldCommit()) {
             e.mailbox = mailbox.toString();
             e.kind = "recovery";
             e.detail = done.substring(0, done.length() - 2);

@@ -68,19 +68,14 @@ public final class MboxAppender {
     /** As {@link #append(Path, List, MailboxLockOptions, Duration, boolean)} into a file of {@code framing} (mbox or mmdf). */
     public static long append(Path mailbox, List<byte[]> messages, MailboxLockOptions lockOptions, Duration timeout,
                               boolean fsync, Framing framing) throws IOException {
-        org.spoollock.store.WriteEvent event = new org.spoollock.store.WriteEvent();
-        event.begin();
+        org.spoollock.store.WriteEvent event = org.spoollock.store.WriteEvents.begin();
         long at;
         try (MailboxLock lock = MboxRecovery.lockExclusive(mailbox, timeout, lockOptions, framing)) {
             at = appendLocked(mailbox, lock, messages, fsync, true, framing);
         }
-        event.end();
-        if (event.shouldCommit()) {
-            event.mailbox = mailbox.toString();
-            event.kind = "append";
-            event.messages = messages.size();
-            event.bytes = messages.stream().mapToLong(m -> m.length).sum();
-            event.commit();
+        if (event != null) {
+            org.spoollock.store.WriteEvents.commit(event, mailbox.toString(), "append", messages.size(),
+                    messages.stream().mapToLong(m -> m.length).sum());
         }
         return at;
     }

@@ -439,19 +439,12 @@ public final class TenexMailbox implements AutoCloseable {
             m = new TenexMailbox(path, options, true, fd, st, channel(fd, true), format);
             m.flock(Posix.LOCK_SH, options.timeout());
             m.recoverIfNeeded();
-            org.spoollock.store.WriteEvent event = new org.spoollock.store.WriteEvent();
-            event.begin();
+            org.spoollock.store.WriteEvent event = org.spoollock.store.WriteEvents.begin();
             long at;
             try (SessionLock ex = SessionLock.acquireExclusive(path, options.sessionDirectory(), options.timeout())) {
                 at = m.appendLocked(messages, fsync);
             }
-            event.end();
-            if (event.shouldCommit()) {
-                event.mailbox = path.toString();
-                event.kind = "append";
-                event.bytes = messages.view().remaining();
-                event.commit();
-            }
+            org.spoollock.store.WriteEvents.commit(event, path.toString(), "append", -1, messages.view().remaining());
             return at;
         } finally {
             if (m != null) {
