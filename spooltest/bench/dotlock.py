@@ -182,7 +182,7 @@ def explain_cycle(res):
     jv = res["spoollock_inprocess"]["median_ns_per_cycle"]
     jnr = res["jnr_floor"]["median_ns_per_cycle"]
     out = []
-    out.append("The floor's own 9 syscalls made through spoollock's jnr-posix layer cost %.2f× the C floor: that is"
+    out.append("The floor's own 9 syscalls made through spoollock's jnr layer cost %.2f× the C floor: that is"
                " the price of calling the kernel from Java through jnr (argument marshalling, errno handling, stat"
                " copies)%s. The rest, about %s a cycle (spoollock minus jnr floor), is spoollock's own work."
                % (res["ratio_jnr_to_raw_c"],
@@ -275,7 +275,7 @@ def write_report(res, extra_json=(), extra_sections=()):
              " lstat, unlink, close) | %s | 1.00 | | |" % fmt_ns(floor))
     L.append("| spoollock `DotLock.acquire(mbox, 5 s, defaults)` + `release()`, in-process, JIT warm | %s | **%s** |"
              " ≤ %.2f× | %s |" % (fmt_ns(jv), fmt_ratio(ratio, CYCLE_GOAL), CYCLE_GOAL, "**yes**" if ratio <= CYCLE_GOAL else "**no**"))
-    L.append("| the floor's syscalls through spoollock's `Posix` (jnr-posix) layer, no lock logic | %s | %.2f | | |"
+    L.append("| the floor's syscalls through spoollock's `Posix` (jnr-ffi) layer, no lock logic | %s | %.2f | | |"
              % (fmt_ns(res["jnr_floor"]["median_ns_per_cycle"]), res["ratio_jnr_to_raw_c"]))
     for key, label in (("spawn_floor", "spawning two processes (`/bin/true` twice from `sh`), for scale"),
                        ("dotlockfile", "liblockfile `dotlockfile -l -r 0 X.lock` + `dotlockfile -u X.lock`"),

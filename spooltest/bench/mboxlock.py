@@ -150,7 +150,7 @@ def explain(res, nproc):
     out = []
     floor = res["raw_c"]["median_ns_per_cycle"]
     nfloor = sum(FLOOR.values())
-    out.append("The floor's %d syscalls made through spoollock's jnr-posix layer cost %.2f× the C floor (the price of"
+    out.append("The floor's %d syscalls made through spoollock's jnr layer cost %.2f× the C floor (the price of"
                " calling the kernel from Java through jnr)%s. The rest, %.2f× the floor or about %s a cycle (MailboxLock"
                " minus jnr floor within each round, median over the rounds), is spoollock's own work: extra syscalls"
                " and Java-side bookkeeping."
@@ -251,7 +251,7 @@ def report(res, machine):
              % (base.fmt_ns(res["spoollock"]["median_ns_per_cycle"]), base.fmt_ratio(ratio, CYCLE_GOAL), CYCLE_GOAL, yes(ratio <= CYCLE_GOAL)))
     L.append("| the same with the `all` profile (adds a whole-file OFD lock: fcntl F_OFD_SETLK and its unlock), for"
              " information | %s | %.2f | | |" % (base.fmt_ns(res["spoollock_all"]["median_ns_per_cycle"]), ratio_all))
-    L.append("| the floor's syscalls through spoollock's `Posix` (jnr-posix) layer, no lock logic | %s | %.2f | | |"
+    L.append("| the floor's syscalls through spoollock's `Posix` (jnr-ffi) layer, no lock logic | %s | %.2f | | |"
              % (base.fmt_ns(res["jnr"]["median_ns_per_cycle"]), res["ratio_jnr_to_raw_c"]))
     L.append("| jnr + MailboxLock's extra syscalls (the above, plus fstat ×2 of the mailbox and lstat of lock and"
              " mailbox: what strace shows MailboxLock making beyond the floor), no lock logic | %s | %.2f | | |"

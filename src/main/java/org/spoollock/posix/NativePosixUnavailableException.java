@@ -1,7 +1,7 @@
 package org.spoollock.posix;
 
 /**
- * jnr-posix's native implementation could not be loaded. Unchecked because nothing in spoollock can
+ * libc could not be bound through jnr-ffi (its native stub, jffi, did not load). Unchecked because nothing in spoollock can
  * work without it, and it surfaces at the first call, never later as a lock that silently did nothing.
  */
 public final class NativePosixUnavailableException extends IllegalStateException {

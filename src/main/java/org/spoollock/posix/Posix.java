@@ -13,19 +13,15 @@ import java.util.OptionalLong;
 import jnr.constants.platform.Errno;
 import jnr.constants.platform.OpenFlags;
 import jnr.constants.platform.Signal;
-import jnr.posix.FileStat;
-import jnr.posix.NanosecondFileStat;
-import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
-import jnr.posix.POSIXHandler;
+import jnr.ffi.Pointer;
 
 /**
  * The one place where spoollock calls the operating system. Every call retries on EINTR and turns
  * any other errno into a typed {@link PosixException} naming the operation and the path.
  *
- * <p>jnr-posix silently falls back to a pure-Java emulation when its native library cannot be
- * loaded; that emulation's flock and link do nothing useful, so locks built on it would exclude
- * nobody. {@link #get()} therefore insists on the native implementation and fails loudly otherwise.
+ * <p>The calls go to libc through jnr-ffi ({@link NativeC}); there is no emulation to fall back on (a lock
+ * that excludes nobody is worse than none), so when libc cannot be bound {@link #get()} fails loudly and
+ * says why.
  */
 public final class Posix {
     public static final int O_RDONLY = OpenFlags.O_RDONLY.intValue();
@@ -53,22 +49,16 @@ public final class Posix {
 
     private static volatile Posix instance;
 
-    private final POSIX posix;
+    private final NativeC.Calls posix;
     private final int pid;
     private final String hostname;
 
-    private Posix(POSIX posix) {
-        if (posix == null || !posix.isNative()) {
-            throw new NativePosixUnavailableException(
-                    "jnr-posix could not load its native implementation on " + System.getProperty("os.name")
-                    + "/" + System.getProperty("os.arch") + "; refusing its pure-Java fallback, whose file locks"
-                    + " do nothing. Check that jnr-ffi's native stub (jffi) can be extracted and loaded"
-                    + " (a writable java.io.tmpdir without noexec, or -Djffi.boot.library.path).");
-        }
+    private Posix(NativeC.Calls posix) {
         this.posix = posix;
         this.pid = posix.getpid();
-        String h = posix.gethostname();
-        this.hostname = h == null || h.isEmpty() ? "localhost" : h.trim();
+        byte[] name = new byte[256];
+        String h = posix.gethostname(name, name.length) == 0 ? cString(name) : "";
+        this.hostname = h.isEmpty() ? "localhost" : h.trim();
     }
 
     /** The native POSIX layer; throws {@link NativePosixUnavailableException} if it cannot be loaded. */
@@ -78,20 +68,31 @@ public final class Posix {
             synchronized (Posix.class) {
                 p = instance;
                 if (p == null) {
-                    POSIX loaded;
-                    try {
-                        loaded = POSIXFactory.getNativePOSIX(new ThrowingHandler());
-                    } catch (RuntimeException | LinkageError e) {
-                        NativePosixUnavailableException ex = new NativePosixUnavailableException(loadFailure(e,
-                                System.getProperty("jffi.extract.dir", System.getProperty("java.io.tmpdir"))));
-                        ex.initCause(e);
-                        throw ex;
-                    }
-                    instance = p = new Posix(loaded);
+                    instance = p = load(NativeC::load);
                 }
             }
         }
         return p;
+    }
+
+    /** Binds libc with {@code binder}, or says why it could not (package-private for tests). */
+    static Posix load(java.util.function.Supplier<NativeC.Calls> binder) {
+        try {
+            return new Posix(binder.get());
+        } catch (RuntimeException | LinkageError e) {
+            NativePosixUnavailableException ex = new NativePosixUnavailableException(loadFailure(e,
+                    System.getProperty("jffi.extract.dir", System.getProperty("java.io.tmpdir"))));
+            ex.initCause(e);
+            throw ex;
+        }
+    }
+
+    private static String cString(byte[] b) {
+        int n = 0;
+        while (n < b.length && b[n] != 0) {
+            n++;
+        }
+        return new String(b, 0, n, StandardCharsets.UTF_8);
     }
 
     /**
@@ -103,7 +104,7 @@ public final class Posix {
      * ourselves and say what happened there.
      */
     static String loadFailure(Throwable e, String extractDir) {
-        StringBuilder m = new StringBuilder("jnr-posix native implementation unavailable: ").append(e);
+        StringBuilder m = new StringBuilder("libc could not be bound through jnr-ffi: ").append(e);
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
@@ -131,11 +132,6 @@ public final class Posix {
         return m.toString();
     }
 
-    /** For tests: wraps a given jnr POSIX, refusing a non-native one exactly as {@link #get()} does. */
-    static Posix wrap(POSIX posix) {
-        return new Posix(posix);
-    }
-
     public int getpid() {
         return pid;
     }
@@ -152,7 +148,7 @@ public final class Posix {
             if (r >= 0) {
                 return r;
             }
-            int e = posix.errno();
+            int e = NativeC.errno();
             if (e != Errors.EINTR) {
                 throw PosixException.of(operation, path, null, e);
             }
@@ -166,7 +162,7 @@ public final class Posix {
     /** close(2); errors on close are reported, except EINTR (the descriptor is gone on Linux). */
     public void close(int fd, String path) throws FileSystemException {
         if (posix.close(fd) < 0) {
-            int e = posix.errno();
+            int e = NativeC.errno();
             if (e != Errors.EINTR) {
                 throw PosixException.of("close", path, null, e);
             }
@@ -181,16 +177,16 @@ public final class Posix {
     }
 
     public Stat lstat(String path) throws FileSystemException {
-        FileStat st = posix.allocateStat();
-        call(() -> posix.lstat(path, st), "lstat", path);
-        return copy(st);
+        byte[] st = StatxBuffer.allocate();
+        call(() -> statx(StatxBuffer.AT_FDCWD, path, StatxBuffer.AT_SYMLINK_NOFOLLOW, st), "lstat", path);
+        return StatxBuffer.toStat(st);
     }
 
     /** lstat, or null when the name does not exist. */
     public Stat lstatIfExists(String path) throws FileSystemException {
-        FileStat st = posix.allocateStat();
-        while (posix.lstat(path, st) < 0) {
-            int e = posix.errno();
+        byte[] st = StatxBuffer.allocate();
+        while (statx(StatxBuffer.AT_FDCWD, path, StatxBuffer.AT_SYMLINK_NOFOLLOW, st) < 0) {
+            int e = NativeC.errno();
             if (e == Errors.ENOENT) {
                 return null;
             }
@@ -198,19 +194,23 @@ public final class Posix {
                 throw PosixException.of("lstat", path, null, e);
             }
         }
-        return copy(st);
+        return StatxBuffer.toStat(st);
     }
 
     public Stat stat(String path) throws FileSystemException {
-        FileStat st = posix.allocateStat();
-        call(() -> posix.stat(path, st), "stat", path);
-        return copy(st);
+        byte[] st = StatxBuffer.allocate();
+        call(() -> statx(StatxBuffer.AT_FDCWD, path, 0, st), "stat", path);
+        return StatxBuffer.toStat(st);
     }
 
     public Stat fstat(int fd, String path) throws FileSystemException {
-        FileStat st = posix.allocateStat();
-        call(() -> posix.fstat(fd, st), "fstat", path);
-        return copy(st);
+        byte[] st = StatxBuffer.allocate();
+        call(() -> statx(fd, "", StatxBuffer.AT_EMPTY_PATH, st), "fstat", path);
+        return StatxBuffer.toStat(st);
+    }
+
+    private int statx(int dirfd, String path, int flags, byte[] into) {
+        return posix.statx(dirfd, path, flags, StatxBuffer.STATX_BASIC_STATS, into);
     }
 
     /**
@@ -222,7 +222,7 @@ public final class Posix {
             if (posix.link(existing, newName) == 0) {
                 return 0;
             }
-            int e = posix.errno();
+            int e = NativeC.errno();
             if (e == Errors.EEXIST) {
                 return e;
             }
@@ -239,7 +239,7 @@ public final class Posix {
     /** unlink(2); false when the name was already gone. */
     public boolean unlinkIfExists(String path) throws FileSystemException {
         while (posix.unlink(path) < 0) {
-            int e = posix.errno();
+            int e = NativeC.errno();
             if (e == Errors.ENOENT) {
                 return false;
             }
@@ -252,7 +252,7 @@ public final class Posix {
 
     public void rename(String from, String to) throws FileSystemException {
         while (posix.rename(from, to) < 0) {
-            int e = posix.errno();
+            int e = NativeC.errno();
             if (e != Errors.EINTR) {
                 throw PosixException.of("rename", from, to, e);
             }
@@ -273,9 +273,9 @@ public final class Posix {
 
     /** Sets the access and modification times (nanoseconds since the epoch). */
     public void setTimes(int fd, long atimeNanos, long mtimeNanos, String path) throws FileSystemException {
-        long[] a = {atimeNanos / 1_000_000_000L, atimeNanos % 1_000_000_000L};
-        long[] m = {mtimeNanos / 1_000_000_000L, mtimeNanos % 1_000_000_000L};
-        call(() -> posix.futimens(fd, a, m), "futimens", path);
+        long[] times = {Math.floorDiv(atimeNanos, 1_000_000_000L), Math.floorMod(atimeNanos, 1_000_000_000L),
+                Math.floorDiv(mtimeNanos, 1_000_000_000L), Math.floorMod(mtimeNanos, 1_000_000_000L)};
+        call(() -> posix.futimens(fd, times), "futimens", path);
     }
 
     /** chmod(2) by name, as c-client sets lock protection ("don't use fchmod()"). */
@@ -285,7 +285,7 @@ public final class Posix {
 
     /** Sets atime and mtime to now, which also moves ctime to the file server's now. */
     public void touch(int fd, String path) throws FileSystemException {
-        call(() -> posix.futimens(fd, (long[]) null, (long[]) null), "futimens", path);
+        call(() -> posix.futimens(fd, null), "futimens", path);
     }
 
     /**
@@ -294,7 +294,7 @@ public final class Posix {
      */
     public boolean flock(int fd, int operation, String path) throws FileSystemException {
         while (posix.flock(fd, operation) < 0) {
-            int e = posix.errno();
+            int e = NativeC.errno();
             if ((operation & LOCK_NB) != 0 && (e == Errors.EWOULDBLOCK || e == Errors.EAGAIN)) {
                 return false;
             }
@@ -307,9 +307,9 @@ public final class Posix {
 
     /** lseek(2): the descriptor's new offset. */
     public long lseek(int fd, long offset, int whence, String path) throws FileSystemException {
-        long r = posix.lseekLong(fd, offset, whence);
+        long r = posix.lseek(fd, offset, whence);
         if (r < 0) {
-            throw PosixException.of("lseek", path, null, posix.errno());
+            throw PosixException.of("lseek", path, null, NativeC.errno());
         }
         return r;
     }
@@ -321,9 +321,9 @@ public final class Posix {
         int off = 0;
         while (off < data.length) {
             byte[] chunk = off == 0 ? data : java.util.Arrays.copyOfRange(data, off, data.length);
-            int n = posix.write(fd, chunk, chunk.length);
+            int n = (int) posix.write(fd, chunk, chunk.length);
             if (n < 0) {
-                int e = posix.errno();
+                int e = NativeC.errno();
                 if (e == Errors.EINTR) {
                     continue;
                 }
@@ -339,9 +339,9 @@ public final class Posix {
         byte[] chunk = new byte[max];
         int total = 0;
         while (total < max) {
-            int n = posix.pread(fd, chunk, max - total, total);
+            int n = (int) posix.pread(fd, chunk, max - total, total);
             if (n < 0) {
-                int e = posix.errno();
+                int e = NativeC.errno();
                 if (e == Errors.EINTR) {
                     continue;
                 }
@@ -362,8 +362,14 @@ public final class Posix {
 
     /** getpwnam(3): the user called {@code name}, or null when there is none. */
     public User user(String name) {
-        jnr.posix.Passwd p = posix.getpwnam(name);
-        return p == null ? null : new User(p.getLoginName(), (int) p.getUID(), (int) p.getGID(), p.getHome());
+        // struct passwd on LP64 Linux (glibc and musl): pw_name, pw_passwd, pw_uid, pw_gid, pw_gecos, pw_dir
+        synchronized (Posix.class) { // getpwnam's result is static storage, reused by the next call
+            Pointer p = posix.getpwnam(name);
+            if (p == null) {
+                return null;
+            }
+            return new User(p.getPointer(0).getString(0), p.getInt(16), p.getInt(20), p.getPointer(32).getString(0));
+        }
     }
 
     /** The effective user id (0: root). */
@@ -381,18 +387,18 @@ public final class Posix {
         if (pid <= 0) {
             return ProcessState.GONE;
         }
-        if (posix.kill(pid, 0) == 0) {
+        if (posix.kill((int) pid, 0) == 0) {
             return ProcessState.ALIVE;
         }
-        return posix.errno() == Errors.EPERM ? ProcessState.ALIVE_OTHER_USER : ProcessState.GONE;
+        return NativeC.errno() == Errors.EPERM ? ProcessState.ALIVE_OTHER_USER : ProcessState.GONE;
     }
 
     /** kill(2) with a signal; false when no such process. */
     public boolean kill(long pid, int signal) throws FileSystemException {
-        if (posix.kill(pid, signal) == 0) {
+        if (posix.kill((int) pid, signal) == 0) {
             return true;
         }
-        int e = posix.errno();
+        int e = NativeC.errno();
         if (e == Errors.ESRCH) {
             return false;
         }
@@ -428,75 +434,4 @@ public final class Posix {
         }
     }
 
-    private static Stat copy(FileStat st) {
-        long a, m, c;
-        if (st instanceof NanosecondFileStat) {
-            NanosecondFileStat n = (NanosecondFileStat) st;
-            a = st.atime() * 1_000_000_000L + n.aTimeNanoSecs();
-            m = st.mtime() * 1_000_000_000L + n.mTimeNanoSecs();
-            c = st.ctime() * 1_000_000_000L + n.cTimeNanoSecs();
-        } else {
-            a = st.atime() * 1_000_000_000L;
-            m = st.mtime() * 1_000_000_000L;
-            c = st.ctime() * 1_000_000_000L;
-        }
-        return new Stat(st.dev(), st.ino(), st.nlink(), st.mode(), st.uid(), st.gid(), st.st_size(), a, m, c);
-    }
-
-    /** jnr reports some failures through its handler; we call only the errno-returning forms. */
-    private static final class ThrowingHandler implements POSIXHandler {
-        @Override
-        public void error(Errno error, String extraData) {
-            throw new IllegalStateException("jnr-posix: " + error + " " + extraData);
-        }
-
-        @Override
-        public void error(Errno error, String methodName, String extraData) {
-            throw new IllegalStateException("jnr-posix " + methodName + ": " + error + " " + extraData);
-        }
-
-        @Override
-        public void unimplementedError(String methodName) {
-            throw new UnsupportedOperationException("jnr-posix does not implement " + methodName + " here");
-        }
-
-        @Override
-        public void warn(WARNING_ID id, String message, Object... data) {
-        }
-
-        @Override
-        public boolean isVerbose() {
-            return false;
-        }
-
-        @Override
-        public File getCurrentWorkingDirectory() {
-            return new File(System.getProperty("user.dir"));
-        }
-
-        @Override
-        public String[] getEnv() {
-            return System.getenv().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        }
-
-        @Override
-        public InputStream getInputStream() {
-            return System.in;
-        }
-
-        @Override
-        public PrintStream getOutputStream() {
-            return System.out;
-        }
-
-        @Override
-        public int getPID() {
-            return (int) ProcessHandle.current().pid();
-        }
-
-        @Override
-        public PrintStream getErrorStream() {
-            return System.err;
-        }
-    }
 }

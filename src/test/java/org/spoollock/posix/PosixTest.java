@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import jnr.posix.POSIXFactory;
 
 class PosixTest {
     private final Posix posix = Posix.get();
@@ -35,11 +34,57 @@ class PosixTest {
         assertFalse(Posix.loadFailure(e, dir.toString()).contains("jffi extracts"));
     }
 
+    /** No emulation to fall back on: a libc that cannot be bound stops the command, saying why. */
     @Test
-    void refusesJnrsPureJavaFallback() {
+    void libcThatCannotBeBoundIsATypedFailureNamingTheCause() {
         NativePosixUnavailableException e = assertThrows(NativePosixUnavailableException.class,
-                () -> Posix.wrap(POSIXFactory.getJavaPOSIX()));
-        assertTrue(e.getMessage().contains("pure-Java fallback"), e.getMessage());
+                () -> Posix.load(() -> {
+                    throw new UnsatisfiedLinkError("could not load FFI provider");
+                }));
+        assertTrue(e.getMessage().contains("libc could not be bound") && e.getMessage().contains("could not load FFI provider"),
+                e.getMessage());
+        assertTrue(e.getCause() instanceof UnsatisfiedLinkError);
+    }
+
+    /**
+     * stat, lstat and fstat come from statx: every field as the JDK's own stat reads it, st_dev above all
+     * (c-client's session lock is /tmp/.DEV.INO in hex: a different number is a different lock).
+     */
+    @Test
+    void statxGivesWhatStatGives() throws Exception {
+        Path f = Files.write(dir.resolve("f"), new byte[12345]);
+        Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(java.time.Instant.parse("2001-02-03T04:05:06.123456789Z")));
+        Path link = Files.createSymbolicLink(dir.resolve("l"), f);
+        for (Path p : new Path[] {f, dir, Path.of("/dev/null"), Path.of("/proc/self/status")}) {
+            Stat st = posix.stat(p.toString());
+            java.util.Map<String, Object> j = Files.readAttributes(p, "unix:*");
+            assertEquals(((Number) j.get("dev")).longValue(), st.dev(), p + " dev");
+            assertEquals(((Number) j.get("ino")).longValue(), st.ino(), p + " ino");
+            assertEquals(((Number) j.get("nlink")).intValue(), st.nlink(), p + " nlink");
+            assertEquals(((Number) j.get("mode")).intValue(), st.mode(), p + " mode");
+            assertEquals(((Number) j.get("uid")).intValue(), st.uid(), p + " uid");
+            assertEquals(((Number) j.get("gid")).intValue(), st.gid(), p + " gid");
+            assertEquals(((Number) j.get("size")).longValue(), st.size(), p + " size");
+            assertEquals(((java.nio.file.attribute.FileTime) j.get("lastModifiedTime")).to(java.util.concurrent.TimeUnit.NANOSECONDS),
+                    st.mtimeNanos(), p + " mtime");
+            assertEquals(((java.nio.file.attribute.FileTime) j.get("ctime")).to(java.util.concurrent.TimeUnit.NANOSECONDS),
+                    st.ctimeNanos(), p + " ctime");
+        }
+        assertEquals(1_000_000_000L * java.time.Instant.parse("2001-02-03T04:05:06Z").getEpochSecond() + 123_456_789L,
+                posix.stat(f.toString()).mtimeNanos());
+        // lstat: the link itself; stat and fstat: what it names
+        assertTrue(posix.lstat(link.toString()).isSymlink());
+        assertEquals(posix.stat(f.toString()), posix.stat(link.toString()));
+        int fd = posix.open(f.toString(), Posix.O_RDONLY, 0);
+        try {
+            assertEquals(posix.stat(f.toString()), posix.fstat(fd, f.toString()));
+        } finally {
+            posix.closeQuietly(fd);
+        }
+        // glibc's makedev for numbers beyond 8 bits of minor and 12 of major
+        assertEquals(0x0000_0000_0000_0803L, StatxBuffer.dev(8, 3));
+        assertEquals(0x0000_0000_1230_4567L, StatxBuffer.dev(0x045, 0x12367));
+        assertEquals(0x0000_1000_0000_0000L, StatxBuffer.dev(0x1000, 0));
     }
 
     @Test
