@@ -69,6 +69,12 @@ public final class NativeC {
         int syncfs(int fd);
     }
 
+    /**
+     * libc by its file name ("libc.so.6" on glibc): asked for as "c", jnr-ffi reads /etc/ld.so.conf and lists
+     * every library directory (about 1,200 entries here) before it asks the dynamic linker.
+     */
+    static final String LIBC = jnr.ffi.Platform.getNativePlatform().getStandardCLibraryName();
+
     private static volatile Calls calls;
     private static volatile Runtime runtime;
 
@@ -82,7 +88,7 @@ public final class NativeC {
             synchronized (NativeC.class) {
                 c = calls;
                 if (c == null) {
-                    c = LibraryLoader.create(Calls.class).load("c");
+                    c = LibraryLoader.create(Calls.class).load(LIBC);
                     runtime = Runtime.getRuntime(c);
                     calls = c;
                 }

@@ -60,7 +60,7 @@ public final class RecordLocks {
 
     private RecordLocks() {
         Posix.get(); // native POSIX must work first: same loader, same clear failure
-        this.libc = LibraryLoader.create(LibC.class).load("c");
+        this.libc = LibraryLoader.create(LibC.class).load(NativeC.LIBC);
         this.runtime = Runtime.getRuntime(libc);
         if (classic) {
             warnClassic("forced by spoollock.classicRecordLocks");
