@@ -415,7 +415,7 @@ def verify(path, expected, home, can_cc, counts=False):
 
 def deliver_single(d, home, uid, gid, can_cc):
     """c and e: rounds of floor, spoollock single, batch, queue and c-client, order turning."""
-    kinds = ["floor", "floor_intent", "single", "jakarta", "batch", "queue"] + (["cclient"] if can_cc and CC_N > 0 else [])
+    kinds = ["floor", "floor_intent", "floor_note_in_place", "single", "jakarta", "batch", "queue"] + (["cclient"] if can_cc and CC_N > 0 else [])
     # the provider's APPEND as a fresh JVM sees it: the first 300 messages, class loading and JIT included
     fresh_jvm = Jvm()
     try:
@@ -429,7 +429,7 @@ def deliver_single(d, home, uid, gid, can_cc):
     finally:
         fresh_jvm.close()
     jvm = Jvm()
-    res = {"kinds": kinds, "rounds": ROUNDS, "n": {"floor": N, "floor_intent": N, "single": N, "jakarta": N,
+    res = {"kinds": kinds, "rounds": ROUNDS, "n": {"floor": N, "floor_intent": N, "floor_note_in_place": N, "single": N, "jakarta": N,
                                                    "batch": BATCH_N, "queue": QUEUE_N, "cclient": CC_N},
            "jakarta_fresh_jvm_first_300_messages_per_s": first300,
            "batch_size": BATCH, "queue_threads": THREADS, "warmup_single": WARMUP, "floor_warmup": FLOOR_WARMUP,
@@ -460,8 +460,9 @@ def deliver_single(d, home, uid, gid, can_cc):
             for i in range(len(kinds)):
                 k = kinds[(r + i) % len(kinds)]
                 mb = fresh(d, "%s-%d" % (k, r), uid, gid)
-                if k in ("floor", "floor_intent"):
-                    ms, rc, out, err, ru = timed_run([RAW] + (["-i"] if k == "floor_intent" else []) + [mb, str(N), str(FLOOR_WARMUP)])
+                if k in ("floor", "floor_intent", "floor_note_in_place"):
+                    flag = {"floor": [], "floor_intent": ["-i"], "floor_note_in_place": ["-p"]}[k]
+                    ms, rc, out, err, ru = timed_run([RAW] + flag + [mb, str(N), str(FLOOR_WARMUP)])
                     if rc != 0:
                         raise RuntimeError("bench-deliver-raw failed: " + err.strip())
                     j = json.loads(out.strip().splitlines()[-1])
@@ -1234,6 +1235,14 @@ def report(res, machine):
              " `.NAME.spoollock-append`, write a header line and the 4 KB message into it, fdatasync, close; after"
              " futimens, unlink it), for information | %s | %.2f | | | %s |"
              % (fmt_rate(dl["floor_intent"]["median_messages_per_s"]), dl["ratio_floor_intent_to_floor"], cpu("floor_intent")))
+    if dl.get("floor_note_in_place"):
+        L.append("| the floor with the cheapest durable note we know of (`bench-deliver-raw -p`: one note file kept from"
+                 " one delivery to the next; before the write, only the header a cut-back needs (offset, length, CRC)"
+                 " written over it in place and fdatasynced; after futimens, overwritten unsynced; nothing created or"
+                 " removed per delivery), for information: the bound on any design that keeps a power cut from leaving"
+                 " part of an append | %s | %.2f | | | %s |"
+                 % (fmt_rate(dl["floor_note_in_place"]["median_messages_per_s"]), dl["ratio_floor_note_in_place_to_floor"],
+                    cpu("floor_note_in_place")))
     rs = dl["ratio_single_to_floor"]
     L.append("| spoollock `MboxAppender.append(mbox, [one message], defaults, 30 s)`, message formatted with"
              " `MboxEncoding.format` in the loop, JIT warm | %s | **%.2f** | ≥ %.1f× | %s | %s |"

@@ -3,7 +3,7 @@
  * unlock) for one 4096-byte message, in a loop in one process, with nothing else. spoollock's
  * MboxAppender (one message per call) is compared with this (spooltest/bench/mbox.py).
  *
- *   bench-deliver-raw MBOX N WARMUP [go]
+ *   bench-deliver-raw [-i | -p] MBOX N WARMUP [go]
  *
  * One delivery:
  *   dot-lock  open(hitch, O_RDWR|O_CREAT|O_EXCL, 0666), write("PID\n"), fchmod(0666),
@@ -13,7 +13,12 @@
  *   append    open(MBOX, O_WRONLY|O_APPEND|O_CREAT, 0600), flock(LOCK_EX), write(4096 bytes), fsync,
  *             futimens(atime = now - 1 s, mtime = now: "new mail", as c-client's utime)
  *   release   flock(LOCK_UN), close(mailbox fd), lstat(lock), unlink(lock), close(hitch fd)
- * 17 syscalls. The message is a From_ line, headers and a plain-text body, 4096 bytes with the
+ * 17 syscalls. With -i, spoollock's append-intent file as spoollock writes it (created, the whole
+ * message in it, fdatasynced, removed after the futimens). With -p, the cheapest durable note we know
+ * of, for comparison: one file kept from one delivery to the next (created by the first), into which
+ * each delivery writes only what a recovery that cuts back needs (the header: offset, length, CRC) at
+ * offset 0 and fdatasyncs it before the append, and overwrites with "clear" after the futimens, unsynced;
+ * no file is created or removed per delivery, and the note's size does not change after the first. The message is a From_ line, headers and a plain-text body, 4096 bytes with the
  * separating newline; its Message-ID <raw.PID.SEQ@spoollock.bench> is unique across processes (SEQ
  * counts from 1, warm-up included); it is formatted once and only the SEQ digits are rewritten.
  * WARMUP untimed deliveries first (to the same mailbox). With "go": then print "ready" and wait for
@@ -84,7 +89,9 @@ static void set_seq (long s)
 
 static long retries;
 
-static const char *intent; /* with -i: spoollock's append-intent file, else NULL */
+static const char *intent; /* with -i or -p: spoollock's append-intent file, else NULL */
+static int in_place;        /* -p: the note kept and overwritten in place (above) */
+static int note_fd = -1;    /* -p: its descriptor, open from the first delivery on */
 
 static void deliveries (long n, long *seq, const char *mbox, const char *hitch, const char *lock,
                         const char *pidline, size_t pidlen)
@@ -96,7 +103,11 @@ static void deliveries (long n, long *seq, const char *mbox, const char *hitch, 
     int fd = open (mbox, O_WRONLY | O_APPEND | O_CREAT, 0600);
     if (fd < 0) die ("open", mbox);
     if (flock (fd, LOCK_EX) < 0) die ("flock", mbox);
-    if (intent) { /* what spoollock writes beside the mailbox before appending, fdatasynced */
+    if (in_place) {
+      if (note_fd < 0 && (note_fd = open (intent, O_WRONLY | O_CREAT, 0600)) < 0) die ("open", intent);
+      if (pwrite (note_fd, INTENT_HEAD, sizeof INTENT_HEAD - 1, 0) != sizeof INTENT_HEAD - 1) die ("pwrite", intent);
+      if (fdatasync (note_fd) < 0) die ("fdatasync", intent);
+    } else if (intent) { /* what spoollock writes beside the mailbox before appending, fdatasynced */
       int ifd = open (intent, O_WRONLY | O_CREAT | O_TRUNC, 0666);
       if (ifd < 0) die ("open", intent);
       if (write (ifd, INTENT_HEAD, sizeof INTENT_HEAD - 1) != sizeof INTENT_HEAD - 1 || write (ifd, msg, MSG_SIZE) != MSG_SIZE)
@@ -109,7 +120,11 @@ static void deliveries (long n, long *seq, const char *mbox, const char *hitch, 
     time_t now = time (NULL);
     struct timespec times[2] = { { now - 1, 0 }, { now, 0 } };
     if (futimens (fd, times) < 0) die ("futimens", mbox);
-    if (intent && unlink (intent) < 0) die ("unlink", intent);
+    if (in_place) { /* the same length as the header, so the file's size never changes */
+      static char cleared[sizeof INTENT_HEAD - 1];
+      if (!cleared[0]) memset (cleared, '-', sizeof cleared);
+      if (pwrite (note_fd, cleared, sizeof cleared, 0) != sizeof cleared) die ("pwrite", intent);
+    } else if (intent && unlink (intent) < 0) die ("unlink", intent);
     /* release in reverse */
     if (flock (fd, LOCK_UN) < 0) die ("flock unlock", mbox);
     if (close (fd) < 0) die ("close", mbox);
@@ -120,13 +135,14 @@ static void deliveries (long n, long *seq, const char *mbox, const char *hitch, 
 int main (int argc, char **argv)
 {
   char intent_name[2100];
-  if (argc > 1 && !strcmp (argv[1], "-i")) {
+  if (argc > 1 && (!strcmp (argv[1], "-i") || !strcmp (argv[1], "-p"))) {
     intent = intent_name;
+    in_place = argv[1][1] == 'p';
     argv++;
     argc--;
   }
   if ((argc != 4 && argc != 5) || (argc == 5 && strcmp (argv[4], "go"))) {
-    fprintf (stderr, "usage: bench-deliver-raw [-i] MBOX N WARMUP [go]\n");
+    fprintf (stderr, "usage: bench-deliver-raw [-i | -p] MBOX N WARMUP [go]\n");
     return 64;
   }
   const char *mbox = argv[1];
