@@ -38,15 +38,16 @@ public final class StartupTraining {
                     .getBytes(StandardCharsets.US_ASCII);
             for (int i = 0; i < 3; i++) {
                 System.setIn(new ByteArrayInputStream(message));
-                Main.run("deliver", session, box);
+                expect(0, "deliver", session, box);
             }
             for (List<String> cmd : List.of(List.of("count", box), List.of("list", "--long", box),
                     List.of("flag", session, box, "1", "+\\Seen"), List.of("flag", session, box, "2", "+\\Deleted"),
                     List.of("expunge", session, box), List.of("check", box), List.of("locks", box),
                     List.of("lock", session, box, "--", "true"), List.of("copy", box, box + ".tenex", "--format", "tenex"),
-                    List.of("--help"), List.of("count", dir.resolve("missing").toString()))) {
-                Main.run(cmd.toArray(new String[0]));
+                    List.of("--help"))) {
+                expect(0, cmd.toArray(new String[0]));
             }
+            expect(ExitCodes.NOINPUT, "count", dir.resolve("missing").toString()); // the way a failure is reported
         } finally {
             System.setOut(out);
             System.setErr(err);
@@ -54,6 +55,15 @@ public final class StartupTraining {
             try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /** Runs a command of the training; a cache recorded from a run that went another way would hold the wrong classes. */
+    private static void expect(int status, String... args) {
+        int got = Main.run(args);
+        if (got != status) {
+            throw new IllegalStateException("training: spoollock " + String.join(" ", args) + " exited " + got
+                    + ", not " + status);
         }
     }
 }
