@@ -11,8 +11,10 @@ import jnr.ffi.Runtime;
  * The libc calls spoollock makes, bound once through jnr-ffi. Only these, with plain Java types and no
  * jnr type annotations: binding jnr-posix's whole libc interface (hundreds of functions, each annotation
  * type a dynamic proxy class) cost about 130 ms of every command's start on JDK 25 with the AOT cache,
- * this one about 55 ms (measured: a one-message {@code count}; see docs/operations.md). Stat results come
- * from {@code statx(2)}, whose layout is the same on every Linux architecture ({@link StatxBuffer}).
+ * this one about 40 ms, the first calls included (measured in-process; docs/operations.md, "Start-up").
+ * Stat results come from {@code statx(2)}, whose layout is the same on every Linux architecture
+ * ({@link StatxBuffer}). Byte arrays go without jnr's {@code @In}/{@code @Out} (an annotation type is a
+ * proxy class at start-up too), so jnr copies them both ways: a few KB per call here.
  *
  * <p>Public, with its interface, only because jnr-ffi implements the interface in a class loader of its
  * own. Nothing outside this package calls it: {@link Posix} is the one place spoollock calls the system.
