@@ -14,7 +14,8 @@ import jnr.ffi.Runtime;
  * this one about 40 ms, the first calls included (measured in-process; docs/operations.md, "Start-up").
  * Stat results come from {@code statx(2)}, whose layout is the same on every Linux architecture
  * ({@link StatxBuffer}). Byte arrays go without jnr's {@code @In}/{@code @Out} (an annotation type is a
- * proxy class at start-up too), so jnr copies them both ways: a few KB per call here.
+ * proxy class at start-up too), so jnr copies them both ways: for a delivery's write, one more memcpy of
+ * the message than an {@code @In} array would cost, next to writing it to the file.
  *
  * <p>Public, with its interface, only because jnr-ffi implements the interface in a class loader of its
  * own. Nothing outside this package calls it: {@link Posix} is the one place spoollock calls the system.
