@@ -46,6 +46,9 @@ public final class RaiseClassFileVersion {
         try (URLClassLoader original = new URLClassLoader(new URL[] {jar.toUri().toURL()},
                 ClassLoader.getPlatformClassLoader())) {
             changed = rewrite(jar, raised, original);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(raised);
+            throw e;
         }
         if (changed == 0) {
             Files.delete(raised);
@@ -70,6 +73,13 @@ public final class RaiseClassFileVersion {
              ZipOutputStream zout = new ZipOutputStream(Files.newOutputStream(out))) {
             ZipEntry e;
             while ((e = zin.getNextEntry()) != null) {
+                String n = e.getName().toUpperCase(java.util.Locale.ROOT);
+                if (n.startsWith("META-INF/") && (n.endsWith(".SF") || n.endsWith(".RSA") || n.endsWith(".DSA")
+                        || n.endsWith(".EC"))) {
+                    // a rewritten class would fail the signature's check at load time, in a user's command
+                    throw new IOException(in + " is signed (" + e.getName() + "): its classes cannot be rewritten;"
+                            + " drop the raise-picocli-class-version step or use an unsigned jar");
+                }
                 byte[] bytes = zin.readAllBytes();
                 if (e.getName().endsWith(".class") && version(bytes) < JAVA_8) {
                     bytes = raise(bytes, resolver);
