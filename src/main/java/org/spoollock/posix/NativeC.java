@@ -110,10 +110,6 @@ public final class NativeC {
         return runtime.getLastError();
     }
 
-    static Runtime runtime() {
-        return runtime;
-    }
-
     /** Runs a call that returns 0 or -1, retrying on EINTR: 0, or the errno it failed with. */
     static int call(IntSupplier syscall) {
         get();
