@@ -17,8 +17,9 @@
  * message in it, fdatasynced, removed after the futimens). With -p, the cheapest durable note we know
  * of, for comparison: one file kept from one delivery to the next (created by the first), into which
  * each delivery writes only what a recovery that cuts back needs (the header: offset, length, CRC) at
- * offset 0 and fdatasyncs it before the append, and overwrites with "clear" after the futimens, unsynced;
- * no file is created or removed per delivery, and the note's size does not change after the first. The message is a From_ line, headers and a plain-text body, 4096 bytes with the
+ * offset 0 and fdatasyncs it before the append, and overwrites with as many dashes after the futimens,
+ * unsynced; no file is created or removed per delivery, and the note's size does not change after the
+ * first. The message is a From_ line, headers and a plain-text body, 4096 bytes with the
  * separating newline; its Message-ID <raw.PID.SEQ@spoollock.bench> is unique across processes (SEQ
  * counts from 1, warm-up included); it is formatted once and only the SEQ digits are rewritten.
  * WARMUP untimed deliveries first (to the same mailbox). With "go": then print "ready" and wait for

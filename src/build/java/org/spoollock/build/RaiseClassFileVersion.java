@@ -43,10 +43,14 @@ public final class RaiseClassFileVersion {
         Path jar = Path.of(args[0]);
         Path raised = jar.resolveSibling(jar.getFileName() + ".raised");
         int changed;
-        try (URLClassLoader original = new URLClassLoader(new URL[] {jar.toUri().toURL()},
-                ClassLoader.getPlatformClassLoader())) {
-            changed = rewrite(jar, raised, original);
-        } catch (IOException | RuntimeException e) {
+        List<String> names;
+        try {
+            try (URLClassLoader original = new URLClassLoader(new URL[] {jar.toUri().toURL()},
+                    ClassLoader.getPlatformClassLoader())) {
+                changed = rewrite(jar, raised, original);
+            }
+            names = changed == 0 ? List.of() : verify(raised);
+        } catch (Exception | LinkageError e) { // nothing half-made is left beside the jar
             Files.deleteIfExists(raised);
             throw e;
         }
@@ -54,13 +58,6 @@ public final class RaiseClassFileVersion {
             Files.delete(raised);
             System.out.println("RaiseClassFileVersion: " + jar + ": every class is version " + JAVA_8 + " or later");
             return;
-        }
-        List<String> names;
-        try {
-            names = verify(raised);
-        } catch (Exception | LinkageError e) {
-            Files.delete(raised);
-            throw e;
         }
         Files.move(raised, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         System.out.println("RaiseClassFileVersion: " + jar + ": " + changed + " classes raised to version " + JAVA_8
