@@ -39,7 +39,6 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
-    /** Runs the CLI and returns its exit status (for tests and the demo). */
     /** The subcommands, in the order help lists them. */
     private static final java.util.Map<String, java.util.function.Supplier<Object>> COMMANDS = new java.util.LinkedHashMap<>();
 
@@ -78,14 +77,15 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /** Runs the CLI and returns its exit status (for tests and the demo). */
     public static int run(String... args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "spoollock: %4$s: %5$s%6$s%n");
         // The CLI prints what happens itself; the library's INFO lines would say it twice.
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
-        CommandLine cl = new CommandLine(new Main());
         // Only the command asked for is built: picocli reads every command's annotations by reflection,
         // ~0.3 s of a ~0.8 s start for all eleven, paid by every delivery of an MDA. Help, a mistyped or
-        // a missing command get them all.
+        // a missing command get them all. The short commands' models come from the build (PrebuiltModel),
+        // without reading annotations at all, unless help or the version is asked for.
         String named = null;
         for (String a : args) {
             if (!a.startsWith("-")) {
@@ -93,9 +93,16 @@ public final class Main implements Runnable {
                 break;
             }
         }
-        for (java.util.Map.Entry<String, java.util.function.Supplier<Object>> c : COMMANDS.entrySet()) {
-            if (named == null || named.equals(c.getKey())) {
-                cl.addSubcommand(c.getKey(), c.getValue().get());
+        CommandLine cl = null;
+        if (named != null && PrebuiltModel.COMMANDS.contains(named) && !asksForHelp(args)) {
+            cl = PrebuiltModel.commandLine(new Main(), named, command(named));
+        }
+        if (cl == null) {
+            cl = new CommandLine(new Main());
+            for (java.util.Map.Entry<String, java.util.function.Supplier<Object>> c : COMMANDS.entrySet()) {
+                if (named == null || named.equals(c.getKey())) {
+                    cl.addSubcommand(c.getKey(), c.getValue().get());
+                }
             }
         }
         cl.setParameterExceptionHandler(Main::usageError);
@@ -106,6 +113,21 @@ public final class Main implements Runnable {
             flag.setUnmatchedOptionsArePositionalParams(true);
         }
         return cl.execute(args);
+    }
+
+    /**
+     * Whether an argument could be -h, --help, -V or --version, alone or in a cluster of short options (whose
+     * usage text the prebuilt model leaves out). A flag or value that only looks like one costs the annotated
+     * model's start-up, nothing else.
+     */
+    static boolean asksForHelp(String[] args) {
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("--version")
+                    || (a.startsWith("-") && !a.startsWith("--") && (a.indexOf('h') > 0 || a.indexOf('V') > 0))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int usageError(CommandLine.ParameterException ex, String[] args) {

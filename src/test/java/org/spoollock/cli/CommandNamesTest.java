@@ -40,4 +40,15 @@ class CommandNamesTest {
         assertEquals(new TreeSet<>(Main.commandNames()), new TreeSet<>(Set.of(m.group(1).split("\\|"))),
                 "commands in bin/spoollock's archive case list");
     }
+
+    @Test
+    void theLauncherRunsTheCommandsWithAGeneratedModelOnC1Alone() throws Exception {
+        // the short commands: an MDA or a script starts them per message, so both start-up measures cover them
+        String launcher = Files.readString(Path.of("bin/spoollock"));
+        Matcher m = Pattern.compile("\\n\\s*([a-z|]+)\\)\\n\\s*case \" \\$\\{JAVA_OPTS:-\\} \" in\\n\\s*\\*Tiered\\*")
+                .matcher(launcher);
+        assertTrue(m.find(), "bin/spoollock's list of commands run on C1 alone not found");
+        assertEquals(new TreeSet<>(PrebuiltModel.COMMANDS), new TreeSet<>(Set.of(m.group(1).split("\\|"))),
+                "bin/spoollock's C1 commands and PrebuiltModel's");
+    }
 }
