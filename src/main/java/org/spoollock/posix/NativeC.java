@@ -21,27 +21,31 @@ import jnr.ffi.Runtime;
  * own. Nothing outside this package calls it: {@link Posix} is the one place spoollock calls the system.
  */
 public final class NativeC {
-    /** The functions, as libc declares them; {@code long} for ssize_t, off_t and size_t (LP64 Linux). */
+    /**
+     * The functions, as libc declares them; {@code long} for ssize_t, off_t and size_t (LP64 Linux). Names are
+     * NUL-terminated bytes ({@link #path}): given as a CharSequence, jnr converts them through a converter
+     * whose annotations cost about 11 ms of proxy classes at the first call of every command.
+     */
     public interface Calls {
-        int open(CharSequence path, int flags, int mode);
+        int open(byte[] path, int flags, int mode);
 
         int close(int fd);
 
-        int statx(int dirfd, CharSequence path, int flags, int mask, byte[] statxbuf);
+        int statx(int dirfd, byte[] path, int flags, int mask, byte[] statxbuf);
 
-        int link(CharSequence existing, CharSequence newName);
+        int link(byte[] existing, byte[] newName);
 
-        int unlink(CharSequence path);
+        int unlink(byte[] path);
 
-        int rename(CharSequence from, CharSequence to);
+        int rename(byte[] from, byte[] to);
 
         int fsync(int fd);
 
         int fchmod(int fd, int mode);
 
-        int chmod(CharSequence path, int mode);
+        int chmod(byte[] path, int mode);
 
-        int lchown(CharSequence path, int uid, int gid);
+        int lchown(byte[] path, int uid, int gid);
 
         int ftruncate(int fd, long length);
 
@@ -65,7 +69,7 @@ public final class NativeC {
         int gethostname(byte[] name, long len);
 
         /** struct passwd *, or NULL; read at once (the next call may reuse it). */
-        Pointer getpwnam(CharSequence name);
+        Pointer getpwnam(byte[] name);
 
         int fallocate(int fd, int mode, long offset, long len);
 
@@ -103,6 +107,37 @@ public final class NativeC {
     static Calls get() {
         Posix.get(); // the native layer loads (or says why not) first
         return calls;
+    }
+
+    /**
+     * A name as the kernel takes it: encoded as the JDK encodes the same String for its own file calls
+     * (sun.jnu.encoding, so a FileChannel and a native call on one name address one file), NUL-terminated.
+     * A name that encoding cannot hold is refused, as the JDK refuses it.
+     */
+    static byte[] path(String name) {
+        if (name.indexOf('\0') >= 0) {
+            throw new java.nio.file.InvalidPathException(name, "Nul character not allowed");
+        }
+        java.nio.ByteBuffer b;
+        try {
+            b = NAMES.newEncoder().encode(java.nio.CharBuffer.wrap(name));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new java.nio.file.InvalidPathException(name, "not representable in " + NAMES + " (sun.jnu.encoding)");
+        }
+        byte[] c = new byte[b.remaining() + 1];
+        b.get(c, 0, c.length - 1);
+        return c;
+    }
+
+    private static final java.nio.charset.Charset NAMES = namesCharset();
+
+    private static java.nio.charset.Charset namesCharset() {
+        String jnu = System.getProperty("sun.jnu.encoding");
+        try {
+            return jnu == null ? java.nio.charset.Charset.defaultCharset() : java.nio.charset.Charset.forName(jnu);
+        } catch (IllegalArgumentException e) {
+            return java.nio.charset.Charset.defaultCharset();
+        }
     }
 
     /** The errno of this thread's last call through {@link Calls}. */

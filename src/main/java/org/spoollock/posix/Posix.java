@@ -152,7 +152,8 @@ public final class Posix {
     }
 
     public int open(String path, int flags, int mode) throws FileSystemException {
-        return call(() -> posix.open(path, flags, mode), "open", path);
+        byte[] name = NativeC.path(path);
+        return call(() -> posix.open(name, flags, mode), "open", path);
     }
 
     /** close(2); errors on close are reported, except EINTR (the descriptor is gone on Linux). */
@@ -174,14 +175,16 @@ public final class Posix {
 
     public Stat lstat(String path) throws FileSystemException {
         byte[] st = StatxBuffer.allocate();
-        call(() -> statx(StatxBuffer.AT_FDCWD, path, StatxBuffer.AT_SYMLINK_NOFOLLOW, st), "lstat", path);
+        byte[] name = NativeC.path(path);
+        call(() -> statx(StatxBuffer.AT_FDCWD, name, StatxBuffer.AT_SYMLINK_NOFOLLOW, st), "lstat", path);
         return StatxBuffer.toStat(st);
     }
 
     /** lstat, or null when the name does not exist. */
     public Stat lstatIfExists(String path) throws FileSystemException {
         byte[] st = StatxBuffer.allocate();
-        while (statx(StatxBuffer.AT_FDCWD, path, StatxBuffer.AT_SYMLINK_NOFOLLOW, st) < 0) {
+        byte[] name = NativeC.path(path);
+        while (statx(StatxBuffer.AT_FDCWD, name, StatxBuffer.AT_SYMLINK_NOFOLLOW, st) < 0) {
             int e = NativeC.errno();
             if (e == Errors.ENOENT) {
                 return null;
@@ -195,18 +198,22 @@ public final class Posix {
 
     public Stat stat(String path) throws FileSystemException {
         byte[] st = StatxBuffer.allocate();
-        call(() -> statx(StatxBuffer.AT_FDCWD, path, 0, st), "stat", path);
+        byte[] name = NativeC.path(path);
+        call(() -> statx(StatxBuffer.AT_FDCWD, name, 0, st), "stat", path);
         return StatxBuffer.toStat(st);
     }
 
     public Stat fstat(int fd, String path) throws FileSystemException {
         byte[] st = StatxBuffer.allocate();
-        call(() -> statx(fd, "", StatxBuffer.AT_EMPTY_PATH, st), "fstat", path);
+        call(() -> statx(fd, EMPTY_NAME, StatxBuffer.AT_EMPTY_PATH, st), "fstat", path);
         return StatxBuffer.toStat(st);
     }
 
-    private int statx(int dirfd, String path, int flags, byte[] into) {
-        return posix.statx(dirfd, path, flags, StatxBuffer.STATX_BASIC_STATS, into);
+    /** "": with AT_EMPTY_PATH, statx looks at the descriptor itself. */
+    private static final byte[] EMPTY_NAME = {0};
+
+    private int statx(int dirfd, byte[] name, int flags, byte[] into) {
+        return posix.statx(dirfd, name, flags, StatxBuffer.STATX_BASIC_STATS, into);
     }
 
     /**
@@ -214,8 +221,10 @@ public final class Posix {
      * link may have succeeded although it reports failure); any other error is thrown.
      */
     public int link(String existing, String newName) throws FileSystemException {
+        byte[] from = NativeC.path(existing);
+        byte[] to = NativeC.path(newName);
         while (true) {
-            if (posix.link(existing, newName) == 0) {
+            if (posix.link(from, to) == 0) {
                 return 0;
             }
             int e = NativeC.errno();
@@ -229,12 +238,14 @@ public final class Posix {
     }
 
     public void unlink(String path) throws FileSystemException {
-        call(() -> posix.unlink(path), "unlink", path);
+        byte[] name = NativeC.path(path);
+        call(() -> posix.unlink(name), "unlink", path);
     }
 
     /** unlink(2); false when the name was already gone. */
     public boolean unlinkIfExists(String path) throws FileSystemException {
-        while (posix.unlink(path) < 0) {
+        byte[] name = NativeC.path(path);
+        while (posix.unlink(name) < 0) {
             int e = NativeC.errno();
             if (e == Errors.ENOENT) {
                 return false;
@@ -247,7 +258,9 @@ public final class Posix {
     }
 
     public void rename(String from, String to) throws FileSystemException {
-        while (posix.rename(from, to) < 0) {
+        byte[] f = NativeC.path(from);
+        byte[] t = NativeC.path(to);
+        while (posix.rename(f, t) < 0) {
             int e = NativeC.errno();
             if (e != Errors.EINTR) {
                 throw PosixException.of("rename", from, to, e);
@@ -276,7 +289,8 @@ public final class Posix {
 
     /** chmod(2) by name, as c-client sets lock protection ("don't use fchmod()"). */
     public void chmod(String path, int mode) throws FileSystemException {
-        call(() -> posix.chmod(path, mode), "chmod", path);
+        byte[] name = NativeC.path(path);
+        call(() -> posix.chmod(name, mode), "chmod", path);
     }
 
     /** Sets atime and mtime to now, which also moves ctime to the file server's now. */
@@ -360,7 +374,7 @@ public final class Posix {
     public User user(String name) {
         // struct passwd on LP64 Linux (glibc and musl): pw_name, pw_passwd, pw_uid, pw_gid, pw_gecos, pw_dir
         synchronized (Posix.class) { // getpwnam's result is static storage, reused by the next call
-            Pointer p = posix.getpwnam(name);
+            Pointer p = posix.getpwnam(NativeC.path(name));
             if (p == null) {
                 return null;
             }
@@ -375,7 +389,8 @@ public final class Posix {
 
     /** lchown(2): never follows a symbolic link. */
     public void lchown(String path, int uid, int gid) throws FileSystemException {
-        call(() -> posix.lchown(path, uid, gid), "lchown", path);
+        byte[] name = NativeC.path(path);
+        call(() -> posix.lchown(name, uid, gid), "lchown", path);
     }
 
     /** kill(pid, 0): whether a process with that PID exists. */

@@ -126,6 +126,25 @@ class PosixTest {
     }
 
     @Test
+    void aNameIsTheFileTheJdkMeansByIt() throws Exception {
+        // names go to libc encoded as the JDK encodes them for its own calls: one String, one file
+        String name;
+        try {
+            name = Files.createFile(dir.resolve("caf\u00e9-\u00fcber")).toString();
+        } catch (java.nio.file.InvalidPathException unmappable) {
+            name = Files.createFile(dir.resolve("plain")).toString(); // an ASCII-only sun.jnu.encoding
+        }
+        Object key = Files.readAttributes(Path.of(name), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        assertEquals("(dev=" + Long.toHexString(posix.lstat(name).dev()) + ",ino=" + posix.lstat(name).ino() + ")",
+                key.toString());
+        posix.rename(name, name + "-2");
+        assertTrue(Files.exists(Path.of(name + "-2")));
+        posix.unlink(name + "-2");
+        assertFalse(Files.exists(Path.of(name + "-2")));
+        assertThrows(java.nio.file.InvalidPathException.class, () -> posix.lstat(dir + "/a\0b"));
+    }
+
+    @Test
     void linkReportsEexistAndStatSeesTheSecondName() throws Exception {
         String a = dir.resolve("a").toString();
         String b = dir.resolve("b").toString();
