@@ -30,13 +30,20 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        // A command lives a second or less and makes a few dozen native calls: jnr-ffi generating its
-        // call stubs with ASM costs more (~0.3 s of a ~1 s start) than the slower reflective calls it
-        // saves. The library, in long-lived servers, keeps jnr's default. -Djnr.ffi.asm.enabled=true wins.
+        commandLineNativeCalls();
+        System.exit(run(args));
+    }
+
+    /**
+     * A command lives a second or less and makes a few dozen native calls: jnr-ffi generating its call stubs
+     * with ASM costs more (~0.3 s of a ~1 s start) than the slower reflective calls it saves. The library, in
+     * long-lived servers, keeps jnr's default. -Djnr.ffi.asm.enabled=true wins. The AOT cache's training run
+     * (StartupTraining) must choose the same, or the cache holds the other way's classes.
+     */
+    static void commandLineNativeCalls() {
         if (System.getProperty("jnr.ffi.asm.enabled") == null) {
             System.setProperty("jnr.ffi.asm.enabled", "false");
         }
-        System.exit(run(args));
     }
 
     /** The subcommands, in the order help lists them. */
@@ -105,6 +112,9 @@ public final class Main implements Runnable {
                 }
             }
         }
+        // picocli converts to Path by reflection (Paths.get through Method.invoke), which spins method-handle
+        // classes at every start; the same call, made directly
+        cl.registerConverter(java.nio.file.Path.class, s -> java.nio.file.Path.of(s));
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler(Main::failure);
         CommandLine flag = cl.getSubcommands().get("flag");
