@@ -30,20 +30,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        commandLineNativeCalls();
         System.exit(run(args));
-    }
-
-    /**
-     * A command lives a second or less and makes a few dozen native calls: jnr-ffi generating its call stubs
-     * with ASM costs more (~0.3 s of a ~1 s start) than the slower reflective calls it saves. The library, in
-     * long-lived servers, keeps jnr's default. -Djnr.ffi.asm.enabled=true wins. The AOT cache's training run
-     * (StartupTraining) must choose the same, or the cache holds the other way's classes.
-     */
-    static void commandLineNativeCalls() {
-        if (System.getProperty("jnr.ffi.asm.enabled") == null) {
-            System.setProperty("jnr.ffi.asm.enabled", "false");
-        }
     }
 
     /** The subcommands, in the order help lists them. */

@@ -24,7 +24,6 @@ public final class StartupTraining {
     }
 
     public static void main(String[] args) throws IOException {
-        Main.commandLineNativeCalls(); // as the commands trained for will run
         Path dir = Files.createTempDirectory("spoollock-training");
         PrintStream out = System.out;
         PrintStream err = System.err;

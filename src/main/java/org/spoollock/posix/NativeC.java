@@ -1,32 +1,38 @@
 package org.spoollock.posix;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.file.InvalidPathException;
 import java.util.function.IntSupplier;
 
+import com.kenai.jffi.ArrayFlags;
+import com.kenai.jffi.CallingConvention;
+import com.kenai.jffi.Function;
+import com.kenai.jffi.HeapInvocationBuffer;
+import com.kenai.jffi.Invoker;
+import com.kenai.jffi.LastError;
+import com.kenai.jffi.Library;
+import com.kenai.jffi.MemoryIO;
+import com.kenai.jffi.Type;
+
 import jnr.constants.platform.Errno;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
 
 /**
- * The libc calls spoollock makes, bound once through jnr-ffi. Only these, with plain Java types and no
- * jnr type annotations: binding jnr-posix's whole libc interface (hundreds of functions, each annotation
- * type a dynamic proxy class) cost about 130 ms of every command's start on JDK 25 with the AOT cache,
- * this one about 40 ms, the first calls included (measured in-process; docs/operations.md, "Start-up").
- * Stat results come from {@code statx(2)}, whose layout is the same on every Linux architecture
- * ({@link StatxBuffer}). Byte arrays go without jnr's {@code @In}/{@code @Out} (an annotation type is a
- * proxy class at start-up too), so jnr copies them both ways: for a delivery's write, one more memcpy of
- * the message than an {@code @In} array would cost, next to writing it to the file.
+ * The libc calls spoollock makes, through jffi (the native-call layer under jnr-ffi), each function bound at
+ * its first call. jnr-ffi on top of it cost about 40 ms of every command's start on JDK 25 with the AOT
+ * cache: a dynamic proxy class for the interface, annotation proxies for its own converters, a type-mapping
+ * pass per method, none of which the cache can keep; jffi alone binds a function from its symbol and its C
+ * types (docs/operations.md, "Start-up"). Stat results come from {@code statx(2)}, whose layout is the same
+ * on every Linux architecture ({@link StatxBuffer}); names are NUL-terminated bytes ({@link #path}). Arrays
+ * are copied in or out as the call needs (a delivery's message is copied once, into the call, as jnr did).
  *
- * <p>Public, with its interface, only because jnr-ffi implements the interface in a class loader of its
- * own. Nothing outside this package calls it: {@link Posix} is the one place spoollock calls the system.
+ * <p>Nothing outside this package calls it: {@link Posix} is the one place spoollock calls the system.
  */
-public final class NativeC {
-    /**
-     * The functions, as libc declares them; {@code long} for ssize_t, off_t and size_t (LP64 Linux). Names are
-     * NUL-terminated bytes ({@link #path}): given as a CharSequence, jnr converts them through a converter
-     * whose annotations cost about 11 ms of proxy classes at the first call of every command.
-     */
-    public interface Calls {
+final class NativeC {
+    /** The functions, as libc declares them; {@code long} for ssize_t, off_t, size_t and pointers (LP64 Linux). */
+    interface Calls {
         int open(byte[] path, int flags, int mode);
 
         int close(int fd);
@@ -68,35 +74,30 @@ public final class NativeC {
 
         int gethostname(byte[] name, long len);
 
-        /** struct passwd *, or NULL; read at once (the next call may reuse it). */
-        Pointer getpwnam(byte[] name);
+        /** struct passwd *, or 0; read at once (the next call may reuse it). */
+        long getpwnam(byte[] name);
 
         int fallocate(int fd, int mode, long offset, long len);
 
         int syncfs(int fd);
+
+        /** fcntl with a {@code struct flock} (RecordLocks), read and written in place. */
+        int fcntl(int fd, int cmd, byte[] flock);
     }
 
-    /**
-     * libc by its file name ("libc.so.6" on glibc): asked for as "c", jnr-ffi reads /etc/ld.so.conf and lists
-     * every library directory (about 1,200 entries here) before it asks the dynamic linker.
-     */
-    static final String LIBC = jnr.ffi.Platform.getNativePlatform().getStandardCLibraryName();
-
     private static volatile Calls calls;
-    private static volatile Runtime runtime;
 
     private NativeC() {
     }
 
-    /** Binds libc on first use; throws what jnr-ffi throws when it cannot (Posix.get says why). */
+    /** Binds libc on first use; throws what jffi throws when it cannot (Posix.get says why). */
     static Calls load() {
         Calls c = calls;
         if (c == null) {
             synchronized (NativeC.class) {
                 c = calls;
                 if (c == null) {
-                    c = LibraryLoader.create(Calls.class).load(LIBC);
-                    runtime = Runtime.getRuntime(c);
+                    c = new Libc();
                     calls = c;
                 }
             }
@@ -109,40 +110,9 @@ public final class NativeC {
         return calls;
     }
 
-    /**
-     * A name as the kernel takes it: encoded as the JDK encodes the same String for its own file calls
-     * (sun.jnu.encoding, so a FileChannel and a native call on one name address one file), NUL-terminated.
-     * A name that encoding cannot hold is refused, as the JDK refuses it.
-     */
-    static byte[] path(String name) {
-        if (name.indexOf('\0') >= 0) {
-            throw new java.nio.file.InvalidPathException(name, "Nul character not allowed");
-        }
-        java.nio.ByteBuffer b;
-        try {
-            b = NAMES.newEncoder().encode(java.nio.CharBuffer.wrap(name));
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new java.nio.file.InvalidPathException(name, "not representable in " + NAMES + " (sun.jnu.encoding)");
-        }
-        byte[] c = new byte[b.remaining() + 1];
-        b.get(c, 0, c.length - 1);
-        return c;
-    }
-
-    private static final java.nio.charset.Charset NAMES = namesCharset();
-
-    private static java.nio.charset.Charset namesCharset() {
-        String jnu = System.getProperty("sun.jnu.encoding");
-        try {
-            return jnu == null ? java.nio.charset.Charset.defaultCharset() : java.nio.charset.Charset.forName(jnu);
-        } catch (IllegalArgumentException e) {
-            return java.nio.charset.Charset.defaultCharset();
-        }
-    }
-
     /** The errno of this thread's last call through {@link Calls}. */
     static int errno() {
-        return runtime.getLastError();
+        return LastError.getInstance().get();
     }
 
     /** Runs a call that returns 0 or -1, retrying on EINTR: 0, or the errno it failed with. */
@@ -156,6 +126,303 @@ public final class NativeC {
             if (errno != Errno.EINTR.intValue()) {
                 return errno;
             }
+        }
+    }
+
+    /**
+     * A name as the kernel takes it: encoded as the JDK encodes the same String for its own file calls
+     * (sun.jnu.encoding, so a FileChannel and a native call on one name address one file), NUL-terminated.
+     * A name that encoding cannot hold is refused, as the JDK refuses it.
+     */
+    static byte[] path(String name) {
+        if (name.indexOf('\0') >= 0) {
+            throw new InvalidPathException(name, "Nul character not allowed");
+        }
+        ByteBuffer b;
+        try {
+            b = NAMES.newEncoder().encode(CharBuffer.wrap(name));
+        } catch (CharacterCodingException e) {
+            throw new InvalidPathException(name, "not representable in " + NAMES + " (sun.jnu.encoding)");
+        }
+        byte[] c = new byte[b.remaining() + 1];
+        b.get(c, 0, c.length - 1);
+        return c;
+    }
+
+    /** A C string at {@code address}, decoded as names are encoded ({@link #path}). */
+    static String string(long address) {
+        return new String(MemoryIO.getInstance().getZeroTerminatedByteArray(address), NAMES);
+    }
+
+    static int intAt(long address) {
+        return MemoryIO.getInstance().getInt(address);
+    }
+
+    static long addressAt(long address) {
+        return MemoryIO.getInstance().getAddress(address);
+    }
+
+    private static final Charset NAMES = namesCharset();
+
+    private static Charset namesCharset() {
+        String jnu = System.getProperty("sun.jnu.encoding");
+        try {
+            return jnu == null ? Charset.defaultCharset() : Charset.forName(jnu);
+        } catch (IllegalArgumentException e) {
+            return Charset.defaultCharset();
+        }
+    }
+
+    /**
+     * libc, as the process has it loaded (dlopen(NULL): glibc or musl, whatever its file is called). Each
+     * function is bound at its first call, with errno saved for {@link #errno}. Calls whose arguments are all
+     * ints take jffi's direct path; the others go through its heap invocation buffer, in the C types of the
+     * prototype.
+     */
+    private static final class Libc implements Calls {
+        private static final Type INT = Type.SINT;
+        private static final Type UINT = Type.UINT;
+        private static final Type LONG = Type.SLONG;
+        private static final Type PTR = Type.POINTER;
+
+        private final Library library = Library.getDefault();
+        private final Invoker invoker = Invoker.getInstance();
+
+        private Function open, close, statx, link, unlink, rename, fsync, fchmod, chmod, lchown, ftruncate,
+                futimens, flock, lseek, write, pread, getpid, geteuid, kill, gethostname, getpwnam, fallocate,
+                syncfs, fcntl;
+
+        Libc() {
+            getpid(); // binds now, so that a libc or a jffi stub that cannot be used fails Posix.get
+        }
+
+        /** The function called {@code name}, bound now. */
+        private Function bind(String name, Type returns, Type... parameters) {
+            long address = library.getSymbolAddress(name);
+            if (address == 0) {
+                throw new UnsatisfiedLinkError("libc has no " + name + ": " + Library.getLastError());
+            }
+            return new Function(address, returns, parameters, CallingConvention.DEFAULT, true);
+        }
+
+        private static HeapInvocationBuffer args(Function f) {
+            return new HeapInvocationBuffer(f);
+        }
+
+        /** A name, copied into the call. */
+        private static void in(HeapInvocationBuffer b, byte[] bytes) {
+            b.putArray(bytes, 0, bytes.length, ArrayFlags.IN);
+        }
+
+        private int intCall(Function f, HeapInvocationBuffer b) {
+            return invoker.invokeInt(f, b);
+        }
+
+        @Override
+        public int open(byte[] path, int flags, int mode) {
+            Function f = open != null ? open : (open = bind("open", INT, PTR, INT, UINT));
+            HeapInvocationBuffer b = args(f);
+            in(b, path);
+            b.putInt(flags);
+            b.putInt(mode);
+            return intCall(f, b);
+        }
+
+        @Override
+        public int close(int fd) {
+            Function f = close != null ? close : (close = bind("close", INT, INT));
+            return invoker.invokeI1(f.getCallContext(), f.getFunctionAddress(), fd);
+        }
+
+        @Override
+        public int statx(int dirfd, byte[] path, int flags, int mask, byte[] statxbuf) {
+            Function f = statx != null ? statx : (statx = bind("statx", INT, INT, PTR, INT, UINT, PTR));
+            HeapInvocationBuffer b = args(f);
+            b.putInt(dirfd);
+            in(b, path);
+            b.putInt(flags);
+            b.putInt(mask);
+            b.putArray(statxbuf, 0, statxbuf.length, ArrayFlags.OUT);
+            return intCall(f, b);
+        }
+
+        @Override
+        public int link(byte[] existing, byte[] newName) {
+            Function f = link != null ? link : (link = bind("link", INT, PTR, PTR));
+            HeapInvocationBuffer b = args(f);
+            in(b, existing);
+            in(b, newName);
+            return intCall(f, b);
+        }
+
+        @Override
+        public int unlink(byte[] path) {
+            Function f = unlink != null ? unlink : (unlink = bind("unlink", INT, PTR));
+            HeapInvocationBuffer b = args(f);
+            in(b, path);
+            return intCall(f, b);
+        }
+
+        @Override
+        public int rename(byte[] from, byte[] to) {
+            Function f = rename != null ? rename : (rename = bind("rename", INT, PTR, PTR));
+            HeapInvocationBuffer b = args(f);
+            in(b, from);
+            in(b, to);
+            return intCall(f, b);
+        }
+
+        @Override
+        public int fsync(int fd) {
+            Function f = fsync != null ? fsync : (fsync = bind("fsync", INT, INT));
+            return invoker.invokeI1(f.getCallContext(), f.getFunctionAddress(), fd);
+        }
+
+        @Override
+        public int fchmod(int fd, int mode) {
+            Function f = fchmod != null ? fchmod : (fchmod = bind("fchmod", INT, INT, UINT));
+            return invoker.invokeI2(f.getCallContext(), f.getFunctionAddress(), fd, mode);
+        }
+
+        @Override
+        public int chmod(byte[] path, int mode) {
+            Function f = chmod != null ? chmod : (chmod = bind("chmod", INT, PTR, UINT));
+            HeapInvocationBuffer b = args(f);
+            in(b, path);
+            b.putInt(mode);
+            return intCall(f, b);
+        }
+
+        @Override
+        public int lchown(byte[] path, int uid, int gid) {
+            Function f = lchown != null ? lchown : (lchown = bind("lchown", INT, PTR, UINT, UINT));
+            HeapInvocationBuffer b = args(f);
+            in(b, path);
+            b.putInt(uid);
+            b.putInt(gid);
+            return intCall(f, b);
+        }
+
+        @Override
+        public int ftruncate(int fd, long length) {
+            Function f = ftruncate != null ? ftruncate : (ftruncate = bind("ftruncate", INT, INT, LONG));
+            HeapInvocationBuffer b = args(f);
+            b.putInt(fd);
+            b.putLong(length);
+            return intCall(f, b);
+        }
+
+        @Override
+        public int futimens(int fd, long[] times) {
+            Function f = futimens != null ? futimens : (futimens = bind("futimens", INT, INT, PTR));
+            HeapInvocationBuffer b = args(f);
+            b.putInt(fd);
+            if (times == null) {
+                b.putAddress(0L);
+            } else {
+                b.putArray(times, 0, times.length, ArrayFlags.IN);
+            }
+            return intCall(f, b);
+        }
+
+        @Override
+        public int flock(int fd, int operation) {
+            Function f = flock != null ? flock : (flock = bind("flock", INT, INT, INT));
+            return invoker.invokeI2(f.getCallContext(), f.getFunctionAddress(), fd, operation);
+        }
+
+        @Override
+        public long lseek(int fd, long offset, int whence) {
+            Function f = lseek != null ? lseek : (lseek = bind("lseek", LONG, INT, LONG, INT));
+            HeapInvocationBuffer b = args(f);
+            b.putInt(fd);
+            b.putLong(offset);
+            b.putInt(whence);
+            return invoker.invokeLong(f, b);
+        }
+
+        @Override
+        public long write(int fd, byte[] data, long count) {
+            Function f = write != null ? write : (write = bind("write", LONG, INT, PTR, LONG));
+            HeapInvocationBuffer b = args(f);
+            b.putInt(fd);
+            b.putArray(data, 0, (int) Math.min(count, data.length), ArrayFlags.IN);
+            b.putLong(count);
+            return invoker.invokeLong(f, b);
+        }
+
+        @Override
+        public long pread(int fd, byte[] buf, long count, long offset) {
+            Function f = pread != null ? pread : (pread = bind("pread", LONG, INT, PTR, LONG, LONG));
+            HeapInvocationBuffer b = args(f);
+            b.putInt(fd);
+            b.putArray(buf, 0, (int) Math.min(count, buf.length), ArrayFlags.OUT);
+            b.putLong(count);
+            b.putLong(offset);
+            return invoker.invokeLong(f, b);
+        }
+
+        @Override
+        public int getpid() {
+            Function f = getpid != null ? getpid : (getpid = bind("getpid", INT));
+            return invoker.invokeI0(f.getCallContext(), f.getFunctionAddress());
+        }
+
+        @Override
+        public int geteuid() {
+            Function f = geteuid != null ? geteuid : (geteuid = bind("geteuid", UINT));
+            return invoker.invokeI0(f.getCallContext(), f.getFunctionAddress());
+        }
+
+        @Override
+        public int kill(int pid, int signal) {
+            Function f = kill != null ? kill : (kill = bind("kill", INT, INT, INT));
+            return invoker.invokeI2(f.getCallContext(), f.getFunctionAddress(), pid, signal);
+        }
+
+        @Override
+        public int gethostname(byte[] name, long len) {
+            Function f = gethostname != null ? gethostname : (gethostname = bind("gethostname", INT, PTR, LONG));
+            HeapInvocationBuffer b = args(f);
+            b.putArray(name, 0, name.length, ArrayFlags.OUT);
+            b.putLong(len);
+            return intCall(f, b);
+        }
+
+        @Override
+        public long getpwnam(byte[] name) {
+            Function f = getpwnam != null ? getpwnam : (getpwnam = bind("getpwnam", PTR, PTR));
+            HeapInvocationBuffer b = args(f);
+            in(b, name);
+            return invoker.invokeAddress(f, b);
+        }
+
+        @Override
+        public int fallocate(int fd, int mode, long offset, long len) {
+            Function f = fallocate != null ? fallocate : (fallocate = bind("fallocate", INT, INT, INT, LONG, LONG));
+            HeapInvocationBuffer b = args(f);
+            b.putInt(fd);
+            b.putInt(mode);
+            b.putLong(offset);
+            b.putLong(len);
+            return intCall(f, b);
+        }
+
+        @Override
+        public int syncfs(int fd) {
+            Function f = syncfs != null ? syncfs : (syncfs = bind("syncfs", INT, INT));
+            return invoker.invokeI1(f.getCallContext(), f.getFunctionAddress(), fd);
+        }
+
+        @Override
+        public int fcntl(int fd, int cmd, byte[] flock) {
+            // fcntl is variadic; its third argument is a pointer in the same place on the LP64 ABIs
+            Function f = fcntl != null ? fcntl : (fcntl = bind("fcntl", INT, INT, INT, PTR));
+            HeapInvocationBuffer b = args(f);
+            b.putInt(fd);
+            b.putInt(cmd);
+            b.putArray(flock, 0, flock.length, ArrayFlags.IN | ArrayFlags.OUT);
+            return intCall(f, b);
         }
     }
 }

@@ -9,13 +9,12 @@ import java.util.OptionalLong;
 
 import jnr.constants.platform.OpenFlags;
 import jnr.constants.platform.Signal;
-import jnr.ffi.Pointer;
 
 /**
  * The one place where spoollock calls the operating system. Every call retries on EINTR and turns
  * any other errno into a typed {@link PosixException} naming the operation and the path.
  *
- * <p>The calls go to libc through jnr-ffi ({@link NativeC}); there is no emulation to fall back on (a lock
+ * <p>The calls go to libc through jffi ({@link NativeC}); there is no emulation to fall back on (a lock
  * that excludes nobody is worse than none), so when libc cannot be bound {@link #get()} fails loudly and
  * says why.
  */
@@ -94,13 +93,13 @@ public final class Posix {
     /**
      * The message for a failed load. Unless -Djffi.boot.library.path names the stub, jffi extracts it
      * into java.io.tmpdir (or jffi.extract.dir), then into the working directory, so a full or
-     * unwritable /tmp can stop every command; jnr's own message
+     * unwritable /tmp can stop every command; jffi's own message
      * ("could not load FFI provider") names neither the directory nor the cause, and its innermost
      * cause can be wrong ("No such file or directory" for a full disk). So we try that directory
      * ourselves and say what happened there.
      */
     static String loadFailure(Throwable e, String extractDir) {
-        StringBuilder m = new StringBuilder("libc could not be bound through jnr-ffi: ").append(e);
+        StringBuilder m = new StringBuilder("libc could not be bound through jffi: ").append(e);
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
@@ -374,11 +373,12 @@ public final class Posix {
     public User user(String name) {
         // struct passwd on LP64 Linux (glibc and musl): pw_name, pw_passwd, pw_uid, pw_gid, pw_gecos, pw_dir
         synchronized (Posix.class) { // getpwnam's result is static storage, reused by the next call
-            Pointer p = posix.getpwnam(NativeC.path(name));
-            if (p == null) {
+            long p = posix.getpwnam(NativeC.path(name));
+            if (p == 0) {
                 return null;
             }
-            return new User(p.getPointer(0).getString(0), p.getInt(16), p.getInt(20), p.getPointer(32).getString(0));
+            return new User(NativeC.string(NativeC.addressAt(p)), NativeC.intAt(p + 16), NativeC.intAt(p + 20),
+                    NativeC.string(NativeC.addressAt(p + 32)));
         }
     }
 

@@ -1,9 +1,8 @@
 package org.spoollock.posix;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.FileSystemException;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Runtime;
-import jnr.ffi.Struct;
 
 /**
  * Whole-file POSIX record locks on open file descriptions (Linux F_OFD_SETLK / F_OFD_SETLKW /
@@ -35,33 +34,24 @@ public final class RecordLocks {
     public record Conflict(boolean exclusive, long pid) {
     }
 
-    public interface LibC {
-        int fcntl(int fd, int cmd, FlockStruct lock);
-    }
-
-    /** struct flock, laid out by jnr for this platform (short, short, off_t, off_t, pid_t). */
-    public static final class FlockStruct extends Struct {
-        final Signed16 type = new Signed16();
-        final Signed16 whence = new Signed16();
-        final Signed64 start = new Signed64();
-        final Signed64 len = new Signed64();
-        final Signed32 pid = new Signed32();
-
-        FlockStruct(Runtime runtime) {
-            super(runtime);
-        }
-    }
+    /**
+     * {@code struct flock} on LP64 Linux (x86_64, aarch64): short l_type, short l_whence, off_t l_start,
+     * off_t l_len, pid_t l_pid, padded to 32 bytes.
+     */
+    private static final int FLOCK_SIZE = 32;
+    private static final int L_TYPE = 0;
+    private static final int L_WHENCE = 2;
+    private static final int L_START = 8;
+    private static final int L_LEN = 16;
+    private static final int L_PID = 24;
 
     private static volatile RecordLocks instance;
 
-    private final LibC libc;
-    private final Runtime runtime;
+    private final NativeC.Calls libc;
     private volatile boolean classic = Boolean.getBoolean("spoollock.classicRecordLocks");
 
     private RecordLocks() {
-        Posix.get(); // native POSIX must work first: same loader, same clear failure
-        this.libc = LibraryLoader.create(LibC.class).load(NativeC.LIBC);
-        this.runtime = Runtime.getRuntime(libc);
+        this.libc = NativeC.get(); // Posix.get first: the same clear failure when libc cannot be bound
         if (classic) {
             warnClassic("forced by spoollock.classicRecordLocks");
         } else if (!ofdSupported()) {
@@ -77,7 +67,7 @@ public final class RecordLocks {
             Posix posix = Posix.get();
             int fd = posix.open(tmp.toString(), Posix.O_RDWR | Posix.O_CLOEXEC, 0);
             try {
-                return libc.fcntl(fd, F_OFD_GETLK, struct(F_WRLCK)) == 0 || runtime.getLastError() != Errors.EINVAL;
+                return libc.fcntl(fd, F_OFD_GETLK, struct(F_WRLCK)) == 0 || NativeC.errno() != Errors.EINVAL;
             } finally {
                 posix.closeQuietly(fd);
                 java.nio.file.Files.deleteIfExists(tmp);
@@ -131,20 +121,22 @@ public final class RecordLocks {
 
     /** Who would stop us taking the lock, or null if nobody. pid is -1 for another OFD lock. */
     public Conflict probe(int fd, boolean exclusive, String path) throws FileSystemException {
-        FlockStruct fl = struct(exclusive ? F_WRLCK : F_RDLCK);
+        byte[] fl = struct(exclusive ? F_WRLCK : F_RDLCK);
         while (libc.fcntl(fd, classic ? F_GETLK : F_OFD_GETLK, fl) < 0) {
-            int e = runtime.getLastError();
+            int e = NativeC.errno();
             if (e != Errors.EINTR) {
                 throw PosixException.of(classic ? "fcntl(F_GETLK)" : "fcntl(F_OFD_GETLK)", path, null, e);
             }
         }
-        return fl.type.get() == F_UNLCK ? null : new Conflict(fl.type.get() == F_WRLCK, fl.pid.get());
+        ByteBuffer found = ByteBuffer.wrap(fl).order(ByteOrder.nativeOrder());
+        short type = found.getShort(L_TYPE);
+        return type == F_UNLCK ? null : new Conflict(type == F_WRLCK, found.getInt(L_PID));
     }
 
     private boolean set(int fd, short type, String path) throws FileSystemException {
-        FlockStruct fl = struct(type);
+        byte[] fl = struct(type);
         while (libc.fcntl(fd, classic ? F_SETLK : F_OFD_SETLK, fl) < 0) {
-            int e = runtime.getLastError();
+            int e = NativeC.errno();
             if (type != F_UNLCK && (e == Errors.EAGAIN || e == Errors.EWOULDBLOCK || e == Errors.EACCES)) {
                 return false;
             }
@@ -160,13 +152,14 @@ public final class RecordLocks {
         return true;
     }
 
-    private FlockStruct struct(short type) {
-        FlockStruct fl = new FlockStruct(runtime);
-        fl.type.set(type);
-        fl.whence.set(SEEK_SET);
-        fl.start.set(0);
-        fl.len.set(0); // 0: to the end of the file, however it grows
-        fl.pid.set(0);
+    private static byte[] struct(short type) {
+        byte[] fl = new byte[FLOCK_SIZE];
+        ByteBuffer.wrap(fl).order(ByteOrder.nativeOrder())
+                .putShort(L_TYPE, type)
+                .putShort(L_WHENCE, SEEK_SET)
+                .putLong(L_START, 0)
+                .putLong(L_LEN, 0) // 0: to the end of the file, however it grows
+                .putInt(L_PID, 0);
         return fl;
     }
 }
