@@ -15,6 +15,8 @@ import com.kenai.jffi.Invoker;
 import com.kenai.jffi.LastError;
 import com.kenai.jffi.Library;
 import com.kenai.jffi.MemoryIO;
+import com.kenai.jffi.ObjectParameterInfo;
+import com.kenai.jffi.ObjectParameterStrategy;
 import com.kenai.jffi.Type;
 
 import jnr.constants.platform.Errno;
@@ -209,6 +211,51 @@ final class NativeC {
             return new HeapInvocationBuffer(f);
         }
 
+        /** A byte array as jffi passes one from the Java heap: the whole array, copied in or out. */
+        private static final class HeapBytes extends ObjectParameterStrategy<byte[]> {
+            static final HeapBytes INSTANCE = new HeapBytes();
+
+            private HeapBytes() {
+                super(HEAP);
+            }
+
+            @Override
+            public long address(byte[] array) {
+                return 0;
+            }
+
+            @Override
+            public Object object(byte[] array) {
+                return array;
+            }
+
+            @Override
+            public int offset(byte[] array) {
+                return 0;
+            }
+
+            @Override
+            public int length(byte[] array) {
+                return array.length;
+            }
+        }
+
+        /** Parameter {@code index} (from 0) a byte array copied into the call, or out of it. */
+        private static ObjectParameterInfo in(int index) {
+            return ObjectParameterInfo.create(index, ObjectParameterInfo.ARRAY, ObjectParameterInfo.BYTE,
+                    ObjectParameterInfo.IN);
+        }
+
+        private static ObjectParameterInfo out(int index) {
+            return ObjectParameterInfo.create(index, ObjectParameterInfo.ARRAY, ObjectParameterInfo.BYTE,
+                    ObjectParameterInfo.OUT);
+        }
+
+        private static final HeapBytes BYTES = HeapBytes.INSTANCE;
+        private static final ObjectParameterInfo IN_0 = in(0);
+        private static final ObjectParameterInfo IN_1 = in(1);
+        private static final ObjectParameterInfo OUT_4 = out(4);
+
         /** A name, copied into the call. */
         private static void in(HeapInvocationBuffer b, byte[] bytes) {
             b.putArray(bytes, 0, bytes.length, ArrayFlags.IN);
@@ -221,11 +268,8 @@ final class NativeC {
         @Override
         public int open(byte[] path, int flags, int mode) {
             Function f = open != null ? open : (open = bind("open", INT, PTR, INT, UINT));
-            HeapInvocationBuffer b = args(f);
-            in(b, path);
-            b.putInt(flags);
-            b.putInt(mode);
-            return intCall(f, b);
+            return (int) invoker.invokeN3O1(f.getCallContext(), f.getFunctionAddress(), 0, flags, mode,
+                    path, BYTES, IN_0);
         }
 
         @Override
@@ -237,39 +281,28 @@ final class NativeC {
         @Override
         public int statx(int dirfd, byte[] path, int flags, int mask, byte[] statxbuf) {
             Function f = statx != null ? statx : (statx = bind("statx", INT, INT, PTR, INT, UINT, PTR));
-            HeapInvocationBuffer b = args(f);
-            b.putInt(dirfd);
-            in(b, path);
-            b.putInt(flags);
-            b.putInt(mask);
-            b.putArray(statxbuf, 0, statxbuf.length, ArrayFlags.OUT);
-            return intCall(f, b);
+            return (int) invoker.invokeN5O2(f.getCallContext(), f.getFunctionAddress(), dirfd, 0, flags, mask, 0,
+                    path, BYTES, IN_1, statxbuf, BYTES, OUT_4);
         }
 
         @Override
         public int link(byte[] existing, byte[] newName) {
             Function f = link != null ? link : (link = bind("link", INT, PTR, PTR));
-            HeapInvocationBuffer b = args(f);
-            in(b, existing);
-            in(b, newName);
-            return intCall(f, b);
+            return (int) invoker.invokeN2O2(f.getCallContext(), f.getFunctionAddress(), 0, 0,
+                    existing, BYTES, IN_0, newName, BYTES, IN_1);
         }
 
         @Override
         public int unlink(byte[] path) {
             Function f = unlink != null ? unlink : (unlink = bind("unlink", INT, PTR));
-            HeapInvocationBuffer b = args(f);
-            in(b, path);
-            return intCall(f, b);
+            return (int) invoker.invokeN1O1(f.getCallContext(), f.getFunctionAddress(), 0, path, BYTES, IN_0);
         }
 
         @Override
         public int rename(byte[] from, byte[] to) {
             Function f = rename != null ? rename : (rename = bind("rename", INT, PTR, PTR));
-            HeapInvocationBuffer b = args(f);
-            in(b, from);
-            in(b, to);
-            return intCall(f, b);
+            return (int) invoker.invokeN2O2(f.getCallContext(), f.getFunctionAddress(), 0, 0,
+                    from, BYTES, IN_0, to, BYTES, IN_1);
         }
 
         @Override
