@@ -7,7 +7,7 @@
 Measures, in one run, in one scratch directory (so on one filesystem):
   1. the raw C floor: spooltest/bin/bench-dotlock-raw, the bare syscalls of a hitching-post cycle;
   2. spoollock in-process: DotLock.acquire + release in a warmed-up JVM (and the floor's syscalls
-     made through spoollock's jnr Posix layer, to separate the JNI cost from spoollock's own work);
+     made through spoollock's Posix layer (jffi), to separate the native-call cost from spoollock's own work);
      under strace, which syscalls one spoollock cycle makes;
   3. process-per-cycle peers: dotlockfile -l/-u, c-client's dotlock_lock (cclient-dotlock run), and
      the bare cost of spawning two processes, for scale;
@@ -29,7 +29,7 @@ SIGTERM.
 Environment (all optional):
   SPOOLLOCK_BENCH_PARENT    where the scratch directory is made (default /tmp)
   SPOOLLOCK_BENCH_N         cycles per timed batch, C and Java alike (default 4000)
-  SPOOLLOCK_BENCH_ROUNDS    rounds of one C, one spoollock and one jnr batch, back to back (default 9)
+  SPOOLLOCK_BENCH_ROUNDS    rounds of one C, one spoollock and one native-layer batch, back to back (default 9)
   SPOOLLOCK_BENCH_WARMUP    untimed JVM warm-up cycles of each Java kind (default 10000)
   SPOOLLOCK_BENCH_SPAWN_N   cycles for the process-per-cycle peers (default 200)
   SPOOLLOCK_BENCH_HANDOFFS  timed spoollock handoffs (default 100, after 5 untimed)
@@ -182,9 +182,9 @@ def explain_cycle(res):
     jv = res["spoollock_inprocess"]["median_ns_per_cycle"]
     jnr = res["jnr_floor"]["median_ns_per_cycle"]
     out = []
-    out.append("The floor's own 9 syscalls made through spoollock's jnr layer cost %.2f× the C floor: that is"
-               " the price of calling the kernel from Java through jnr (argument marshalling, errno handling, stat"
-               " copies)%s. The rest, about %s a cycle (spoollock minus jnr floor), is spoollock's own work."
+    out.append("The floor's own 9 syscalls made through spoollock's native layer (jffi) cost %.2f× the C floor: that is"
+               " the price of calling the kernel from Java through jffi (argument marshalling, errno handling, stat"
+               " copies)%s. The rest, about %s a cycle (spoollock minus native-layer floor), is spoollock's own work."
                % (res["ratio_jnr_to_raw_c"],
                   ", and in this run it alone is at or above the %.2f× goal" % CYCLE_GOAL
                   if res["ratio_jnr_to_raw_c"] >= CYCLE_GOAL else ", which leaves little room under a %.2f× goal" % CYCLE_GOAL,
@@ -221,7 +221,7 @@ def explain_cycle(res):
                                                                           for t in renewal), res["machine"]["nproc"]))
         if not items:
             items.append("none of the known sources shows up any more: the cycle makes the floor's syscalls"
-                         " (%s), so what remains is the jnr cost above and spoollock's Java-side work"
+                         " (%s), so what remains is the native-layer cost above and spoollock's Java-side work"
                          % ("plus futex ×%g" % main["futex"] if main.get("futex") else "and no more"))
         out.extend("- " + i for i in items)
     return out
@@ -275,7 +275,7 @@ def write_report(res, extra_json=(), extra_sections=()):
              " lstat, unlink, close) | %s | 1.00 | | |" % fmt_ns(floor))
     L.append("| spoollock `DotLock.acquire(mbox, 5 s, defaults)` + `release()`, in-process, JIT warm | %s | **%s** |"
              " ≤ %.2f× | %s |" % (fmt_ns(jv), fmt_ratio(ratio, CYCLE_GOAL), CYCLE_GOAL, "**yes**" if ratio <= CYCLE_GOAL else "**no**"))
-    L.append("| the floor's syscalls through spoollock's `Posix` (jnr-ffi) layer, no lock logic | %s | %.2f | | |"
+    L.append("| the floor's syscalls through spoollock's `Posix` (jffi) layer, no lock logic | %s | %.2f | | |"
              % (fmt_ns(res["jnr_floor"]["median_ns_per_cycle"]), res["ratio_jnr_to_raw_c"]))
     for key, label in (("spawn_floor", "spawning two processes (`/bin/true` twice from `sh`), for scale"),
                        ("dotlockfile", "liblockfile `dotlockfile -l -r 0 X.lock` + `dotlockfile -u X.lock`"),
@@ -287,10 +287,10 @@ def write_report(res, extra_json=(), extra_sections=()):
             L.append("| %s | skipped: %s | | | |" % (label, v.get("skipped", "?")))
     L.append("")
     L.append("In-process figures: %d rounds, each one batch of %d cycles of the C floor (a child process of the JVM,"
-             " 500 untimed cycles first), of spoollock and of the jnr floor, back to back, the order turning each round,"
+             " 500 untimed cycles first), of spoollock and of the native-layer floor, back to back, the order turning each round,"
              " after %d untimed cycles of each Java kind (JIT warm-up). Per cycle: median over the rounds. Ratio: median"
              " of the per-round ratios (each batch against the C batch of its own round, so the same machine load);"
-             " the ratio of the medians is %.2f. Batch spread: C floor %s–%s, spoollock %s–%s, jnr %s–%s."
+             " the ratio of the medians is %.2f. Batch spread: C floor %s–%s, spoollock %s–%s, native layer %s–%s."
              " Process-per-cycle figures: %d cycles in a `sh` loop, clock read inside the shell."
              % (ROUNDS, N, WARMUP, res["ratio_of_medians_spoollock_to_raw_c"],
                 fmt_ns(min(res["raw_c"]["batch_ns_per_cycle"])), fmt_ns(max(res["raw_c"]["batch_ns_per_cycle"])),
@@ -368,7 +368,7 @@ def run(workdir, res):
     handoffs; into res (which main.py writes as benchmarks-dotlock.json). Returns whether c-client can run."""
     res["machine"] = machine(workdir)
     log("workdir %s on %s" % (workdir, res["machine"]["filesystem"]))
-    log("in-process cycles: raw C floor, spoollock, jnr floor (%d warm-up, %d rounds x %d cycles)" % (WARMUP, ROUNDS, N))
+    log("in-process cycles: raw C floor, spoollock, native-layer floor (%d warm-up, %d rounds x %d cycles)" % (WARMUP, ROUNDS, N))
     cmp = run_json(java("DotLockBench", "compare", workdir, str(N), str(ROUNDS), str(WARMUP), RAW), env=JAVA_ENV)
     res["in_process"] = {"n": N, "rounds": ROUNDS, "warmup_cycles_each": WARMUP, "warmup_ms": cmp["warmup_ms"]}
     res["raw_c"] = cmp["raw_c"]

@@ -1492,7 +1492,7 @@ def explain_migrate(m, dg, nproc):
         items.append("JFR (another run, %s under the recorder): %d samples of the main thread, one every %d ms when it"
                      " runs Java code or a native call (system calls), by the methods on its stack: parsing the mbox"
                      " %.0f%%, reading its messages %.0f%%, writing the target %.0f%%, verifying %.0f%%, start-up and"
-                     " command line (class loading, jnr, picocli) %.0f%%, unattributed (stack not walked far enough)"
+                     " command line (class loading, jffi, picocli) %.0f%%, unattributed (stack not walked far enough)"
                      " %.0f%%; most often on top: %s"
                      % (fmt_s(jf["wall_ms"]), n, jf["period_ms"], pct_("parse"), pct_("read"), pct_("write"),
                         pct_("verify"), pct_("startup"), pct_("unattributed"),
@@ -1567,7 +1567,7 @@ def explain_delivery(res):
     if dl.get("floor_intent"):
         items.append("the split, from the rounds (medians of per-round rate ratios): the floor with spoollock's"
                      " append-intent file added reaches %.2f× the floor; spoollock reaches %.2f× that floor with the"
-                     " intent file, which leaves the rest of spoollock's work (the JVM and its jnr calls, the other"
+                     " intent file, which leaves the rest of spoollock's work (the JVM and its native calls, the other"
                      " extra syscalls listed above, formatting the message); on this shared machine the per-round"
                      " ratios spread widely (middle half %s for the floor with the intent file), so take the split as"
                      " a rough one"

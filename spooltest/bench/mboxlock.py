@@ -4,7 +4,7 @@ dotlock.py (same run, same scratch directory, same report). Not meant to be run 
   1. in-process cycle: MailboxLock.acquire(mbox, EXCLUSIVE, 5 s, defaults) + release() (dot-lock, open,
      flock LOCK_EX, and back) against a raw C floor doing the same syscalls
      (spooltest/c/bench-mboxlock-raw.c), alternating batches as the dot-lock bench does; for
-     information the `all` profile (adds an OFD lock), the floor's syscalls through jnr, and those
+     information the `all` profile (adds an OFD lock), the floor's syscalls through the native layer (jffi), and those
      plus the syscalls MailboxLock makes beyond the floor's; under strace, which syscalls one
      spoollock cycle makes;
   2. layered handoff: holder JVM releases the whole MailboxLock, a waiter JVM blocked in
@@ -41,7 +41,7 @@ FLOOR = {"openat": 2, "write": 1, "fchmod": 1, "link": 1, "fstat": 1, "unlink": 
 
 def run(workdir, can_cclient):
     res = {}
-    base.log("full c-client cycle: raw C floor, MailboxLock cclient and all, jnr floor, jnr + extra syscalls"
+    base.log("full c-client cycle: raw C floor, MailboxLock cclient and all, native-layer floor, native layer + extra syscalls"
              " (%d warm-up, %d rounds x %d cycles)" % (base.WARMUP, ROUNDS, N))
     d = os.path.join(workdir, "mbox-cycle")
     os.mkdir(d)
@@ -56,7 +56,7 @@ def run(workdir, can_cclient):
         res["ratio_%s_to_raw_c_per_round" % k] = cmp[k + "_to_raw_c_per_round"]
         res["ratio_of_medians_%s_to_raw_c" % k] = round(cmp[k]["median_ns_per_cycle"] / cmp["raw_c"]["median_ns_per_cycle"], 3)
         res["ratio_%s_to_raw_c_quartiles" % k] = quartiles(cmp[k + "_to_raw_c_per_round"])
-    # Paired per round, in units of that round's C floor: what each step from the jnr floor adds.
+    # Paired per round, in units of that round's C floor: what each step from the native-layer floor adds.
     jn, jx, sp = (cmp[k + "_to_raw_c_per_round"] for k in ("jnr", "jnr_extra", "spoollock"))
     res["per_round_median_extra_syscalls_over_floor"] = round(base.median([b - a for a, b in zip(jn, jx)]), 3)
     res["per_round_median_java_side_over_floor"] = round(base.median([c - b for b, c in zip(jx, sp)]), 3)
@@ -150,9 +150,9 @@ def explain(res, nproc):
     out = []
     floor = res["raw_c"]["median_ns_per_cycle"]
     nfloor = sum(FLOOR.values())
-    out.append("The floor's %d syscalls made through spoollock's jnr layer cost %.2f× the C floor (the price of"
-               " calling the kernel from Java through jnr)%s. The rest, %.2f× the floor or about %s a cycle (MailboxLock"
-               " minus jnr floor within each round, median over the rounds), is spoollock's own work: extra syscalls"
+    out.append("The floor's %d syscalls made through spoollock's native layer (jffi) cost %.2f× the C floor (the price of"
+               " calling the kernel from Java through jffi)%s. The rest, %.2f× the floor or about %s a cycle (MailboxLock"
+               " minus native-layer floor within each round, median over the rounds), is spoollock's own work: extra syscalls"
                " and Java-side bookkeeping."
                % (nfloor, res["ratio_jnr_to_raw_c"],
                   ", at or above the %.2f× goal on its own" % CYCLE_GOAL if res["ratio_jnr_to_raw_c"] >= CYCLE_GOAL
@@ -206,20 +206,20 @@ def explain(res, nproc):
         sys_r = res["per_round_median_extra_syscalls_over_floor"]
         java_r = res["per_round_median_java_side_over_floor"]
         out.append("")
-        out.append("To tell the extra syscalls from the Java-side work, the jnr floor was also run with MailboxLock's"
+        out.append("To tell the extra syscalls from the Java-side work, the native-layer floor was also run with MailboxLock's"
                    " extra syscalls added in the same places (two fstat of the mailbox after opening it, lstat of the"
-                   " lock and of the mailbox before unlocking: the \"jnr + MailboxLock's extra syscalls\" row). Taking"
+                   " lock and of the mailbox before unlocking: the \"native layer + MailboxLock's extra syscalls\" row). Taking"
                    " the differences within each round (so the same machine load), medians over the rounds: the %g"
                    " extra syscalls add %.2f× the floor (about %s a cycle, %s each), and MailboxLock's Java-side work"
                    " (in-JVM lock, per-thread bookkeeping, option, path and filesystem-type lookups, the dot-lock's"
-                   " holder line and token, a few objects) adds %.2f× (about %s). The jnr layer itself: %.2f×."
+                   " holder line and token, a few objects) adds %.2f× (about %s). The native layer itself: %.2f×."
                    % (n_extra, sys_r, base.fmt_ns(sys_r * floor), base.fmt_ns(sys_r * floor / n_extra), java_r,
                       base.fmt_ns(java_r * floor), res["ratio_jnr_to_raw_c"]))
         per = sys_r / n_extra if sys_r > 0.005 else 1.0 / nfloor
         budget = (CYCLE_GOAL - res["ratio_jnr_to_raw_c"] - max(0, java_r)) / per
         out.append("")
-        out.append("So the jnr layer takes %.0f%% of the floor out of the %.0f%% the goal allows, and the extra syscalls"
-                   " and the Java-side work add %.0f%% and %.0f%%. With jnr and the Java-side work as measured, a cycle"
+        out.append("So the native layer takes %.0f%% of the floor out of the %.0f%% the goal allows, and the extra syscalls"
+                   " and the Java-side work add %.0f%% and %.0f%%. With the native layer and the Java-side work as measured, a cycle"
                    " within %.2f× the floor could afford %s beyond the floor's %d; this one makes %g.%s"
                    % (100 * (res["ratio_jnr_to_raw_c"] - 1), 100 * (CYCLE_GOAL - 1), 100 * sys_r, 100 * java_r, CYCLE_GOAL, "about %.1f syscalls" % budget if budget > 0 else "no syscalls at all", nfloor, n_extra,
                       " Two of them repeat work done in the same cycle: the mailbox's second fstat (one can serve the"
@@ -251,20 +251,20 @@ def report(res, machine):
              % (base.fmt_ns(res["spoollock"]["median_ns_per_cycle"]), base.fmt_ratio(ratio, CYCLE_GOAL), CYCLE_GOAL, yes(ratio <= CYCLE_GOAL)))
     L.append("| the same with the `all` profile (adds a whole-file OFD lock: fcntl F_OFD_SETLK and its unlock), for"
              " information | %s | %.2f | | |" % (base.fmt_ns(res["spoollock_all"]["median_ns_per_cycle"]), ratio_all))
-    L.append("| the floor's syscalls through spoollock's `Posix` (jnr-ffi) layer, no lock logic | %s | %.2f | | |"
+    L.append("| the floor's syscalls through spoollock's `Posix` (jffi) layer, no lock logic | %s | %.2f | | |"
              % (base.fmt_ns(res["jnr"]["median_ns_per_cycle"]), res["ratio_jnr_to_raw_c"]))
-    L.append("| jnr + MailboxLock's extra syscalls (the above, plus fstat ×2 of the mailbox and lstat of lock and"
+    L.append("| native layer + MailboxLock's extra syscalls (the above, plus fstat ×2 of the mailbox and lstat of lock and"
              " mailbox: what strace shows MailboxLock making beyond the floor), no lock logic | %s | %.2f | | |"
              % (base.fmt_ns(res["jnr_extra"]["median_ns_per_cycle"]), res["ratio_jnr_extra_to_raw_c"]))
     L.append("")
     bs = lambda k: "%s–%s" % (base.fmt_ns(min(res[k]["batch_ns_per_cycle"])), base.fmt_ns(max(res[k]["batch_ns_per_cycle"])))
     L.append("Method as for the dot-lock: %d rounds, each one batch of %d cycles of the C floor (child process of the"
-             " JVM, 500 untimed cycles first), of MailboxLock (cclient), MailboxLock (all), the jnr floor and jnr + extra"
+             " JVM, 500 untimed cycles first), of MailboxLock (cclient), MailboxLock (all), the native-layer floor and native layer + extra"
              " syscalls, back to back, the order turning each round, after %d untimed cycles of each Java kind. Per"
              " cycle: median over the rounds; ratio: median of the per-round ratios (ratio of the medians: %.2f, %.2f"
              " for `all`). The per-round ratios spread widely on this shared machine; the middle half of them spans"
-             " %s for cclient, %s for `all`, %s for jnr, %s for jnr + extra. Batch spread: C floor %s, cclient %s, all %s, jnr %s,"
-             " jnr + extra %s. Each kind has its own empty mailbox in the same directory."
+             " %s for cclient, %s for `all`, %s for the native layer, %s for it + extra. Batch spread: C floor %s, cclient %s, all %s, native layer %s,"
+             " native layer + extra %s. Each kind has its own empty mailbox in the same directory."
              % (res["in_process"]["rounds"], res["in_process"]["n"], res["in_process"]["warmup_cycles_each"],
                 res["ratio_of_medians_spoollock_to_raw_c"], res["ratio_of_medians_spoollock_all_to_raw_c"],
                 *["–".join("%.2f" % x for x in res["ratio_%s_to_raw_c_quartiles" % k][::2])

@@ -32,13 +32,13 @@ import org.spoollock.posix.Stat;
  * <pre>
  *   DotLockBench compare DIR N ROUNDS WARMUP RAW   the figure the report uses, see below
  *   DotLockBench dotlock DIR N BATCHES WARMUP       DotLock.acquire(DIR/java-mbox, 5 s, defaults) + release() alone
- *   DotLockBench posix   DIR N BATCHES WARMUP       the raw C floor's syscalls made through spoollock's Posix (jnr) layer
+ *   DotLockBench posix   DIR N BATCHES WARMUP       the raw C floor's syscalls made through spoollock's Posix (jffi) layer
  *   DotLockBench count   DIR K [posix]              K untimed cycles, for counting syscalls under strace
  * </pre>
  *
  * {@code compare} first runs WARMUP untimed cycles of each Java kind (JIT), then ROUNDS rounds, each
  * of one batch of N cycles of: the C floor (the program RAW, {@code spooltest/c/bench-dotlock-raw.c},
- * run as a child process), spoollock's DotLock, and the same syscalls through jnr; the order turns
+ * run as a child process), spoollock's DotLock, and the same syscalls through the native layer; the order turns
  * each round. Back-to-back batches see the same machine load, so the per-round ratios to the C
  * floor hold up on a busy machine better than the ratio of two separate runs would.
  */
@@ -94,7 +94,7 @@ public final class DotLockBench {
         };
     }
 
-    /** The C floor's exact sequence through org.spoollock.posix.Posix: the jnr cost without spoollock's logic. */
+    /** The C floor's exact sequence through org.spoollock.posix.Posix: the native-layer cost without spoollock's logic. */
     private static Cycle posixCycle(Path mbox) {
         Posix p = Posix.get();
         String lock = mbox + ".lock";

@@ -45,7 +45,7 @@ import org.spoollock.posix.Stat;
  * of one batch of N cycles of: the C floor (the program RAW, {@code spooltest/c/bench-mboxlock-raw.c},
  * run as a child process), spoollock's MailboxLock with the default (cclient) profile, the same with
  * the {@code all} profile (adds a whole-file OFD lock), the C floor's syscalls through spoollock's
- * jnr layer, and those plus the syscalls MailboxLock makes beyond the floor's; the order turns each round. Ratios are taken per round, against that round's C batch.
+ * native layer (jffi), and those plus the syscalls MailboxLock makes beyond the floor's; the order turns each round. Ratios are taken per round, against that round's C batch.
  */
 public final class MailboxLockBench {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -107,7 +107,7 @@ public final class MailboxLockBench {
     }
 
     /**
-     * The C floor's exact sequence through org.spoollock.posix.Posix: the jnr cost without spoollock's logic.
+     * The C floor's exact sequence through org.spoollock.posix.Posix: the native-layer cost without spoollock's logic.
      * With {@code extra}, also the syscalls MailboxLock makes beyond the floor's (strace shows them), in
      * the same places: fstat of the mailbox twice after opening it, and lstat of the dot-lock and of the
      * mailbox name before unlocking. What MailboxLock costs beyond that is its Java-side work.
