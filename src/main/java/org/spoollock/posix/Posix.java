@@ -93,19 +93,19 @@ public final class Posix {
     /**
      * The message for a failed load. Unless -Djffi.boot.library.path names the stub, jffi extracts it
      * into java.io.tmpdir (or jffi.extract.dir), then into the working directory, so a full or
-     * unwritable /tmp can stop every command; jffi's own message
-     * ("could not load FFI provider") names neither the directory nor the cause, and its innermost
-     * cause can be wrong ("No such file or directory" for a full disk). So we try that directory
-     * ourselves and say what happened there.
+     * unwritable /tmp can stop every command; jffi's own message carries whole stack traces in its text
+     * (a command would print them as its one error line), and its innermost cause can be wrong ("No such
+     * file or directory" for a full disk). So each error is given by its first line, and we try that
+     * directory ourselves and say what happened there.
      */
     static String loadFailure(Throwable e, String extractDir) {
-        StringBuilder m = new StringBuilder("libc could not be bound through jffi: ").append(e);
+        StringBuilder m = new StringBuilder("libc could not be bound through jffi: ").append(firstLine(e));
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        if (root != e) {
-            m.append(" (innermost: ").append(root).append(')');
+        if (root != e && !firstLine(root).equals(firstLine(e))) {
+            m.append(" (innermost: ").append(firstLine(root)).append(')');
         }
         if (extractDir != null) {
             try {
@@ -125,6 +125,12 @@ public final class Posix {
             }
         }
         return m.toString();
+    }
+
+    private static String firstLine(Throwable t) {
+        String s = t.toString();
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).strip();
     }
 
     public int getpid() {

@@ -34,6 +34,20 @@ class PosixTest {
         assertFalse(Posix.loadFailure(e, dir.toString()).contains("jffi extracts"));
     }
 
+    /** jffi puts stack traces into its errors' text: the command's error is still one line, naming the cause. */
+    @Test
+    void aLoadFailureIsOneLineEvenWhenJffiPutsStackTracesInItsMessage() throws Exception {
+        Path notADir = Files.writeString(dir.resolve("file"), "x");
+        String text = "java.io.IOException: Unable to write jffi binary stub to `/tmp`.\n\tat com.kenai.jffi.internal"
+                + ".StubLoader.tempReadonlyError(StubLoader.java:569)\nCaused by: java.io.IOException: No such file";
+        UnsatisfiedLinkError e = new UnsatisfiedLinkError(text);
+        e.initCause(new UnsatisfiedLinkError(text));
+        String m = Posix.loadFailure(e, notADir.toString());
+        assertFalse(m.contains("\n"), m);
+        assertTrue(m.contains("Unable to write jffi binary stub to `/tmp`.") && !m.contains("innermost"), m);
+        assertTrue(m.contains("jffi extracts its native stub into " + notADir) && m.contains("Not a directory"), m);
+    }
+
     /** No emulation to fall back on: a libc that cannot be bound stops the command, saying why. */
     @Test
     void libcThatCannotBeBoundIsATypedFailureNamingTheCause() {
