@@ -177,9 +177,10 @@ final class NativeC {
 
     /**
      * libc, as the process has it loaded (dlopen(NULL): glibc or musl, whatever its file is called). Each
-     * function is bound at its first call, with errno saved for {@link #errno}. Calls whose arguments are all
-     * ints take jffi's direct path; the others go through its heap invocation buffer, in the C types of the
-     * prototype.
+     * function is bound at its first call, with errno saved for {@link #errno} (two threads racing may bind
+     * one twice: a Function is immutable, either serves). Calls whose arguments are all ints take jffi's
+     * direct path; open, statx, link, unlink and rename its object-parameter path; the others its heap
+     * invocation buffer, in the C types of the prototype.
      */
     private static final class Libc implements Calls {
         private static final Type INT = Type.SINT;
