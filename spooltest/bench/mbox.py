@@ -1060,8 +1060,9 @@ def report_startup(p):
     L.append("Each JDK's class data was written by the first of two untimed runs, JDK 25's AOT cache waited for (the launcher does so on first use,"
              " per command and JDK); then %d timed runs on the one-message mbox and 3 on the parse mbox. The launcher"
              " runs `count`, `list`, `check`, `lock`, `locks`, `open`, `deliver`, `flag` and `expunge` with C1 only"
-             " (`-XX:TieredStopAtLevel=1`: C2's compiling costs a run this short more than it gains); `copy` and the"
-             " services keep both tiers. JDK 17 keeps a dynamic CDS archive per command, JDK 25 one AOT cache recorded"
+             " (`-XX:TieredStopAtLevel=1`: C2's compiling costs a run this short more than it gains) and, where the"
+             " kernel gives them on request, transparent huge pages for the heap; `copy` and the services keep both"
+             " tiers and small pages. JDK 17 keeps a dynamic CDS archive per command, JDK 25 one AOT cache recorded"
              " in the background from `cli.StartupTraining`." % STARTUP_ROUNDS)
     L.append("")
     return L
