@@ -88,13 +88,18 @@ final class MboxParser {
      * changed under us.
      */
     void parse(FileChannel ch, long size) throws IOException {
+        parse(ch, size, null);
+    }
+
+    /** {@link #parse(FileChannel, long)} through {@code buffer} if not null (see {@link LineReader}). */
+    void parse(FileChannel ch, long size, byte[] buffer) throws IOException {
         long from = index.parsedSize;
         if (size < from) {
             throw new MailboxChangedException(name + ": mailbox shrank from " + from + " to " + size
                     + " bytes since it was read (rewritten by another program?); reopen it");
         }
         boolean first = from == 0 && index.count() == 0 && index.pseudoStart < 0;
-        LineReader in = new LineReader(ch, from, size);
+        LineReader in = buffer != null ? new LineReader(ch, from, size, buffer) : new LineReader(ch, from, size);
         if (index.framing == Framing.MMDF) {
             if (in.skipBlank()) { // c-client skips blank bytes before the first delimiter "for broken MTAs"
                 parseMmdf(in, first);
@@ -120,6 +125,7 @@ final class MboxParser {
     }
 
     private void parseMessages(LineReader in, long offset, Line fromLine, boolean first) throws IOException {
+        TextRun text = new TextRun();
         Line line = fromLine;
         boolean messageOne = first;
         for (; line != null; messageOne = false) {
@@ -142,40 +148,23 @@ final class MboxParser {
             if (messageOne && keywordsKnown != null) {
                 keywordsKnown.accept(java.util.List.copyOf(index.keywordNames));
             }
-            // ---- body ----
-            long textEnd = textStart;
-            long body = 0;
-            int trailing = 0;   // bytes of the final blank line (separator), 1 or 2
-            int trailingSize = 0;
+            // ---- body: its lines added up, to the next From_ line ----
             offset = -1;
             if (line != null) {
-                while (true) {
-                    long at = in.position();
-                    line = in.next();
-                    if (line == null) {
-                        break;
-                    }
-                    if (FromLine.isValid(line.buf, line.start, line.end)) {
-                        offset = at;
-                        break;
-                    }
-                    long lfs = line.endsWithNewline() ? 1 : 0;
-                    body += line.length - line.crs + lfs;
-                    if (line.length == 1 && line.buf[line.start] == '\n') {
-                        trailing = 1;
-                        trailingSize = 2;
-                    } else if (line.length == 2 && line.buf[line.start] == '\r' && line.buf[line.start + 1] == '\n') {
-                        trailing = 2;
-                        trailingSize = 2;
-                    } else {
-                        trailing = 0;
-                        trailingSize = 0;
-                    }
-                    textEnd = at + line.length;
+                line = in.nextFromLine(text);
+                if (line != null) {
+                    offset = text.end;
                 }
+            } else {
+                text.clear(textStart);
             }
+            // each line counted with CRLF and without bare CRs; the last blank line (bytes of "\n" or
+            // "\r\n", counted as 2) is the separator, not the message's
+            long textEnd = text.end;
+            int trailing = text.last;
+            int trailingSize = trailing != 0 ? 2 : 0;
             index.setText(i, textEnd - textStart - trailing);
-            index.addSize(i, body - trailingSize);
+            index.addSize(i, text.bytes - text.crs + text.lfs - trailingSize);
             messageDone(messageOne, textEnd);
         }
         if (role == Role.WHOLE) {

@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ParallelScan {
     private static final long MIN_PART = 16L << 20;
+    /** The buffer for finding message 1 and the boundaries: each is a few KB from where it starts reading. */
+    private static final int SEEK_BUFFER = 64 << 10;
 
     private ParallelScan() {
     }
@@ -62,7 +64,7 @@ final class ParallelScan {
 
     /** Where message 1's From_ line starts, or -1 if the file does not start like an mbox. */
     private static long firstMessage(FileChannel ch, long size) throws IOException {
-        LineReader in = new LineReader(ch, 0, size);
+        LineReader in = new LineReader(ch, 0, size, SEEK_BUFFER);
         if (!in.skipBlank() || in.indent() > 0) {
             return -1;
         }
@@ -95,7 +97,7 @@ final class ParallelScan {
      * line after a blank line, or -1 if there is none before the end.
      */
     private static long boundaryFrom(FileChannel ch, long from, long size) throws IOException {
-        LineReader in = new LineReader(ch, from - 1, size);
+        LineReader in = new LineReader(ch, from - 1, size, SEEK_BUFFER);
         in.next(); // the rest of the line byte from - 1 is in (just its newline if it ends there)
         boolean blank = false;
         while (true) {
@@ -119,13 +121,17 @@ final class ParallelScan {
         CompletableFuture<List<String>> keywords = new CompletableFuture<>();
         AtomicInteger next = new AtomicInteger();
         Runnable worker = () -> {
+            byte[] buffer = null; // one per thread, for each part it takes in turn
             for (int k = next.getAndIncrement(); k < n; k = next.getAndIncrement()) {
                 try {
+                    if (buffer == null) {
+                        buffer = new byte[LineReader.CHUNK];
+                    }
                     MboxIndex index = new MboxIndex(Framing.UNIX);
                     index.keywordNames.addAll(keywords.join());
                     index.parsedSize = at[k];
                     MboxParser p = new MboxParser(index, name, MboxParser.Role.PART);
-                    p.parse(ch, k + 1 < n ? at[k + 1] : size);
+                    p.parse(ch, k + 1 < n ? at[k + 1] : size, buffer);
                     parts[k] = new Part(index, p.deferred());
                 } catch (IOException | RuntimeException | Error e) {
                     failed[k] = e;
