@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.util.function.IntSupplier;
 
@@ -140,6 +141,12 @@ final class NativeC {
         if (name.indexOf('\0') >= 0) {
             throw new InvalidPathException(name, "Nul character not allowed");
         }
+        if (ASCII_SAME) {
+            byte[] c = ascii(name);
+            if (c != null) {
+                return c;
+            }
+        }
         ByteBuffer b;
         try {
             b = NAMES.newEncoder().encode(CharBuffer.wrap(name));
@@ -148,6 +155,20 @@ final class NativeC {
         }
         byte[] c = new byte[b.remaining() + 1];
         b.get(c, 0, c.length - 1);
+        return c;
+    }
+
+    /** The name's bytes if every character is ASCII, NUL-terminated; else null. */
+    private static byte[] ascii(String name) {
+        int n = name.length();
+        byte[] c = new byte[n + 1];
+        for (int i = 0; i < n; i++) {
+            char ch = name.charAt(i);
+            if (ch >= 0x80) {
+                return null;
+            }
+            c[i] = (byte) ch;
+        }
         return c;
     }
 
@@ -165,6 +186,20 @@ final class NativeC {
     }
 
     private static final Charset NAMES = namesCharset();
+    /**
+     * Whether the names' encoding gives ASCII characters their ASCII bytes, as every encoding the JDK runs
+     * with on Linux does (UTF-8, ISO-8859-n, ASCII itself): then an ASCII name, the usual one, is copied
+     * byte for byte rather than through an encoder made for it.
+     */
+    private static final boolean ASCII_SAME = asciiSame();
+
+    private static boolean asciiSame() {
+        byte[] ascii = new byte[128];
+        for (int i = 0; i < 128; i++) {
+            ascii[i] = (byte) i;
+        }
+        return java.util.Arrays.equals(new String(ascii, StandardCharsets.US_ASCII).getBytes(NAMES), ascii);
+    }
 
     private static Charset namesCharset() {
         String jnu = System.getProperty("sun.jnu.encoding");
@@ -179,8 +214,10 @@ final class NativeC {
      * libc, as the process has it loaded (dlopen(NULL): glibc or musl, whatever its file is called). Each
      * function is bound at its first call, with errno saved for {@link #errno} (two threads racing may bind
      * one twice: a Function is immutable, either serves). Calls whose arguments are all ints take jffi's
-     * direct path; open, statx, link, unlink and rename its object-parameter path; the others its heap
-     * invocation buffer, in the C types of the prototype.
+     * direct int path; calls with a byte array (names, buffers, struct flock) or a long its numeric and
+     * object-parameter path, each argument in a 64-bit slot as the x86-64 and AArch64 ABIs pass it (an int
+     * sign-extended, which the callee ignores above 32 bits); futimens alone, whose argument is a long[],
+     * its heap invocation buffer.
      */
     private static final class Libc implements Calls {
         private static final Type INT = Type.SINT;
@@ -206,10 +243,6 @@ final class NativeC {
                 throw new UnsatisfiedLinkError("libc has no " + name + ": " + Library.getLastError());
             }
             return new Function(address, returns, parameters, CallingConvention.DEFAULT, true);
-        }
-
-        private static HeapInvocationBuffer args(Function f) {
-            return new HeapInvocationBuffer(f);
         }
 
         /** A byte array as jffi passes one from the Java heap: the whole array, copied in or out. */
@@ -255,16 +288,11 @@ final class NativeC {
         private static final HeapBytes BYTES = HeapBytes.INSTANCE;
         private static final ObjectParameterInfo IN_0 = in(0);
         private static final ObjectParameterInfo IN_1 = in(1);
+        private static final ObjectParameterInfo OUT_0 = out(0);
+        private static final ObjectParameterInfo OUT_1 = out(1);
+        private static final ObjectParameterInfo INOUT_2 = ObjectParameterInfo.create(2, ObjectParameterInfo.ARRAY,
+                ObjectParameterInfo.BYTE, ObjectParameterInfo.IN | ObjectParameterInfo.OUT);
         private static final ObjectParameterInfo OUT_4 = out(4);
-
-        /** A name, copied into the call. */
-        private static void in(HeapInvocationBuffer b, byte[] bytes) {
-            b.putArray(bytes, 0, bytes.length, ArrayFlags.IN);
-        }
-
-        private int intCall(Function f, HeapInvocationBuffer b) {
-            return invoker.invokeInt(f, b);
-        }
 
         @Override
         public int open(byte[] path, int flags, int mode) {
@@ -321,42 +349,32 @@ final class NativeC {
         @Override
         public int chmod(byte[] path, int mode) {
             Function f = chmod != null ? chmod : (chmod = bind("chmod", INT, PTR, UINT));
-            HeapInvocationBuffer b = args(f);
-            in(b, path);
-            b.putInt(mode);
-            return intCall(f, b);
+            return (int) invoker.invokeN2O1(f.getCallContext(), f.getFunctionAddress(), 0, mode, path, BYTES, IN_0);
         }
 
         @Override
         public int lchown(byte[] path, int uid, int gid) {
             Function f = lchown != null ? lchown : (lchown = bind("lchown", INT, PTR, UINT, UINT));
-            HeapInvocationBuffer b = args(f);
-            in(b, path);
-            b.putInt(uid);
-            b.putInt(gid);
-            return intCall(f, b);
+            return (int) invoker.invokeN3O1(f.getCallContext(), f.getFunctionAddress(), 0, uid, gid, path, BYTES, IN_0);
         }
 
         @Override
         public int ftruncate(int fd, long length) {
             Function f = ftruncate != null ? ftruncate : (ftruncate = bind("ftruncate", INT, INT, LONG));
-            HeapInvocationBuffer b = args(f);
-            b.putInt(fd);
-            b.putLong(length);
-            return intCall(f, b);
+            return (int) invoker.invokeN2(f.getCallContext(), f.getFunctionAddress(), fd, length);
         }
 
         @Override
         public int futimens(int fd, long[] times) {
             Function f = futimens != null ? futimens : (futimens = bind("futimens", INT, INT, PTR));
-            HeapInvocationBuffer b = args(f);
+            HeapInvocationBuffer b = new HeapInvocationBuffer(f);
             b.putInt(fd);
             if (times == null) {
                 b.putAddress(0L);
             } else {
                 b.putArray(times, 0, times.length, ArrayFlags.IN);
             }
-            return intCall(f, b);
+            return invoker.invokeInt(f, b);
         }
 
         @Override
@@ -368,32 +386,23 @@ final class NativeC {
         @Override
         public long lseek(int fd, long offset, int whence) {
             Function f = lseek != null ? lseek : (lseek = bind("lseek", LONG, INT, LONG, INT));
-            HeapInvocationBuffer b = args(f);
-            b.putInt(fd);
-            b.putLong(offset);
-            b.putInt(whence);
-            return invoker.invokeLong(f, b);
+            return invoker.invokeN3(f.getCallContext(), f.getFunctionAddress(), fd, offset, whence);
         }
 
         @Override
         public long write(int fd, byte[] data, long count) {
             Function f = write != null ? write : (write = bind("write", LONG, INT, PTR, LONG));
-            HeapInvocationBuffer b = args(f);
-            b.putInt(fd);
-            b.putArray(data, 0, (int) Math.min(count, data.length), ArrayFlags.IN);
-            b.putLong(count);
-            return invoker.invokeLong(f, b);
+            // never more than the array holds, whatever the count says
+            return invoker.invokeN3O1(f.getCallContext(), f.getFunctionAddress(), fd, 0, Math.min(count, data.length),
+                    data, BYTES, IN_1);
         }
 
         @Override
         public long pread(int fd, byte[] buf, long count, long offset) {
             Function f = pread != null ? pread : (pread = bind("pread", LONG, INT, PTR, LONG, LONG));
-            HeapInvocationBuffer b = args(f);
-            b.putInt(fd);
-            b.putArray(buf, 0, (int) Math.min(count, buf.length), ArrayFlags.OUT);
-            b.putLong(count);
-            b.putLong(offset);
-            return invoker.invokeLong(f, b);
+            // the whole array comes back: the bytes after those read are the caller's to ignore
+            return invoker.invokeN4O1(f.getCallContext(), f.getFunctionAddress(), fd, 0, Math.min(count, buf.length),
+                    offset, buf, BYTES, OUT_1);
         }
 
         @Override
@@ -417,29 +426,20 @@ final class NativeC {
         @Override
         public int gethostname(byte[] name, long len) {
             Function f = gethostname != null ? gethostname : (gethostname = bind("gethostname", INT, PTR, LONG));
-            HeapInvocationBuffer b = args(f);
-            b.putArray(name, 0, name.length, ArrayFlags.OUT);
-            b.putLong(len);
-            return intCall(f, b);
+            return (int) invoker.invokeN2O1(f.getCallContext(), f.getFunctionAddress(), 0, Math.min(len, name.length),
+                    name, BYTES, OUT_0);
         }
 
         @Override
         public long getpwnam(byte[] name) {
             Function f = getpwnam != null ? getpwnam : (getpwnam = bind("getpwnam", PTR, PTR));
-            HeapInvocationBuffer b = args(f);
-            in(b, name);
-            return invoker.invokeAddress(f, b);
+            return invoker.invokeN1O1(f.getCallContext(), f.getFunctionAddress(), 0, name, BYTES, IN_0);
         }
 
         @Override
         public int fallocate(int fd, int mode, long offset, long len) {
             Function f = fallocate != null ? fallocate : (fallocate = bind("fallocate", INT, INT, INT, LONG, LONG));
-            HeapInvocationBuffer b = args(f);
-            b.putInt(fd);
-            b.putInt(mode);
-            b.putLong(offset);
-            b.putLong(len);
-            return intCall(f, b);
+            return (int) invoker.invokeN4(f.getCallContext(), f.getFunctionAddress(), fd, mode, offset, len);
         }
 
         @Override
@@ -452,11 +452,7 @@ final class NativeC {
         public int fcntl(int fd, int cmd, byte[] flock) {
             // fcntl is variadic; its third argument is a pointer in the same place on the LP64 ABIs
             Function f = fcntl != null ? fcntl : (fcntl = bind("fcntl", INT, INT, INT, PTR));
-            HeapInvocationBuffer b = args(f);
-            b.putInt(fd);
-            b.putInt(cmd);
-            b.putArray(flock, 0, flock.length, ArrayFlags.IN | ArrayFlags.OUT);
-            return intCall(f, b);
+            return (int) invoker.invokeN3O1(f.getCallContext(), f.getFunctionAddress(), fd, cmd, 0, flock, BYTES, INOUT_2);
         }
     }
 }
