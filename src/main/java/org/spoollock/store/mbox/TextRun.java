@@ -30,13 +30,7 @@ final class TextRun {
         bytes += l.length;
         crs += l.crs;
         lfs += l.endsWithNewline() ? 1 : 0;
-        if (l.length == 1 && l.buf[l.start] == '\n') {
-            last = 1;
-        } else if (l.length == 2 && l.buf[l.start] == '\r' && l.buf[l.start + 1] == '\n') {
-            last = 2;
-        } else {
-            last = 0;
-        }
+        last = l.isEmpty() ? (int) l.length : 0; // a blank line is "\n" or "\r\n": its length is the kind
         end += l.length;
     }
 
